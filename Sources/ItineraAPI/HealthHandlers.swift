@@ -1,0 +1,33 @@
+import ItineraHTTP
+import ItineraStore
+
+/// `GET /api/health` and `GET /api/metrics`.
+enum HealthHandlers {
+    struct Health: Encodable {
+        let database: String
+        let schemaVersion: Int
+        let version: String
+    }
+
+    /// One round trip to the database; 503 with `details.database = "down"` when it fails.
+    static func health(_ request: Request, _ context: AppContext) throws -> Response {
+        do {
+            let version = try context.database.withConnection { try context.database.schemaVersion($0) }
+            return try Envelope.success(
+                Health(database: "up", schemaVersion: version, version: ItineraVersion.current),
+                requestId: request.requestId)
+        } catch let error as StoreError {
+            var failure = error.apiError
+            var details: [String: JSONValue] = ["version": .string(ItineraVersion.current)]
+            if case .object(let extra) = failure.details { details.merge(extra) { $1 } }
+            details["database"] = .string(error.kind == .unavailable ? "down" : "up")
+            failure.details = .object(details)
+            throw failure
+        }
+    }
+
+    /// Prometheus text for the whole pool (see `PoolMetrics`).
+    static func metrics(_ request: Request, _ context: AppContext) throws -> Response {
+        .text(context.metrics.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+}

@@ -1,0 +1,106 @@
+import CFastCGI
+import CSupport
+import Foundation
+
+/// A FastCGI worker: accepts connections on the socket that is its fd 0 (the FastCGI
+/// convention, so it runs under `itinera serve`, spawn-fcgi or a host's FastCGI manager) and
+/// answers one request at a time. When fd 0 is not a socket it answers one CGI request instead.
+public struct FastCGIServer {
+    public let maxBodyBytes: Int
+
+    public init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Serves until SIGTERM or SIGINT; a request in progress is finished first. Returns the exit status.
+    public func run(_ respond: Responder) -> Int32 {
+        guard FCGX_Init() == 0 else {
+            RequestLog.event("fastcgi_init_failed", level: "error")
+            return 1
+        }
+        if FCGX_IsCGI() != 0 {
+            return CGIServer(maxBodyBytes: maxBodyBytes).run(respond)
+        }
+        itn_signals_block(1)
+        itn_signal_catch(SIGTERM)
+        itn_signal_catch(SIGINT)
+        itn_signal_ignore(SIGHUP)
+        itn_signal_ignore(SIGPIPE)
+
+        // libfcgi keeps pointers into the request struct between calls: it must not move.
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        defer { request.deallocate() }
+        FCGX_InitRequest(request, 0, itn_fcgi_fail_accept_on_intr())
+        RequestLog.event("worker_started")
+        while true {
+            itn_signals_block(0)
+            if Self.stopRequested { break }
+            let accepted = FCGX_Accept_r(request)
+            itn_signals_block(1)
+            if accepted < 0 {
+                if Self.stopRequested { break }
+                if errno == EINTR { continue }
+                // EINVAL: the supervisor shut the listening socket down for a full stop.
+                if errno == EINVAL { break }
+                RequestLog.event("accept_failed", level: "error", ["errno": .integer(Int64(errno))])
+                return 1
+            }
+            serve(request, respond)
+            FCGX_Finish_r(request)
+        }
+        FCGX_Free(request, 1)
+        RequestLog.event("worker_stopped")
+        return 0
+    }
+
+    private static var stopRequested: Bool {
+        itn_signals_peek() & (1 << UInt(SIGTERM) | 1 << UInt(SIGINT)) != 0
+    }
+
+    private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, _ respond: Responder) {
+        let params = Self.parameters(request.pointee.envp)
+        var rejection = BodyPolicy.rejection(params, maxBodyBytes: maxBodyBytes)
+        var body: [UInt8] = []
+        if rejection == nil, let length = Request.contentLength(params), length > 0 {
+            body = Self.read(request.pointee.in, count: length)
+            if body.count < length {
+                rejection = .badRequest("incomplete_body", "The request body ended before Content-Length bytes.")
+            }
+        }
+        let parsed = Request(cgi: params, body: body)
+        let bytes = respond(parsed, rejection).serialized(requestId: parsed.requestId)
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                _ = FCGX_PutStr(pointer, Int32(buffer.count), request.pointee.out)
+            }
+        }
+    }
+
+    private static func parameters(_ envp: FCGX_ParamArray?) -> [String: String] {
+        var params: [String: String] = [:]
+        guard var cursor = envp else { return params }
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                params[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return params
+    }
+
+    private static func read(_ stream: UnsafeMutablePointer<FCGX_Stream>?, count: Int) -> [UInt8] {
+        var body = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = body.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: count) { pointer in
+                    FCGX_GetStr(pointer + filled, Int32(count - filled), stream)
+                }
+            }
+            if got <= 0 { break }
+            filled += Int(got)
+        }
+        return Array(body[0..<filled])
+    }
+}

@@ -1,0 +1,42 @@
+/// `application/x-www-form-urlencoded` decoding, used for query strings.
+public enum FormEncoding {
+    /// The name/value pairs in order; `+` is a space, `%XX` a byte, invalid escapes are kept as written.
+    public static func decode(_ string: String) -> [(String, String)] {
+        string.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = percentDecode(String(parts[0]), plusAsSpace: true)
+            let value = parts.count > 1 ? percentDecode(String(parts[1]), plusAsSpace: true) : ""
+            return (name, value)
+        }
+    }
+
+    /// Percent-decodes `string`; a malformed escape stays literal, invalid UTF-8 becomes U+FFFD.
+    public static func percentDecode(_ string: String, plusAsSpace: Bool = false) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(string.utf8.count)
+        var iterator = Array(string.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let high = hexValue(iterator[iterator.startIndex]),
+                let low = hexValue(iterator[iterator.startIndex + 1])
+            {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else if byte == UInt8(ascii: "+") && plusAsSpace {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

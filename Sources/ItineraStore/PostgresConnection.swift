@@ -1,0 +1,103 @@
+import Foundation
+import CPostgres
+
+/// One libpq connection. Every query is a prepared statement, prepared on first use and kept
+/// for the life of the connection; parameters are always bound, never spliced into SQL.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+    private var statementNames: [String: String] = [:]
+
+    /// Connects to `url` (a libpq URI or `key=value` string). Fails fast: a 2-second connect
+    /// timeout unless the URL sets its own.
+    public init(url: String, applicationName: String = "itinera") throws {
+        let keywords = ["connect_timeout", "application_name", "dbname"]
+        let values = ["2", applicationName, url]
+        let connection = Self.withCStrings(keywords) { keywordPointers in
+            Self.withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw StoreError(.unavailable, message: "out of memory", context: "connecting to PostgreSQL")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw StoreError(.unavailable, message: message, context: "connecting to PostgreSQL")
+        }
+        handle = connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// False once the connection has broken (server restart, network): it must be replaced.
+    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Runs `sql` with `parameters` bound to `$1…` as a prepared statement.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any SQLParameter)?] = [], context: String) throws -> QueryResult {
+        let texts = parameters.map { $0?.sqlText }
+        if texts.contains(where: { $0?.utf8.contains(0) == true }) {
+            // libpq takes C strings: a NUL would silently cut the value short.
+            throw StoreError(.query, sqlState: "22021", message: "a parameter contains a NUL byte", context: context)
+        }
+        let name = try preparedName(for: sql, parameterCount: parameters.count, context: context)
+        let result = Self.withOptionalCStrings(texts) { pointers in
+            PQexecPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
+        }
+        return try consume(result, context: context)
+    }
+
+    /// Runs a script of several statements without parameters (migration files only, never input).
+    public func execute(script: String, context: String) throws {
+        _ = try consume(PQexec(handle, script), context: context)
+    }
+
+    private func preparedName(for sql: String, parameterCount: Int, context: String) throws -> String {
+        if let name = statementNames[sql] { return name }
+        let name = "itn_\(statementNames.count + 1)"
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil), context: context)
+        statementNames[sql] = name
+        return name
+    }
+
+    private func consume(_ result: OpaquePointer?, context: String) throws -> QueryResult {
+        guard let result else {
+            throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return QueryResult(result)
+        default:
+            let sqlState = PQresultErrorField(result, itn_pg_diag_sqlstate()).map { String(cString: $0) }
+            let message = Self.trimmed(PQresultErrorMessage(result))
+            throw StoreError(kindForFailure(sqlState), sqlState: sqlState, message: message, context: context)
+        }
+    }
+
+    /// Class 08 (connection exception) and 57P01–57P03 (admin shutdown, crash shutdown, cannot
+    /// connect now) mean the server went away, as does a connection libpq reports broken.
+    private func kindForFailure(_ sqlState: String? = nil) -> StoreError.Kind {
+        if PQstatus(handle) != CONNECTION_OK { return .unavailable }
+        if let sqlState, sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState) {
+            return .unavailable
+        }
+        return .query
+    }
+
+    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        withOptionalCStrings(strings.map(Optional.some), body)
+    }
+
+    private static func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies = strings.map { $0.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { $0.map { UnsafePointer($0) } } + [nil])
+    }
+}

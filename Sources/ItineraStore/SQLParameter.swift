@@ -1,0 +1,16 @@
+import Foundation
+
+/// A value bound to a `$n` placeholder, sent in PostgreSQL's text format.
+public protocol SQLParameter: Sendable {
+    var sqlText: String { get }
+}
+
+extension String: SQLParameter { public var sqlText: String { self } }
+extension Int: SQLParameter { public var sqlText: String { String(self) } }
+extension Int64: SQLParameter { public var sqlText: String { String(self) } }
+extension Int32: SQLParameter { public var sqlText: String { String(self) } }
+extension Bool: SQLParameter { public var sqlText: String { self ? "true" : "false" } }
+extension UUID: SQLParameter { public var sqlText: String { uuidString.lowercased() } }
+extension Date: SQLParameter {
+    public var sqlText: String { formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+}
