@@ -29,9 +29,13 @@ public struct Response: Sendable {
     }
 
     /// Header values must never carry a line break (response splitting).
+    /// Works on scalars: "\r\n" is one Character in Swift and would slip past a Character filter.
     private static func sanitized(_ value: String) -> String {
-        value.contains(where: { $0 == "\r" || $0 == "\n" })
-            ? String(value.filter { $0 != "\r" && $0 != "\n" }) : value
+        let isBreak: (Unicode.Scalar) -> Bool = { $0 == "\r" || $0 == "\n" }
+        guard value.unicodeScalars.contains(where: isBreak) else { return value }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: value.unicodeScalars.filter { !isBreak($0) })
+        return String(scalars)
     }
 }
 
