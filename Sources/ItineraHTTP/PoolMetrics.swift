@@ -96,7 +96,9 @@ public final class PoolMetrics: @unchecked Sendable {
             for row in 0..<Self.rows {
                 let base = rowBase(slot, row)
                 for column in 0..<Self.statusColumns { counts[row][column] &+= words[base + column] }
-                for column in 0..<Self.bucketColumns { buckets[row][column] &+= words[base + Self.statusColumns + column] }
+                for column in 0..<Self.bucketColumns {
+                    buckets[row][column] &+= words[base + Self.statusColumns + column]
+                }
                 microseconds[row] &+= words[base + Self.statusColumns + Self.bucketColumns]
             }
         }

@@ -45,7 +45,9 @@ extension Request {
     /// Accepts a web-server request id only if it looks like one (it is echoed in headers and logs).
     private static func validRequestId(_ value: String?) -> String? {
         guard let value, !value.isEmpty, value.count <= 64,
-            value.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
+            value.utf8.allSatisfy({
+                $0 == UInt8(ascii: "-") || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0)
+            })
         else { return nil }
         return value
     }

@@ -35,7 +35,8 @@ public struct Router<Context>: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        routes.append(Route(index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler))
+        routes.append(
+            Route(index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }

@@ -18,8 +18,11 @@ public struct Migrator {
     /// Applies every pending migration and returns those it applied. `report` is told before each one.
     @discardableResult
     public func migrate(_ files: [Migration], report: (Migration) -> Void = { _ in }) throws -> [Migration] {
-        try connection.query("SELECT pg_advisory_lock($1)", [Self.advisoryLockKey], context: "taking the migration lock")
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.advisoryLockKey], context: "unlocking") }
+        try connection.query(
+            "SELECT pg_advisory_lock($1)", [Self.advisoryLockKey], context: "taking the migration lock")
+        defer {
+            _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.advisoryLockKey], context: "unlocking")
+        }
         // Planned under the lock: a run that waited sees what the other one applied.
         let pending = try plan(files).pending
         for migration in pending {

@@ -1,5 +1,5 @@
-import Foundation
 import CPostgres
+import Foundation
 
 /// One libpq connection. Every query is a prepared statement, prepared on first use and kept
 /// for the life of the connection; parameters are always bound, never spliced into SQL.

@@ -23,7 +23,9 @@ struct Migrate: ParsableCommand {
             let migrator = Migrator(connection: connection)
             if status {
                 let plan = try migrator.plan(files)
-                for row in plan.applied { print("applied  \(String(format: "%04d", row.version))  \(row.name)  \(row.appliedAt)") }
+                for row in plan.applied {
+                    print("applied  \(String(format: "%04d", row.version))  \(row.name)  \(row.appliedAt)")
+                }
                 for file in plan.pending { print("pending  \(String(format: "%04d", file.version))  \(file.name)") }
                 if plan.pending.isEmpty { print("schema is up to date (version \(plan.applied.last?.version ?? 0))") }
                 return

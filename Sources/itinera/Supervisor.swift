@@ -33,7 +33,8 @@ final class Supervisor {
         self.socketMode = socketMode
         self.gracePeriod = gracePeriod
         slots = Array(repeating: Slot(), count: workers)
-        executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
     }
 

@@ -75,6 +75,9 @@ import Testing
         let patterns = Routes.make(AppConfig(databaseURL: "")).routes.map(\.pattern)
         #expect(patterns.contains("/api/health"))
         #expect(!patterns.contains { $0.hasPrefix("/api/_test") })
-        #expect(Routes.make(AppConfig(databaseURL: "", testRoutes: true)).routes.contains { $0.pattern == "/api/_test/echo" })
+        #expect(
+            Routes.make(AppConfig(databaseURL: "", testRoutes: true)).routes.contains {
+                $0.pattern == "/api/_test/echo"
+            })
     }
 }

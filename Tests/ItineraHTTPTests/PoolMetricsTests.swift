@@ -21,8 +21,12 @@ import Testing
         let text = first.prometheusText()
         #expect(text.contains(#"itinera_http_requests_total{method="GET",route="/api/health",status="200"} 2"#))
         #expect(text.contains(#"itinera_http_requests_total{method="",route="unmatched",status="404"} 1"#))
-        #expect(text.contains(#"itinera_http_request_duration_seconds_bucket{method="GET",route="/api/health",le="0.001"} 1"#))
-        #expect(text.contains(#"itinera_http_request_duration_seconds_bucket{method="GET",route="/api/health",le="+Inf"} 2"#))
+        #expect(
+            text.contains(
+                #"itinera_http_request_duration_seconds_bucket{method="GET",route="/api/health",le="0.001"} 1"#))
+        #expect(
+            text.contains(
+                #"itinera_http_request_duration_seconds_bucket{method="GET",route="/api/health",le="+Inf"} 2"#))
         #expect(text.contains(#"itinera_http_request_duration_seconds_count{method="GET",route="/api/health"} 2"#))
     }
 

@@ -62,9 +62,10 @@ import Testing
     }
 
     @Test func cookieHeaderParsing() {
-        #expect(Cookies.parse("itinera_session=abc; theme=dark;broken; itinera_session=second") == [
-            "itinera_session": "abc", "theme": "dark",
-        ])
+        #expect(
+            Cookies.parse("itinera_session=abc; theme=dark;broken; itinera_session=second") == [
+                "itinera_session": "abc", "theme": "dark",
+            ])
         #expect(Cookies.parse("").isEmpty)
     }
 

@@ -52,7 +52,9 @@ import Testing
         let three = Migration(version: 3, name: "c", sql: "c")
         #expect(throws: StoreError.self) { try MigrationPlan(files: [three], applied: [applied(one), applied(three)]) }
         let two = Migration(version: 2, name: "b", sql: "b")
-        #expect(throws: StoreError.self) { try MigrationPlan(files: [one, two, three], applied: [applied(one), applied(three)]) }
+        #expect(throws: StoreError.self) {
+            try MigrationPlan(files: [one, two, three], applied: [applied(one), applied(three)])
+        }
     }
 
     @Test func sha256MatchesTheKnownVector() {
