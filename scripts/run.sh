@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `make run`: build the release binary and run the whole stack in $PROJECT/var until Ctrl-C.
+#   ITINERA_PORT     TCP port on 127.0.0.1 (default 8080)
+#   ITINERA_WORKERS  FastCGI workers (default: 2 × cores)
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PROJECT="$ITINERA_PROJECT"
+VARDIR="$PROJECT/var"
+PORT="${ITINERA_PORT:-8080}"
+BINARY="$PROJECT/.build/release/itinera"
+STACK="$PROJECT/scripts/stack"
+
+cd "$PROJECT"
+ensure_packages
+
+if pool_running "$VARDIR" || nginx_running "$VARDIR" || pg_running "$VARDIR"; then
+    log "Itinera already runs from $VARDIR (stop it with: make stop)"
+    "$STACK" status "$VARDIR" >&2 || true
+    exit 1
+fi
+
+log "Building the release binary (swift build -c release --static-swift-stdlib)"
+swift build -c release --static-swift-stdlib
+
+stopped=0
+# shellcheck disable=SC2317  # invoked by the traps
+shutdown() {
+    local rc="${1:-0}"
+    trap '' INT TERM
+    if ((stopped == 0)); then
+        stopped=1
+        log ""
+        log "Stopping Itinera"
+        "$STACK" down "$VARDIR" || rc=1
+    fi
+    trap - EXIT
+    exit "$rc"
+}
+trap 'shutdown 130' INT
+trap 'shutdown 143' TERM
+trap 'shutdown $?' EXIT
+
+workers_args=()
+if [[ -n "${ITINERA_WORKERS:-}" ]]; then
+    workers_args=(--workers "$ITINERA_WORKERS")
+fi
+"$STACK" up "$VARDIR" --port "$PORT" --binary "$BINARY" "${workers_args[@]}" >/dev/null
+
+cat <<INFO
+
+Itinera is running.
+  Portal:   http://127.0.0.1:$PORT/
+  Health:   http://127.0.0.1:$PORT/api/health
+  Logs:     $VARDIR/log/itinera.log (app), $VARDIR/log/postgresql.log,
+            $VARDIR/nginx/logs/access.log and error.log
+  Database: $(pg_database_url "$VARDIR")
+$(print_demo_logins | sed 's/^/  /')
+
+Press Ctrl-C to stop.
+INFO
+
+# Wait in the foreground; `sleep & wait` lets the traps run at once on a signal.
+while pool_running "$VARDIR" && nginx_running "$VARDIR"; do
+    sleep 1 &
+    wait $! || true
+done
+log "A component stopped unexpectedly (see the logs above); shutting down"
+shutdown 1

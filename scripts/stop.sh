@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `make stop`: stop the stack that `make run` started in $PROJECT/var.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+exec "$ITINERA_PROJECT/scripts/stack" down "$ITINERA_PROJECT/var"
