@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <pthread.h>
 
@@ -27,6 +28,12 @@ unsigned long itn_signals_take(void) {
         }
     }
     return bits;
+}
+
+int itn_signal_take(int signo) {
+    if (signo <= 0 || signo >= 64 || !received[signo]) return 0;
+    received[signo] = 0;
+    return 1;
 }
 
 unsigned long itn_signals_peek(void) {
@@ -119,6 +126,7 @@ int itn_signals_block(int blocked) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGALRM);
     return pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
@@ -130,4 +138,12 @@ int itn_shared_memory_create(const char *name, size_t size) {
         return -1;
     }
     return fd;
+}
+
+int itn_alarm_after_ms(long milliseconds) {
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_sec = milliseconds / 1000;
+    timer.it_value.tv_usec = (milliseconds % 1000) * 1000;
+    return setitimer(ITIMER_REAL, &timer, NULL);
 }

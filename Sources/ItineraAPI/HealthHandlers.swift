@@ -3,19 +3,15 @@ import ItineraStore
 
 /// `GET /api/health` and `GET /api/metrics`.
 enum HealthHandlers {
-    struct Health: Encodable {
-        let database: String
-        let schemaVersion: Int
-        let version: String
-    }
-
     /// One round trip to the database; 503 with `details.database = "down"` when it fails.
     static func health(_ request: Request, _ context: AppContext) throws -> Response {
         do {
             let version = try context.database.withConnection { try context.database.schemaVersion($0) }
-            return try Envelope.success(
-                Health(database: "up", schemaVersion: version, version: ItineraVersion.current),
-                requestId: request.requestId)
+            let health: JSONValue = .object([
+                "database": .string("up"), "schemaVersion": .integer(Int64(version)),
+                "version": .string(ItineraVersion.current),
+            ])
+            return Envelope.success(json: health, requestId: request.requestId)
         } catch let error as StoreError {
             var failure = error.apiError
             var details: [String: JSONValue] = ["version": .string(ItineraVersion.current)]

@@ -3,24 +3,7 @@ import Foundation
 /// The JSON envelope every API answer is wrapped in:
 /// `{"ok":true,"data":…,"requestId":"…"}` or `{"ok":false,"error":{…},"requestId":"…"}`.
 public enum Envelope {
-    private struct Success<Data: Encodable>: Encodable {
-        let ok = true
-        let data: Data
-        let requestId: String
-    }
-
-    private struct Failure: Encodable {
-        struct Body: Encodable {
-            let code: String
-            let message: String
-            let details: JSONValue?
-        }
-        let ok = false
-        let error: Body
-        let requestId: String
-    }
-
-    /// The encoder used for every API body: ISO-8601 dates, no escaped slashes.
+    /// The encoder for `data` of success answers: ISO-8601 dates, sorted keys, no escaped slashes.
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -28,23 +11,39 @@ public enum Envelope {
         return encoder
     }
 
+    /// One encoder per process: workers are single-threaded and building one per request shows in profiles.
+    nonisolated(unsafe) private static let encoder = makeEncoder()
+
     /// A success response with `data` inside the envelope.
     public static func success<Data: Encodable>(_ data: Data, status: Int = 200, requestId: String) throws -> Response {
-        let body = try makeEncoder().encode(Success(data: data, requestId: requestId))
-        return Response(status: status, headers: jsonHeaders, body: Array(body))
+        let encoded = try encoder.encode(data)
+        return wrap(dataJSON: Array(encoded), status: status, requestId: requestId)
+    }
+
+    /// A success response for a `JSONValue`, without going through JSONEncoder.
+    public static func success(json data: JSONValue, status: Int = 200, requestId: String) -> Response {
+        wrap(dataJSON: JSONWriter.bytes(data), status: status, requestId: requestId)
     }
 
     /// An error response for `error`, with its extra headers.
     public static func failure(_ error: APIError, requestId: String) -> Response {
-        let payload = Failure(
-            error: .init(code: error.code, message: error.message, details: error.details), requestId: requestId)
-        // Encoding plain strings and JSONValue cannot fail; the fallback keeps the promise of a JSON body anyway.
-        let body =
-            (try? makeEncoder().encode(payload)).map(Array.init)
-            ?? Array(#"{"ok":false,"error":{"code":"internal_error","message":"Encoding failed."}}"#.utf8)
+        var body: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]
+        if let details = error.details { body["details"] = details }
+        let envelope: JSONValue = .object(["ok": .bool(false), "error": .object(body), "requestId": .string(requestId)])
         var headers = jsonHeaders
         for (name, value) in error.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
-        return Response(status: error.status, headers: headers, body: body)
+        return Response(status: error.status, headers: headers, body: JSONWriter.bytes(envelope))
+    }
+
+    private static func wrap(dataJSON: [UInt8], status: Int, requestId: String) -> Response {
+        var body: [UInt8] = []
+        body.reserveCapacity(dataJSON.count + 80)
+        body.append(contentsOf: #"{"data":"#.utf8)
+        body.append(contentsOf: dataJSON)
+        body.append(contentsOf: #","ok":true,"requestId":"#.utf8)
+        JSONWriter.writeString(requestId, into: &body)
+        body.append(UInt8(ascii: "}"))
+        return Response(status: status, headers: jsonHeaders, body: body)
     }
 
     private static let jsonHeaders = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]

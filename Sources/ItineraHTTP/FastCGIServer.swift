@@ -24,8 +24,10 @@ public struct FastCGIServer {
         itn_signals_block(1)
         itn_signal_catch(SIGTERM)
         itn_signal_catch(SIGINT)
+        itn_signal_catch(SIGALRM)
         itn_signal_ignore(SIGHUP)
         itn_signal_ignore(SIGPIPE)
+        RequestLog.startBuffering()
 
         // libfcgi keeps pointers into the request struct between calls: it must not move.
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
@@ -35,6 +37,7 @@ public struct FastCGIServer {
         while true {
             itn_signals_block(0)
             if Self.stopRequested { break }
+            if itn_signal_take(SIGALRM) != 0 { RequestLog.flush() }
             let accepted = FCGX_Accept_r(request)
             itn_signals_block(1)
             if accepted < 0 {
@@ -43,13 +46,21 @@ public struct FastCGIServer {
                 // EINVAL: the supervisor shut the listening socket down for a full stop.
                 if errno == EINVAL { break }
                 RequestLog.event("accept_failed", level: "error", ["errno": .integer(Int64(errno))])
+                RequestLog.flush()
                 return 1
             }
             serve(request, respond)
+            // nginx opens one connection per request (fastcgi_keep_conn off) and closes it after
+            // the END_REQUEST record. libfcgi's default close shuts down and then waits for that
+            // close; with the request read to its end, a plain close is as safe and saves a
+            // blocking round trip to nginx per request. Detach makes FCGX_Finish_r close plainly.
+            Self.drain(request.pointee.in)
+            FCGX_Detach(request)
             FCGX_Finish_r(request)
         }
         FCGX_Free(request, 1)
         RequestLog.event("worker_stopped")
+        RequestLog.flush()
         return 0
     }
 
@@ -80,13 +91,22 @@ public struct FastCGIServer {
         var params: [String: String] = [:]
         guard var cursor = envp else { return params }
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                params[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            if let equals = strchr(entry, Int32(UInt8(ascii: "="))) {
+                let nameLength = equals - entry
+                let name = entry.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self)
+                }
+                params[name] = String(cString: equals + 1)
             }
             cursor += 1
         }
         return params
+    }
+
+    /// Reads and drops what is left of the request stream (the closing empty FCGI_STDIN record).
+    private static func drain(_ stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        var scratch = [CChar](repeating: 0, count: 4096)
+        while FCGX_GetStr(&scratch, Int32(scratch.count), stream) > 0 {}
     }
 
     private static func read(_ stream: UnsafeMutablePointer<FCGX_Stream>?, count: Int) -> [UInt8] {

@@ -5,11 +5,11 @@ extension Request {
     /// with `body` already read.
     public init(cgi params: [String: String], body: [UInt8]) {
         var headers = Headers()
-        for (name, value) in params.sorted(by: { $0.key < $1.key }) {
+        for (name, value) in params {
             if name.hasPrefix("HTTP_") {
-                headers.add(name.dropFirst(5).replacingOccurrences(of: "_", with: "-"), value)
+                headers.add(Self.headerName(name.utf8.dropFirst(5)), value)
             } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
-                if !value.isEmpty { headers.add(name.replacingOccurrences(of: "_", with: "-"), value) }
+                if !value.isEmpty { headers.add(Self.headerName(name.utf8[...]), value) }
             }
         }
         let target = Self.target(params)
@@ -22,6 +22,18 @@ extension Request {
             requestId: Self.validRequestId(params["REQUEST_ID"]) ?? Request.makeRequestId(),
             remoteAddress: params["REMOTE_ADDR"] ?? "",
             isHTTPS: params["HTTPS"].map { !$0.isEmpty && $0.lowercased() != "off" } ?? false)
+    }
+
+    /// `ACCEPT_ENCODING` → `accept-encoding` (the form `Headers` stores).
+    private static func headerName(_ cgiName: Substring.UTF8View) -> String {
+        String(
+            decoding: cgiName.map { byte -> UInt8 in
+                switch byte {
+                case UInt8(ascii: "_"): UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                default: byte
+                }
+            }, as: UTF8.self)
     }
 
     /// The body length announced in `CONTENT_LENGTH`: 0 when absent, nil when it is not a number.

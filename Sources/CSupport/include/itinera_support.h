@@ -7,6 +7,9 @@
 /// The handlers only set bits: everything else happens in the main loop.
 unsigned long itn_signals_take(void);
 
+/// Whether `signo` was received since last asked; clears only that signal's flag.
+int itn_signal_take(int signo);
+
 /// Peeks at the received-signal bits without clearing them.
 unsigned long itn_signals_peek(void);
 
@@ -20,10 +23,13 @@ int itn_signal_default(int signo);
 /// Ignores `signo` (SIGPIPE: a client that went away must not kill a worker).
 int itn_signal_ignore(int signo);
 
-/// Blocks (1) or unblocks (0) SIGTERM, SIGINT, SIGHUP and SIGCHLD in the calling thread. Called
+/// Blocks (1) or unblocks (0) SIGTERM, SIGINT, SIGHUP, SIGCHLD and SIGALRM in the calling thread. Called
 /// first thing in main, every thread started later inherits the block, so these signals reach
 /// only the main thread, and only where it unblocks them (around accept or its sleep).
 int itn_signals_block(int blocked);
+
+/// Arms a one-shot SIGALRM `milliseconds` from now (0 disarms).
+int itn_alarm_after_ms(long milliseconds);
 
 /// Starts `path` with `argv` (NULL-terminated) and the current environment plus `extra_env`
 /// (NULL-terminated, may be NULL), with `fd_as_stdin` duplicated onto fd 0 and `fd_as_3` onto
