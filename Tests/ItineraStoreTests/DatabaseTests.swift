@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+@testable import ItineraStore
+
+/// Runs against a real PostgreSQL: the integration suite sets `ITINERA_TEST_DATABASE_URL` to its
+/// migrated test cluster and runs these (`swift test --filter DatabaseTests`); a plain `swift test`
+/// without a database skips them.
+@Suite(
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["ITINERA_TEST_DATABASE_URL"] != nil, "needs a test database"))
+struct DatabaseTests {
+    let url = ProcessInfo.processInfo.environment["ITINERA_TEST_DATABASE_URL"] ?? ""
+
+    private func scratchTable(_ name: String) throws -> PostgresConnection {
+        let admin = try PostgresConnection(url: url)
+        try admin.execute(
+            script: """
+                CREATE SCHEMA IF NOT EXISTS store_tests;
+                DROP TABLE IF EXISTS store_tests.\(name);
+                CREATE TABLE store_tests.\(name) (k integer PRIMARY KEY, v text NOT NULL);
+                """, context: "creating a scratch table")
+        return admin
+    }
+
+    @Test func parametersAreBoundNeverSpliced() throws {
+        let admin = try scratchTable("bound")
+        let hostile = "x'); DROP TABLE store_tests.bound; --"
+        try admin.query("INSERT INTO store_tests.bound (k, v) VALUES ($1, $2)", [1, hostile], context: "insert")
+        let back = try admin.query("SELECT v FROM store_tests.bound WHERE k = $1", [1], context: "select")
+        #expect(back.first("v") == hostile)
+        #expect(throws: StoreError.self) {
+            try admin.query("SELECT $1::text", ["nul\u{0}byte"], context: "nul")
+        }
+    }
+
+    @Test func aFailedTransactionLeavesNothingBehind() throws {
+        let admin = try scratchTable("atomic")
+        let database = Database(url: url)
+        #expect(throws: StoreError.self) {
+            try database.transaction { connection in
+                try connection.query("INSERT INTO store_tests.atomic VALUES (1, 'first')", context: "insert")
+                try connection.query("INSERT INTO store_tests.atomic VALUES (1, 'duplicate')", context: "insert")
+            }
+        }
+        let count = try admin.query("SELECT count(*) AS n FROM store_tests.atomic", context: "count")
+        #expect(count.first("n") == "0")
+        try database.transaction { connection in
+            try connection.query("INSERT INTO store_tests.atomic VALUES (2, 'kept')", context: "insert")
+        }
+        #expect(try admin.query("SELECT v FROM store_tests.atomic", context: "read").first("v") == "kept")
+    }
+
+    @Test func serializationFailuresAreRetried() throws {
+        let admin = try scratchTable("serial")
+        try admin.query("INSERT INTO store_tests.serial VALUES (1, '0')", context: "seed")
+        let database = Database(url: url)
+        var attempts = 0
+        try database.transaction { connection in
+            attempts += 1
+            try connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", context: "isolation")
+            let current = try connection.query("SELECT v FROM store_tests.serial WHERE k = 1", context: "read")
+            if attempts == 1 {
+                // Another session changes the row after this snapshot was taken: the update below
+                // must fail with 40001 and the whole body run again.
+                try admin.query("UPDATE store_tests.serial SET v = '10' WHERE k = 1", context: "interfere")
+            }
+            let next = String((Int(current.first("v") ?? "0") ?? 0) + 1)
+            try connection.query("UPDATE store_tests.serial SET v = $1 WHERE k = 1", [next], context: "write")
+        }
+        #expect(attempts == 2)
+        #expect(try admin.query("SELECT v FROM store_tests.serial", context: "read").first("v") == "11")
+    }
+
+    @Test func aConnectionKilledBetweenRequestsIsReplaced() throws {
+        let admin = try PostgresConnection(url: url)
+        let database = Database(url: url)
+        let pid = try database.withConnection { try $0.query("SELECT pg_backend_pid() AS pid", context: "pid") }
+        try admin.query("SELECT pg_terminate_backend($1::int)", [pid.first("pid")!], context: "terminate")
+        usleep(100_000)
+        let again = try database.withConnection { try $0.query("SELECT pg_backend_pid() AS pid", context: "pid") }
+        #expect(again.first("pid") != pid.first("pid"))
+    }
+
+    @Test func aSchemaOlderThanTheBuildIsRefused() throws {
+        let database = Database(url: url, requiredSchemaVersion: 9_999)
+        #expect {
+            try database.withConnection { _ in }
+        } throws: { error in
+            guard case .schemaOutdated(_, let required) = (error as? StoreError)?.kind else { return false }
+            return required == 9_999
+        }
+    }
+
+    @Test func anUnreachableServerFailsFast() throws {
+        let database = Database(url: "postgresql://nobody@/itinera?host=/nonexistent-dir")
+        let started = Date()
+        #expect(throws: StoreError.self) { try database.withConnection { _ in } }
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+}
