@@ -29,11 +29,13 @@ stopped=0
 # shellcheck disable=SC2317  # invoked by the traps
 shutdown() {
     local rc="${1:-0}"
-    trap '' INT TERM
+    trap '' INT TERM PIPE
     if ((stopped == 0)); then
         stopped=1
-        log ""
-        log "Stopping Itinera"
+        # Piped into `tee` or the like, Ctrl-C ends the reader too: keep stopping, silently.
+        if ! { log "" && log "Stopping Itinera"; } 2>/dev/null; then
+            exec >/dev/null 2>&1
+        fi
         "$STACK" down "$VARDIR" || rc=1
     fi
     trap - EXIT
