@@ -15,22 +15,25 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         // Async-signal-safe flags and process helpers that Swift cannot express safely.
         .target(name: "CSupport"),
 
-        .target(name: "ItineraStore", dependencies: ["CPostgres", "COpenSSL"]),
+        .target(name: "ItineraCrypto", dependencies: ["COpenSSL", "CArgon2"]),
+        .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
         .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport"]),
-        .target(name: "ItineraAPI", dependencies: ["ItineraStore", "ItineraHTTP"]),
+        .target(name: "ItineraAPI", dependencies: ["ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
         .executableTarget(
             name: "itinera",
             dependencies: [
-                "ItineraAPI", "ItineraStore", "ItineraHTTP", "CSupport",
+                "ItineraAPI", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
+        .testTarget(name: "ItineraCryptoTests", dependencies: ["ItineraCrypto"]),
         .testTarget(name: "ItineraHTTPTests", dependencies: ["ItineraHTTP"]),
         .testTarget(name: "ItineraStoreTests", dependencies: ["ItineraStore"]),
-        .testTarget(name: "ItineraAPITests", dependencies: ["ItineraAPI", "ItineraHTTP"]),
+        .testTarget(name: "ItineraAPITests", dependencies: ["ItineraAPI", "ItineraHTTP", "ItineraCrypto"]),
     ]
 )

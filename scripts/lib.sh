@@ -16,10 +16,11 @@
 #   ensure_vardir VARDIR                 create VARDIR/{run,log} (and make them reachable by `nobody` when root)
 #   pg_init VARDIR                       initdb into VARDIR/pg if absent (trust on the unix socket, no TCP)
 #   pg_start VARDIR                      start the cluster (no-op when running), then ensure role+db `itinera`
-#   pg_ensure_db VARDIR                  create role `itinera` LOGIN and database `itinera` OWNER itinera (idempotent)
+#   pg_ensure_db VARDIR                  create roles `itinera` (owner) and `itinera_app` (the workers'), and
+#                                        database `itinera` OWNER itinera, marked as the local cluster (idempotent)
 #   pg_stop VARDIR                       stop the cluster (fast mode) if it runs
 #   pg_running VARDIR                    exit status 0 when the cluster runs
-#   pg_database_url VARDIR               print the libpq URI of the VARDIR cluster
+#   pg_database_url VARDIR [ROLE]        print the libpq URI of the VARDIR cluster for ROLE (itinera_app)
 #   render_nginx_conf VARDIR PORT SOCKET [bench]   nginx/itinera.conf.template -> VARDIR/nginx/nginx.conf
 #   nginx_start VARDIR / nginx_stop VARDIR / nginx_running VARDIR
 #   pool_start VARDIR BINARY WORKERS / pool_stop VARDIR / pool_running VARDIR
@@ -30,7 +31,7 @@ ITINERA_PROJECT="${ITINERA_PROJECT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && 
 
 # Debian packages the build, the stack and the tests need. Extend this list when a feature needs more.
 ITINERA_APT_PACKAGES=(
-    nginx libnginx-mod-nchan libfcgi-dev libpq-dev libssl-dev
+    nginx libnginx-mod-nchan libfcgi-dev libpq-dev libssl-dev libargon2-dev
     postgresql postgresql-contrib pkg-config wrk curl
 )
 
@@ -214,12 +215,14 @@ ensure_vardir() {
 # ---------------------------------------------------------------------------------------------------
 # PostgreSQL
 
+# pg_database_url VARDIR [ROLE]: the URI for ROLE (default itinera_app, the role the workers use;
+# `itinera` is the owner that migrations, seeds and the CLI use).
 pg_database_url() {
-    local vardir
+    local vardir role="${2:-itinera_app}"
     vardir="$(abspath "$1")"
     local host
     host="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe="/"))' "$vardir/run")"
-    printf 'postgresql://itinera@/itinera?host=%s\n' "$host"
+    printf 'postgresql://%s@/itinera?host=%s\n' "$role" "$host"
 }
 
 pg_init() {
@@ -293,8 +296,11 @@ pg_ensure_db() {
     "$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h "$vardir/run" -U postgres -d postgres <<'SQL' >/dev/null
 SELECT 'CREATE ROLE itinera LOGIN'
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'itinera') \gexec
+SELECT 'CREATE ROLE itinera_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS'
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'itinera_app') \gexec
 SELECT 'CREATE DATABASE itinera OWNER itinera ENCODING ''UTF8'''
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'itinera') \gexec
+COMMENT ON DATABASE itinera IS 'itinera-local-cluster';
 SQL
 }
 
@@ -343,6 +349,7 @@ render_nginx_conf() {
         -e "s|{{RUN}}|$(sed_escape "$vardir/run")|g" \
         -e "s|{{USER}}|$(sed_escape "$user_line")|g" \
         -e "s|{{BENCH}}|$(sed_escape "$bench_block")|g" \
+        -e "s|{{LOGIN_RATE}}|$(sed_escape "${ITINERA_LOGIN_RATE:-10r/m}")|g" \
         "$template" >"$prefix/nginx.conf.tmp"
     if grep -n '{{[A-Z_]*}}' "$prefix/nginx.conf.tmp" >&2; then
         die "unfilled placeholders in $prefix/nginx.conf"

@@ -2,26 +2,46 @@ import Foundation
 
 /// Settings read from the environment once per process.
 public struct AppConfig: Sendable {
-    /// libpq URI or conninfo of the database (`DATABASE_URL`).
+    /// libpq URI or conninfo the workers use (`DATABASE_URL`): the `itinera_app` role, which owns
+    /// nothing, so row-level security applies to every query.
     public var databaseURL: String
+    /// The table owner's URI (`DATABASE_OWNER_URL`, default `DATABASE_URL`): migrations, seed, CLI.
+    public var ownerDatabaseURL: String
     /// Largest request body the app reads (`ITINERA_MAX_BODY_BYTES`, default 1 MiB).
     public var maxBodyBytes: Int
     /// Enables `/api/_test/*`, routes that exist for the integration tests only (`ITINERA_TEST_ROUTES=1`).
     public var testRoutes: Bool
+    /// A session ends this long after login, whatever happens (`ITINERA_SESSION_HOURS`, default 12).
+    public var sessionLifetime: TimeInterval
+    /// …or after this long without a request (`ITINERA_SESSION_IDLE_MINUTES`, default 60).
+    public var sessionIdleTimeout: TimeInterval
 
-    public init(databaseURL: String, maxBodyBytes: Int = 1 << 20, testRoutes: Bool = false) {
+    public init(
+        databaseURL: String, ownerDatabaseURL: String? = nil, maxBodyBytes: Int = 1 << 20, testRoutes: Bool = false,
+        sessionLifetime: TimeInterval = 12 * 3600, sessionIdleTimeout: TimeInterval = 3600
+    ) {
         self.databaseURL = databaseURL
+        self.ownerDatabaseURL = ownerDatabaseURL ?? databaseURL
         self.maxBodyBytes = maxBodyBytes
         self.testRoutes = testRoutes
+        self.sessionLifetime = sessionLifetime
+        self.sessionIdleTimeout = sessionIdleTimeout
     }
 
     /// The configuration from `environment`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> AppConfig
     {
-        AppConfig(
-            databaseURL: environment["DATABASE_URL"] ?? "postgresql:///itinera",
+        let url = environment["DATABASE_URL"] ?? "postgresql:///itinera"
+        func positive(_ name: String) -> Double? {
+            environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+        }
+        return AppConfig(
+            databaseURL: url,
+            ownerDatabaseURL: environment["DATABASE_OWNER_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? url,
             maxBodyBytes: environment["ITINERA_MAX_BODY_BYTES"].flatMap(Int.init).map { max(0, $0) } ?? 1 << 20,
-            testRoutes: environment["ITINERA_TEST_ROUTES"] == "1")
+            testRoutes: environment["ITINERA_TEST_ROUTES"] == "1",
+            sessionLifetime: (positive("ITINERA_SESSION_HOURS") ?? 12) * 3600,
+            sessionIdleTimeout: (positive("ITINERA_SESSION_IDLE_MINUTES") ?? 60) * 60)
     }
 }

@@ -4,7 +4,8 @@ import ItineraStore
 /// `GET /api/health` and `GET /api/metrics`.
 enum HealthHandlers {
     /// One round trip to the database; 503 with `details.database = "down"` when it fails.
-    static func health(_ request: Request, _ context: AppContext) throws -> Response {
+    static func health(_ scope: RequestScope) throws -> Response {
+        let (request, context) = (scope.request, scope.context)
         do {
             let version = try context.database.withConnection { try context.database.schemaVersion($0) }
             let health: JSONValue = .object([
@@ -23,7 +24,7 @@ enum HealthHandlers {
     }
 
     /// Prometheus text for the whole pool (see `PoolMetrics`).
-    static func metrics(_ request: Request, _ context: AppContext) throws -> Response {
-        .text(context.metrics.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    static func metrics(_ scope: RequestScope) throws -> Response {
+        .text(scope.context.metrics.prometheusText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

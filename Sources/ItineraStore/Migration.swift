@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCrypto
 
 /// One numbered SQL file of `migrations/`, e.g. `0003_bookings.sql`.
 public struct Migration: Equatable, Sendable {

@@ -11,7 +11,10 @@ struct Itinera: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Itinera: booking operations backend (FastCGI application, worker and tools).",
         version: ItineraVersion.current,
-        subcommands: [Serve.self, FastCGIWorker.self, Migrate.self, Seed.self])
+        subcommands: [
+            Serve.self, FastCGIWorker.self, Migrate.self, Seed.self, TeamCommand.self, UserCommand.self,
+            TokenCommand.self, PartnerKeyCommand.self,
+        ])
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())

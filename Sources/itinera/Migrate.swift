@@ -19,7 +19,7 @@ struct Migrate: ParsableCommand {
         let config = AppConfig.fromEnvironment()
         do {
             let files = try Migration.load(from: folder)
-            let connection = try PostgresConnection(url: config.databaseURL, applicationName: "itinera-migrate")
+            let connection = try PostgresConnection(url: config.ownerDatabaseURL, applicationName: "itinera-migrate")
             let migrator = Migrator(connection: connection)
             if status {
                 let plan = try migrator.plan(files)

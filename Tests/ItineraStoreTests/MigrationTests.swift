@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCrypto
 import Testing
 
 @testable import ItineraStore

@@ -1,0 +1,12 @@
+/// Who may call a route; every route of the table declares one.
+public enum Access: Sendable, Equatable {
+    /// Anyone, signed in or not.
+    case everyone
+    /// A signed-in user (session cookie or API token) whose role in the current team is one of these.
+    case members(Set<Role>)
+    /// A signed partner call whose key allows `action` (nil: any valid key).
+    case partner(action: String?)
+
+    /// Any signed-in user.
+    public static let signedIn = Access.members(Set(Role.allCases))
+}

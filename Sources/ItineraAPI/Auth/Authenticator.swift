@@ -1,0 +1,94 @@
+import Foundation
+import ItineraCrypto
+import ItineraHTTP
+import ItineraStore
+
+/// Turns the credentials of a request into a `Principal` and checks them against the route's
+/// `Access`: the one place where "who may call this" is decided.
+enum Authenticator {
+    static func authorize(_ request: Request, _ access: Access, _ context: AppContext) throws -> Principal? {
+        switch access {
+        case .everyone:
+            return nil
+        case .partner(let action):
+            let principal = try partner(request, context)
+            if let action, case .partner(_, let allowed) = principal.credential, !allowed.contains(action) {
+                throw APIError.forbidden
+            }
+            return principal
+        case .members(let roles):
+            let principal = try member(request, context)
+            guard let role = principal.role, roles.contains(role) else { throw APIError.forbidden }
+            return principal
+        }
+    }
+
+    /// Bearer token first (scripts), then the session cookie (browsers, with CSRF checks).
+    private static func member(_ request: Request, _ context: AppContext) throws -> Principal {
+        if let authorization = request.headers["authorization"] {
+            guard authorization.hasPrefix("Bearer "), case let token = String(authorization.dropFirst(7)),
+                token.hasPrefix("itn_")
+            else { throw APIError.unauthenticated }
+            return try tokenPrincipal(token, context)
+        }
+        guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
+        let principal = try sessionPrincipal(cookie, context)
+        if case .session(_, let csrfToken) = principal.credential {
+            try OriginCheck.verify(request, csrfToken: csrfToken)
+        }
+        return principal
+    }
+
+    private static func sessionPrincipal(_ token: String, _ context: AppContext) throws -> Principal {
+        let result = try context.database.withConnection { connection in
+            try connection.query(
+                """
+                SELECT session_id, user_id, team_id, role, csrf_token
+                FROM itinera_auth_session($1, $2)
+                """, [Hex.bytea(SHA256.digest(Array(token.utf8))), Int(context.config.sessionIdleTimeout)],
+                context: "looking up a session")
+        }
+        guard let row = result.rows.first, let sessionId = row[0].flatMap(UUID.init),
+            let userId = row[1].flatMap(UUID.init),
+            let teamId = row[2].flatMap(UUID.init), let role = row[3].flatMap(Role.init), let csrf = row[4]
+        else { throw APIError.unauthenticated }
+        return Principal(
+            teamId: teamId, userId: userId, role: role, credential: .session(id: sessionId, csrfToken: csrf))
+    }
+
+    private static func tokenPrincipal(_ token: String, _ context: AppContext) throws -> Principal {
+        let result = try context.database.withConnection { connection in
+            try connection.query(
+                "SELECT token_id, user_id, team_id, role FROM itinera_auth_token($1)",
+                [Hex.bytea(SHA256.digest(Array(token.utf8)))], context: "looking up an API token")
+        }
+        guard let row = result.rows.first, let tokenId = row[0].flatMap(UUID.init),
+            let userId = row[1].flatMap(UUID.init),
+            let teamId = row[2].flatMap(UUID.init), let role = row[3].flatMap(Role.init)
+        else { throw APIError.unauthenticated }
+        return Principal(teamId: teamId, userId: userId, role: role, credential: .token(id: tokenId))
+    }
+
+    private static func partner(_ request: Request, _ context: AppContext) throws -> Principal {
+        let signature = try PartnerSignature(headers: request.headers)
+        let result = try context.database.withConnection { connection in
+            try connection.query(
+                """
+                SELECT team_id, array_to_json(allowed_actions)::text AS actions, array_to_json(secrets)::text AS secrets
+                FROM itinera_auth_partner($1)
+                """, [signature.keyId], context: "looking up a partner key")
+        }
+        guard let row = result.rows.first, let teamId = row[0].flatMap(UUID.init),
+            let actions = decodeStrings(row[1]), let secrets = decodeStrings(row[2])
+        else { throw APIError.invalidSignature("Unknown or revoked key.") }
+        try signature.verify(body: request.body, secrets: secrets)
+        return Principal(
+            teamId: teamId, userId: nil, role: nil,
+            credential: .partner(keyId: signature.keyId, allowedActions: actions))
+    }
+
+    private static func decodeStrings(_ json: String?) -> [String]? {
+        guard let json else { return nil }
+        return try? JSONDecoder().decode([String].self, from: Data(json.utf8))
+    }
+}

@@ -1,0 +1,32 @@
+import ItineraHTTP
+import ItineraStore
+
+/// What a handler works with: the request, the process context, and who is calling.
+public struct RequestScope {
+    public let request: Request
+    public let context: AppContext
+    public let principal: Principal?
+
+    /// The row-level-security scope of the caller (empty for public routes).
+    public var tenant: TenantScope {
+        TenantScope(teamId: principal?.teamId, userId: principal?.userId, role: principal?.role?.rawValue)
+    }
+
+    /// The caller, for routes whose access guarantees one.
+    public var caller: Principal {
+        get throws {
+            guard let principal else { throw APIError.unauthenticated }
+            return principal
+        }
+    }
+
+    /// Runs `body` in one transaction under the caller's tenant scope.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try context.database.transaction(as: tenant, body)
+    }
+
+    /// A success envelope for `data`.
+    public func ok<T: Encodable>(_ data: T, status: Int = 200) throws -> Response {
+        try Envelope.success(data, status: status, requestId: request.requestId)
+    }
+}

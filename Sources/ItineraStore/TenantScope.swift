@@ -1,0 +1,37 @@
+import Foundation
+
+/// Who a transaction runs for: the values row-level-security policies read through
+/// `itinera_current_team()`, `itinera_current_user()` and `itinera_current_role()`.
+public struct TenantScope: Sendable, Equatable {
+    public var teamId: UUID?
+    public var userId: UUID?
+    public var role: String?
+
+    public init(teamId: UUID?, userId: UUID?, role: String?) {
+        self.teamId = teamId
+        self.userId = userId
+        self.role = role
+    }
+
+    /// Sets (or changes) the scope for the rest of the current transaction only (`set_config(…, true)` is
+    /// `SET LOCAL`), so a pooled connection never carries one request's tenant into the next.
+    public func apply(on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            SELECT set_config('itinera.team_id', $1, true),
+                   set_config('itinera.user_id', $2, true),
+                   set_config('itinera.role', $3, true)
+            """, [teamId?.uuidString.lowercased() ?? "", userId?.uuidString.lowercased() ?? "", role ?? ""],
+            context: "setting the tenant scope")
+    }
+}
+
+extension Database {
+    /// Runs `body` in one transaction scoped to `scope` (see `transaction(_:)` for retries).
+    public func transaction<T>(as scope: TenantScope, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction { connection in
+            try scope.apply(on: connection)
+            return try body(connection)
+        }
+    }
+}
