@@ -12,7 +12,7 @@
 #
 # Functions (all write progress to stderr, results to stdout):
 #   ensure_packages                      install missing Debian packages (root) or print the apt line and exit 1
-#   ensure_python_modules                make `import pytest, requests` work (pip install --quiet when missing)
+#   ensure_python_modules                make `import pytest, requests, argon2` work (pip install --quiet when missing)
 #   ensure_vardir VARDIR                 create VARDIR/{run,log} (and make them reachable by `nobody` when root)
 #   pg_init VARDIR                       initdb into VARDIR/pg if absent (trust on the unix socket, no TCP)
 #   pg_start VARDIR                      start the cluster (no-op when running), then ensure role+db `itinera`
@@ -76,13 +76,16 @@ ensure_packages() {
 
 ensure_python_modules() {
     command -v python3 >/dev/null || die "python3 is required for the integration tests"
-    if python3 -c 'import pytest, requests' 2>/dev/null; then
-        return 0
-    fi
-    log "Installing the Python modules pytest and requests (pip)"
-    python3 -m pip install --quiet pytest requests ||
-        die "could not install pytest and requests with pip (try: python3 -m pip install pytest requests)"
-    python3 -c 'import pytest, requests' || die "pytest/requests still do not import after pip install"
+    # import name → PyPI name; argon2 (argon2-cffi) lets the tests make hashes with other parameters.
+    local -A modules=([pytest]=pytest [requests]=requests [argon2]=argon2-cffi)
+    local missing=() name
+    for name in "${!modules[@]}"; do
+        python3 -c "import $name" 2>/dev/null || missing+=("${modules[$name]}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    log "Installing Python modules for the tests (pip): ${missing[*]}"
+    python3 -m pip install --quiet "${missing[@]}" ||
+        die "could not install ${missing[*]} with pip (try: python3 -m pip install ${missing[*]})"
 }
 
 # ---------------------------------------------------------------------------------------------------

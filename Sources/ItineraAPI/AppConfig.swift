@@ -15,6 +15,9 @@ public struct AppConfig: Sendable {
     public var sessionLifetime: TimeInterval
     /// …or after this long without a request (`ITINERA_SESSION_IDLE_MINUTES`, default 60).
     public var sessionIdleTimeout: TimeInterval
+    /// The origins browsers use to reach the portal (`ITINERA_PUBLIC_ORIGIN`, comma-separated), for the
+    /// CSRF origin check behind a proxy; empty: derived from `Host` and the server port.
+    public var publicOrigins: [String] = []
 
     public init(
         databaseURL: String, ownerDatabaseURL: String? = nil, maxBodyBytes: Int = 1 << 20, testRoutes: Bool = false,
@@ -36,12 +39,16 @@ public struct AppConfig: Sendable {
         func positive(_ name: String) -> Double? {
             environment[name].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
         }
-        return AppConfig(
+        var config = AppConfig(
             databaseURL: url,
             ownerDatabaseURL: environment["DATABASE_OWNER_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? url,
             maxBodyBytes: environment["ITINERA_MAX_BODY_BYTES"].flatMap(Int.init).map { max(0, $0) } ?? 1 << 20,
             testRoutes: environment["ITINERA_TEST_ROUTES"] == "1",
             sessionLifetime: (positive("ITINERA_SESSION_HOURS") ?? 12) * 3600,
             sessionIdleTimeout: (positive("ITINERA_SESSION_IDLE_MINUTES") ?? 60) * 60)
+        config.publicOrigins = (environment["ITINERA_PUBLIC_ORIGIN"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        return config
     }
 }

@@ -29,7 +29,7 @@ enum AuthHandlers {
         let requestedTeam = body.teamId.flatMap(UUID.init(uuidString:))
         if body.teamId != nil && requestedTeam == nil { invalid["teamId"] = "must be a team id" }
         guard invalid.isEmpty else { throw APIError.validation(invalid) }
-        guard OriginCheck.originMatches(request) else {
+        guard OriginCheck.originMatches(request, publicOrigins: scope.context.config.publicOrigins) else {
             throw APIError.csrfFailed("The request came from another origin.")
         }
 

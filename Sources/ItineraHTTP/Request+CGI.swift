@@ -21,7 +21,8 @@ extension Request {
             body: body,
             requestId: Self.validRequestId(params["REQUEST_ID"]) ?? Request.makeRequestId(),
             remoteAddress: params["REMOTE_ADDR"] ?? "",
-            isHTTPS: params["HTTPS"].map { !$0.isEmpty && $0.lowercased() != "off" } ?? false)
+            isHTTPS: params["HTTPS"].map { !$0.isEmpty && $0.lowercased() != "off" } ?? false,
+            serverPort: params["SERVER_PORT"].flatMap(Int.init))
     }
 
     /// `ACCEPT_ENCODING` → `accept-encoding` (the form `Headers` stores).

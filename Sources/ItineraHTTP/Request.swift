@@ -18,13 +18,15 @@ public struct Request: Sendable {
     public var remoteAddress: String
     /// True when the client connected over HTTPS.
     public var isHTTPS: Bool
+    /// The port the web server received the request on (`SERVER_PORT`), if it said.
+    public var serverPort: Int?
     /// Parameters captured by the matched route, e.g. `id` for `/api/bookings/{id}`.
     public var pathParameters: [String: String] = [:]
 
     public init(
         method: String, path: String, queryString: String = "", headers: Headers = Headers(),
         body: [UInt8] = [], requestId: String = Request.makeRequestId(), remoteAddress: String = "",
-        isHTTPS: Bool = false
+        isHTTPS: Bool = false, serverPort: Int? = nil
     ) {
         self.method = method
         self.path = path
@@ -34,6 +36,7 @@ public struct Request: Sendable {
         self.requestId = requestId
         self.remoteAddress = remoteAddress
         self.isHTTPS = isHTTPS
+        self.serverPort = serverPort
     }
 
     /// Query parameters, decoded; the first value wins when a name repeats.

@@ -32,10 +32,12 @@ def newest_migration_version():
 class Stack:
     """A running stack and the handles a test needs to disturb it."""
 
-    def __init__(self, vardir, url, database_url, env):
+    def __init__(self, vardir, url, database_url, owner_url, env):
         self.vardir = Path(vardir)
         self.url = url
-        self.database_url = database_url
+        self.database_url = database_url  # itinera_app: what the workers use, under RLS
+        self.owner_url = owner_url  # itinera: owns the tables
+        self.admin_url = owner_url.replace("itinera@", "postgres@", 1)  # superuser of the test cluster
         self.env = env
 
     def get(self, path, **kwargs):
@@ -71,7 +73,8 @@ class Stack:
         raise AssertionError(f"pool did not reach {count} workers; has {self.worker_pids()}")
 
     def psql(self, sql, database_url=None):
-        out = subprocess.run(["psql", database_url or self.database_url, "-XAtqc", sql], check=True,
+        """Runs SQL as the table owner (or as `database_url`'s role) and returns psql's unaligned output."""
+        out = subprocess.run(["psql", database_url or self.owner_url, "-XAtqc", sql], check=True,
                              capture_output=True, text=True, timeout=30)
         return out.stdout.strip()
 
@@ -89,8 +92,9 @@ def stack():
     port = free_port()
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
+    env.pop("DATABASE_OWNER_URL", None)
     env.update({"ITINERA_TEST_ROUTES": "1", "ITINERA_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-                "ITINERA_PROJECT": str(PROJECT)})
+                "ITINERA_PROJECT": str(PROJECT), "ITINERA_LOGIN_RATE": "6000r/m"})
     up = subprocess.run([str(STACK), "up", vardir, "--port", str(port), "--binary", str(BINARY),
                          "--workers", str(WORKERS), "--bench"],
                         env=env, capture_output=True, text=True, timeout=300)
@@ -99,7 +103,8 @@ def stack():
         pytest.fail(f"stack up failed:\n{up.stdout}\n{up.stderr}")
     values = dict(line.split("=", 1) for line in up.stdout.splitlines() if "=" in line)
     env["DATABASE_URL"] = values["DATABASE_URL"]
-    s = Stack(vardir, values["ITINERA_URL"], values["DATABASE_URL"], env)
+    env["DATABASE_OWNER_URL"] = values["DATABASE_OWNER_URL"]
+    s = Stack(vardir, values["ITINERA_URL"], values["DATABASE_URL"], values["DATABASE_OWNER_URL"], env)
     try:
         yield s
     finally:

@@ -14,11 +14,10 @@ from conftest import PROJECT, cgi, newest_migration_version
 @pytest.fixture
 def empty_database(stack):
     name = "itinera_scratch"
-    admin = stack.database_url.replace("itinera@", "postgres@", 1)
-    stack.psql(f"DROP DATABASE IF EXISTS {name}", database_url=admin)
-    stack.psql(f"CREATE DATABASE {name} OWNER itinera", database_url=admin)
-    yield stack.database_url.replace("/itinera?", f"/{name}?")
-    stack.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", database_url=admin)
+    stack.psql(f"DROP DATABASE IF EXISTS {name}", database_url=stack.admin_url)
+    stack.psql(f"CREATE DATABASE {name} OWNER itinera", database_url=stack.admin_url)
+    yield stack.owner_url.replace("/itinera?", f"/{name}?")
+    stack.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", database_url=stack.admin_url)
 
 
 def test_cgi_answers_one_request_from_environment_and_stdin(stack):
@@ -45,28 +44,31 @@ def test_cgi_errors_keep_the_envelope(stack):
 
 
 def test_a_database_behind_the_binary_is_refused_until_migrated(stack, empty_database):
-    _, headers, payload = cgi(stack, "GET", "/api/health", env={"DATABASE_URL": empty_database})
+    _, headers, payload = cgi(stack, "GET", "/api/health", env={"DATABASE_URL": empty_database,
+                                                                "DATABASE_OWNER_URL": empty_database})
     assert headers["Status"].startswith("503")
     error = json.loads(payload)["error"]
     assert error["code"] == "schema_outdated"
     assert "itinera migrate" in error["message"]
 
-    status = stack.itinera("migrate", "--status", env={"DATABASE_URL": empty_database})
+    scratch = {"DATABASE_URL": empty_database, "DATABASE_OWNER_URL": empty_database}
+    status = stack.itinera("migrate", "--status", env=scratch)
     assert status.returncode == 0
     assert b"pending  0001  platform" in status.stdout
 
-    migrated = stack.itinera("migrate", env={"DATABASE_URL": empty_database})
+    migrated = stack.itinera("migrate", env=scratch)
     assert migrated.returncode == 0, migrated.stderr
-    _, headers, payload = cgi(stack, "GET", "/api/health", env={"DATABASE_URL": empty_database})
+    _, headers, payload = cgi(stack, "GET", "/api/health", env={"DATABASE_URL": empty_database,
+                                                                "DATABASE_OWNER_URL": empty_database})
     assert headers["Status"].startswith("200")
     assert json.loads(payload)["data"]["schemaVersion"] == newest_migration_version()
 
-    again = stack.itinera("migrate", env={"DATABASE_URL": empty_database})
+    again = stack.itinera("migrate", env=scratch)
     assert again.returncode == 0 and b"up to date" in again.stdout
 
 
 def test_two_concurrent_migrations_apply_each_file_once(stack, empty_database):
-    env = dict(stack.env, DATABASE_URL=empty_database)
+    env = dict(stack.env, DATABASE_URL=empty_database, DATABASE_OWNER_URL=empty_database)
     runs = [subprocess.Popen([str(stack.env.get("ITINERA_BINARY") or PROJECT / ".build/debug/itinera"), "migrate"],
                              env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             for _ in range(2)]

@@ -7,7 +7,7 @@ from conftest import PROJECT
 
 
 def test_store_against_real_postgres(stack):
-    env = dict(os.environ, ITINERA_TEST_DATABASE_URL=stack.database_url)
+    env = dict(os.environ, ITINERA_TEST_DATABASE_URL=stack.owner_url)
     result = subprocess.run(["swift", "test", "--skip-build", "--filter", "DatabaseTests"], cwd=PROJECT, env=env,
                             capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr

@@ -34,7 +34,7 @@ enum Authenticator {
         guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
         let principal = try sessionPrincipal(cookie, context)
         if case .session(_, let csrfToken) = principal.credential {
-            try OriginCheck.verify(request, csrfToken: csrfToken)
+            try OriginCheck.verify(request, csrfToken: csrfToken, publicOrigins: context.config.publicOrigins)
         }
         return principal
     }

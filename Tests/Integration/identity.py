@@ -1,0 +1,67 @@
+"""Helpers for the identity tests: signing in, signing partner calls, the CLI."""
+
+import hashlib
+import hmac
+import json
+import time
+
+import requests
+
+DEMO_PASSWORD = "itinera-demo"
+DEMO_TRAVEL = "00000000-0000-4000-8000-00000000d001"
+OTHER_AGENCY = "00000000-0000-4000-8000-00000000d002"
+
+
+class Browser:
+    """A signed-in browser: the session cookie plus the CSRF token from /api/auth/me."""
+
+    def __init__(self, stack, email, password=DEMO_PASSWORD, team_id=None):
+        self.stack = stack
+        self.http = requests.Session()
+        body = {"email": email, "password": password}
+        if team_id:
+            body["teamId"] = team_id
+        self.login = self.http.post(stack.url + "/api/auth/login", json=body, timeout=30)
+        assert self.login.status_code == 200, self.login.text
+        self.me = self.login.json()["data"]
+        self.csrf = self.me["csrf_token"]
+
+    def get(self, path, **kw):
+        return self.http.get(self.stack.url + path, timeout=30, **kw)
+
+    def send(self, method, path, csrf=True, headers=None, **kw):
+        headers = dict(headers or {})
+        if csrf:
+            headers.setdefault("X-CSRF-Token", self.csrf)
+        return self.http.request(method, self.stack.url + path, headers=headers, timeout=30, **kw)
+
+    @property
+    def cookie(self):
+        return self.http.cookies.get("itinera_session")
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def signed_headers(key_id, secret, body, timestamp=None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Itinera-Key": key_id, "X-Itinera-Timestamp": str(timestamp),
+            "X-Itinera-Signature": f"v1={signature}", "Content-Type": "application/json"}
+
+
+def cli(stack, *args, stdin=None):
+    result = stack.itinera(*args, input=stdin.encode() if stdin else None)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def partner_key(stack, team=DEMO_TRAVEL, actions=""):
+    out = cli(stack, "partner-key", "create", "--team", team, "--name", "test partner", "--actions", actions)
+    lines = dict(line.split(": ", 1) for line in out.strip().splitlines())
+    return lines["key id"], lines["secret"]
+
+
+def body_json(response):
+    return json.loads(response.content)
