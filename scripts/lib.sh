@@ -11,8 +11,8 @@
 #   VARDIR/stack.env                environment the pool was started with (written by scripts/stack up)
 #
 # Functions (all write progress to stderr, results to stdout):
-#   ensure_packages                      install missing Debian packages (root) or print the apt line and exit 1
-#   ensure_python_modules                make `import pytest, requests, argon2` work (pip install --quiet when missing)
+#   ensure_packages [--with-test-tools]  install missing Debian packages (root) or print the apt line and exit 1
+#   ensure_python_modules                make `import pytest, requests, argon2, selenium` work (pip install when missing)
 #   ensure_vardir VARDIR                 create VARDIR/{run,log} (and make them reachable by `nobody` when root)
 #   pg_init VARDIR                       initdb into VARDIR/pg if absent (trust on the unix socket, no TCP)
 #   pg_start VARDIR                      start the cluster (no-op when running), then ensure role+db `itinera`
@@ -34,6 +34,8 @@ ITINERA_APT_PACKAGES=(
     nginx libnginx-mod-nchan libfcgi-dev libpq-dev libssl-dev libargon2-dev
     postgresql postgresql-contrib pkg-config wrk curl
 )
+# Only `make test` needs these: the portal tests drive a headless Chromium.
+ITINERA_TEST_APT_PACKAGES=(chromium chromium-driver)
 
 # The user that owns the PostgreSQL cluster when the scripts run as root (initdb/postgres refuse root).
 ITINERA_PG_USER="${ITINERA_PG_USER:-nobody}"
@@ -49,9 +51,11 @@ is_root() { [[ "$(id -u)" -eq 0 ]]; }
 # ---------------------------------------------------------------------------------------------------
 # Packages
 
+# ensure_packages [--with-test-tools]
 ensure_packages() {
-    local missing=() pkg status
-    for pkg in "${ITINERA_APT_PACKAGES[@]}"; do
+    local missing=() pkg status wanted=("${ITINERA_APT_PACKAGES[@]}")
+    [[ "${1:-}" == --with-test-tools ]] && wanted+=("${ITINERA_TEST_APT_PACKAGES[@]}")
+    for pkg in "${wanted[@]}"; do
         status="$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)"
         [[ "$status" == ii* ]] || missing+=("$pkg")
     done
@@ -76,8 +80,9 @@ ensure_packages() {
 
 ensure_python_modules() {
     command -v python3 >/dev/null || die "python3 is required for the integration tests"
-    # import name → PyPI name; argon2 (argon2-cffi) lets the tests make hashes with other parameters.
-    local -A modules=([pytest]=pytest [requests]=requests [argon2]=argon2-cffi)
+    # import name → PyPI name; argon2 (argon2-cffi) lets the tests make hashes with other parameters,
+    # selenium drives Debian's chromium for the portal tests.
+    local -A modules=([pytest]=pytest [requests]=requests [argon2]=argon2-cffi [selenium]=selenium)
     local missing=() name
     for name in "${!modules[@]}"; do
         python3 -c "import $name" 2>/dev/null || missing+=("${modules[$name]}")
@@ -507,5 +512,9 @@ pool_stop() {
 
 # The demo accounts `make run` announces. Fill in when `itinera seed` creates users.
 print_demo_logins() {
-    echo "Demo logins: (none yet)"
+    cat <<'LOGINS'
+Demo logins (password itinera-demo; demo data only):
+  admin@demo.test, staff@demo.test, supplier@demo.test, customer@demo.test   (team Demo Travel)
+  admin@other.test                                                           (team Other Agency)
+LOGINS
 }

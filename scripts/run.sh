@@ -58,7 +58,8 @@ Itinera is running.
   Health:   http://127.0.0.1:$PORT/api/health
   Logs:     $VARDIR/log/itinera.log (app), $VARDIR/log/postgresql.log,
             $VARDIR/nginx/logs/access.log and error.log
-  Database: $(pg_database_url "$VARDIR")
+  Sign in:  http://127.0.0.1:$PORT/login.html
+  Database: $(pg_database_url "$VARDIR") (app role), $(pg_database_url "$VARDIR" itinera) (owner)
 $(print_demo_logins | sed 's/^/  /')
 
 Press Ctrl-C to stop.

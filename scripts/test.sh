@@ -12,7 +12,7 @@ cd "$PROJECT"
 step() { log "" && log "==> $*"; }
 
 step "Checking packages"
-ensure_packages
+ensure_packages --with-test-tools
 ensure_python_modules
 
 step "Lint (swift format lint --strict)"

@@ -1,5 +1,6 @@
-// Itinera placeholder page: shows whether the API and its database answer.
+// Itinera portal home: who is signed in, and whether the API and its database answer.
 // Loaded as a module (the Content-Security-Policy forbids inline scripts).
+import { requireSession } from "/session.js";
 
 const el = document.getElementById("health");
 
@@ -41,4 +42,8 @@ async function checkHealth() {
   }
 }
 
-checkHealth();
+const me = await requireSession();
+if (me) {
+  document.getElementById("welcome").textContent = `Welcome, ${me.user.name} (${me.role} at ${me.team.name}).`;
+  checkHealth();
+}
