@@ -19,10 +19,11 @@ let package = Package(
         // Async-signal-safe flags and process helpers that Swift cannot express safely.
         .target(name: "CSupport"),
 
+        .target(name: "ItineraCore"),
         .target(name: "ItineraCrypto", dependencies: ["COpenSSL", "CArgon2"]),
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
         .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport"]),
-        .target(name: "ItineraAPI", dependencies: ["ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
+        .target(name: "ItineraAPI", dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
         .executableTarget(
             name: "itinera",
             dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "ItineraCoreTests", dependencies: ["ItineraCore"]),
         .testTarget(name: "ItineraCryptoTests", dependencies: ["ItineraCrypto"]),
         .testTarget(name: "ItineraHTTPTests", dependencies: ["ItineraHTTP"]),
         .testTarget(name: "ItineraStoreTests", dependencies: ["ItineraStore"]),
