@@ -25,6 +25,11 @@ public struct RequestScope {
         try context.database.transaction(as: tenant, body)
     }
 
+    /// A success envelope around JSON text PostgreSQL built.
+    public func ok(jsonText: String, status: Int = 200) -> Response {
+        Envelope.success(jsonText: jsonText, status: status, requestId: request.requestId)
+    }
+
     /// A success envelope for `data`.
     public func ok<T: Encodable>(_ data: T, status: Int = 200) throws -> Response {
         try Envelope.success(data, status: status, requestId: request.requestId)

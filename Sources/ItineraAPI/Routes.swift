@@ -19,6 +19,30 @@ public enum Routes {
 
         table.add("POST", "/api/partner/verify", .partner(action: nil), PartnerHandlers.verify)
 
+        let staff = Access.members(Role.staffSide)
+        table.add("GET", "/api/bookings", staff, BookingHandlers.list)
+        table.add("POST", "/api/bookings", staff, BookingHandlers.create)
+        table.add("GET", "/api/bookings/{id}", staff, BookingHandlers.get)
+        table.add("PATCH", "/api/bookings/{id}", staff, BookingHandlers.patch)
+        table.add("GET", "/api/bookings/{id}/events", staff, BookingHandlers.events)
+        table.add("POST", "/api/bookings/{id}/assignments", staff, BookingHandlers.assign)
+        table.add("DELETE", "/api/bookings/{id}/assignments/{assignmentId}", staff, BookingHandlers.unassign)
+        table.add("POST", "/api/core/booking-lifecycle", staff, LifecycleHandlers.transition)
+
+        table.add("GET", "/api/customers", staff, DirectoryHandlers.listCustomers)
+        table.add("POST", "/api/customers", staff, DirectoryHandlers.createCustomer)
+        table.add("GET", "/api/customers/{id}", staff, DirectoryHandlers.getCustomer)
+        table.add("GET", "/api/suppliers", staff, DirectoryHandlers.listSuppliers)
+        table.add("POST", "/api/suppliers", staff, DirectoryHandlers.createSupplier)
+        table.add("GET", "/api/products", staff, DirectoryHandlers.listProducts)
+        table.add("POST", "/api/products", staff, DirectoryHandlers.createProduct)
+
+        table.add("GET", "/api/customer/bookings", .members([.customer]), CustomerPortalHandlers.list)
+        table.add("GET", "/api/customer/bookings/{id}", .members([.customer]), CustomerPortalHandlers.get)
+
+        table.add("GET", "/api/admin/outbox", .members([.admin]), OutboxAdminHandlers.list)
+        table.add("POST", "/api/admin/outbox/{id}/retry", .members([.admin]), OutboxAdminHandlers.retry)
+
         if config.testRoutes {
             table.add("POST", "/api/_test/echo", .everyone, TestHandlers.echo)
             table.add("GET", "/api/_test/sleep", .everyone, TestHandlers.sleep)

@@ -25,6 +25,12 @@ public enum Envelope {
         wrap(dataJSON: JSONWriter.bytes(data), status: status, requestId: requestId)
     }
 
+    /// A success response whose `data` is JSON text made elsewhere (PostgreSQL's `json_build_object`),
+    /// spliced in as is.
+    public static func success(jsonText data: String, status: Int = 200, requestId: String) -> Response {
+        wrap(dataJSON: Array(data.utf8), status: status, requestId: requestId)
+    }
+
     /// An error response for `error`, with its extra headers.
     public static func failure(_ error: APIError, requestId: String) -> Response {
         var body: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.message)]

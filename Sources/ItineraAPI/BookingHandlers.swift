@@ -1,0 +1,398 @@
+import Foundation
+import ItineraCore
+import ItineraCrypto
+import ItineraHTTP
+import ItineraStore
+
+/// Bookings: create, list, read, staff edits, supplier assignments and the event timeline.
+enum BookingHandlers {
+    struct CreateBody: Decodable {
+        struct Item: Decodable {
+            let kind: String
+            let productId: String?
+            let supplierId: String?
+            let description: String
+            let startsAt: Date?
+            let endsAt: Date?
+            let quantity: Int
+            let unitPriceMinor: Int64
+        }
+        struct Traveler: Decodable {
+            let firstName: String
+            let lastName: String
+            let email: String?
+            let phone: String?
+        }
+        let customerId: String?
+        let currency: String?
+        let tripId: String?
+        let leadId: String?
+        let notes: String?
+        let items: [Item]?
+        let travelers: [Traveler]?
+    }
+
+    static let itemKinds: Set<String> = ["flight", "hotel", "activity", "ground_service", "other"]
+
+    /// `POST /api/bookings` → 201 with the booking. Starts in `booking_created`, or `lead_created`
+    /// when made from a lead. Honours `Idempotency-Key`.
+    static func create(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let body = try scope.request.decodeJSON(CreateBody.self)
+        var check = Validation()
+        let customerId = check.uuid(body.customerId, "customerId")
+        let currency = check.currency(body.currency, "currency")
+        let tripId = check.uuid(body.tripId, "tripId", required: false)
+        let leadId = check.uuid(body.leadId, "leadId", required: false)
+        let notes = check.text(body.notes, "notes", 1...4000)
+        let items = body.items ?? []
+        let travelers = body.travelers ?? []
+        check.check(items.count <= 100, "items", "at most 100 items")
+        check.check(travelers.count <= 50, "travelers", "at most 50 travelers")
+        var total: Int64 = 0
+        for (index, item) in items.enumerated() {
+            let field = "items[\(index)]"
+            check.check(
+                itemKinds.contains(item.kind), "\(field).kind",
+                "must be one of \(itemKinds.sorted().joined(separator: ", "))")
+            _ = check.uuid(item.productId, "\(field).productId", required: false)
+            _ = check.uuid(item.supplierId, "\(field).supplierId", required: false)
+            _ = check.text(item.description, "\(field).description", 1...500, required: true)
+            check.check((1...10_000).contains(item.quantity), "\(field).quantity", "must be from 1 to 10000")
+            check.check(
+                (0...1_000_000_000_000).contains(item.unitPriceMinor), "\(field).unitPriceMinor",
+                "must be a non-negative amount in minor units")
+            if let start = item.startsAt, let end = item.endsAt {
+                check.check(end >= start, "\(field).endsAt", "must not be before startsAt")
+            }
+            let (line, overflow) = Int64(max(0, item.quantity)).multipliedReportingOverflow(
+                by: max(0, item.unitPriceMinor))
+            let (sum, overflowSum) = total.addingReportingOverflow(line)
+            check.check(!overflow && !overflowSum, "\(field).unitPriceMinor", "makes the total too large")
+            total = sum
+        }
+        for (index, traveler) in travelers.enumerated() {
+            _ = check.text(traveler.firstName, "travelers[\(index)].firstName", 1...100, required: true)
+            _ = check.text(traveler.lastName, "travelers[\(index)].lastName", 1...100, required: true)
+            _ = check.email(traveler.email, "travelers[\(index)].email")
+        }
+        try check.finish()
+        let status: BookingStatus = leadId == nil ? .bookingCreated : .leadCreated
+        let departure = items.compactMap(\.startsAt).min()
+
+        let answer = try scope.transaction { connection in
+            try Idempotency.once(
+                key: scope.request.headers["idempotency-key"], scope: "POST /api/bookings", request: scope.request,
+                teamId: caller.teamId, connection
+            ) {
+                let customer = try connection.query(
+                    "SELECT 1 FROM customers WHERE id = $1", [customerId], context: "checking the customer")
+                guard !customer.rows.isEmpty else { throw APIError.validation(["customerId": "no such customer"]) }
+                let bookingId = try insertBooking(
+                    connection, caller: caller, customerId: customerId!, currency: currency!, tripId: tripId,
+                    leadId: leadId, notes: notes, status: status, total: total, departure: departure)
+                for (position, item) in items.enumerated() {
+                    try connection.query(
+                        """
+                        INSERT INTO booking_items (team_id, booking_id, position, kind, product_id, supplier_id,
+                            description, starts_at, ends_at, quantity, unit_price_minor)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                        """,
+                        [
+                            caller.teamId, bookingId, position, item.kind, item.productId.flatMap(UUID.init),
+                            item.supplierId.flatMap(UUID.init), item.description.trimmingCharacters(in: .whitespaces),
+                            item.startsAt, item.endsAt, item.quantity, item.unitPriceMinor,
+                        ], context: "adding a booking item")
+                }
+                for (position, traveler) in travelers.enumerated() {
+                    try connection.query(
+                        """
+                        INSERT INTO travelers (team_id, booking_id, position, first_name, last_name, email, phone)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)
+                        """,
+                        [
+                            caller.teamId, bookingId, position, traveler.firstName.trimmingCharacters(in: .whitespaces),
+                            traveler.lastName.trimmingCharacters(in: .whitespaces), traveler.email, traveler.phone,
+                        ], context: "adding a traveler")
+                }
+                try LifecycleHandlers.recordEvent(
+                    connection, scope: scope, bookingId: bookingId, from: nil, to: status, actorType: "user",
+                    actorId: caller.userId?.lowercased, note: "created", metadata: [:], idempotencyKey: nil)
+                try Outbox.enqueue(
+                    connection, teamId: caller.teamId, type: "booking.created", aggregateId: bookingId,
+                    payload: ["booking_id": .string(bookingId.lowercased), "status": .string(status.rawValue)])
+                return (201, try detailJSON(bookingId, connection))
+            }
+        }
+        return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    private static func insertBooking(
+        _ connection: PostgresConnection, caller: Principal, customerId: UUID, currency: String, tripId: UUID?,
+        leadId: UUID?, notes: String?, status: BookingStatus, total: Int64, departure: Date?
+    ) throws -> UUID {
+        // A human reference, unique per team: 36^6 values, so a collision is rare and simply retried.
+        for _ in 0..<8 {
+            let inserted = try connection.query(
+                """
+                INSERT INTO bookings (team_id, booking_reference, customer_id, lead_id, trip_id, status, currency,
+                    total_minor, departure_at, notes, created_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT (team_id, booking_reference) DO NOTHING
+                RETURNING id
+                """,
+                [
+                    caller.teamId, reference(), customerId, leadId, tripId, status.rawValue, currency, total, departure,
+                    notes, caller.userId,
+                ], context: "creating a booking")
+            if let id = inserted.first("id").flatMap(UUID.init) { return id }
+        }
+        throw APIError(status: 503, code: "reference_exhausted", message: "Could not allocate a booking reference.")
+    }
+
+    /// `ITN-` and six characters from digits and capitals.
+    static func reference() -> String {
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return "ITN-" + String(SecureRandom.bytes(6).map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    /// The booking as JSON text, or a 404 when it does not exist or is not visible to the caller.
+    static func detailJSON(_ id: UUID, _ connection: PostgresConnection) throws -> String {
+        guard
+            let json = try connection.query(BookingQueries.detail, [id], context: "loading a booking").first("booking")
+        else { throw APIError.notFound("No such booking.") }
+        return json
+    }
+
+    /// `GET /api/bookings/{id}` (staff; customers and suppliers through RLS see only theirs).
+    static func get(_ scope: RequestScope) throws -> Response {
+        let id = try bookingId(scope)
+        return scope.ok(jsonText: try scope.transaction { try detailJSON(id, $0) })
+    }
+
+    /// `GET /api/bookings?status=&customerId=&departureFrom=&departureTo=&q=&limit=&cursor=`,
+    /// newest first, cursor-paginated on (created_at, id).
+    static func list(_ scope: RequestScope) throws -> Response {
+        let query = scope.request.query
+        var check = Validation()
+        if let status = query["status"] {
+            check.check(BookingStatus(rawValue: status) != nil, "status", "is not a status")
+        }
+        let customerId = check.uuid(query["customerId"], "customerId", required: false)
+        let from = query["departureFrom"].map { (Self.date($0), $0) }
+        let to = query["departureTo"].map { (Self.date($0), $0) }
+        check.check(from == nil || from?.0 != nil, "departureFrom", "must be an ISO-8601 date or time")
+        check.check(to == nil || to?.0 != nil, "departureTo", "must be an ISO-8601 date or time")
+        let limit = query["limit"].map { Int($0) ?? -1 } ?? 50
+        check.check((1...200).contains(limit), "limit", "must be from 1 to 200")
+        let cursor = query["cursor"].map(Cursor.init)
+        check.check(cursor == nil || cursor! != nil, "cursor", "is not a cursor from this list")
+        try check.finish()
+        let search = query["q"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
+            $0.isEmpty ? nil : likePattern($0)
+        }
+
+        let rows = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT \(BookingQueries.summary)::text AS json, to_json(b.created_at) #>> '{}' AS created_at, b.id
+                FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
+                WHERE ($1::text IS NULL OR b.status = $1)
+                  AND ($2::uuid IS NULL OR b.customer_id = $2)
+                  AND ($3::timestamptz IS NULL OR b.departure_at >= $3)
+                  AND ($4::timestamptz IS NULL OR b.departure_at < $4)
+                  AND ($5::text IS NULL OR b.booking_reference ILIKE $5 OR c.name ILIKE $5)
+                  AND ($6::timestamptz IS NULL OR (b.created_at, b.id) < ($6, $7::uuid))
+                ORDER BY b.created_at DESC, b.id DESC
+                LIMIT $8
+                """,
+                [
+                    query["status"], customerId, from?.1, to?.1, search, cursor??.createdAt, cursor??.id, limit + 1,
+                ], context: "listing bookings"
+            ).rows
+        }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { Cursor(createdAt: $0[1] ?? "", id: $0[2] ?? "").encoded } : nil
+        let items = page.compactMap { $0[0] }.joined(separator: ",")
+        let nextJSON = next.map { "\"\($0)\"" } ?? "null"
+        return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(nextJSON)}")
+    }
+
+    struct PatchBody: Decodable {
+        let notes: String?
+        let tripId: String?
+    }
+
+    /// `PATCH /api/bookings/{id}` with `If-Match: <version>`: 412 when someone saved in between.
+    static func patch(_ scope: RequestScope) throws -> Response {
+        let id = try bookingId(scope)
+        guard let ifMatch = scope.request.headers["if-match"] else {
+            throw APIError(
+                status: 428, code: "precondition_required", message: "Send If-Match with the booking's version.")
+        }
+        guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
+            throw APIError.validation(["If-Match": "must be the booking's version number"])
+        }
+        let body = try scope.request.decodeJSON(PatchBody.self)
+        var check = Validation()
+        let notes = check.text(body.notes, "notes", 1...4000)
+        let tripId = check.uuid(body.tripId, "tripId", required: false)
+        try check.finish()
+        let json = try scope.transaction { connection -> String in
+            let updated = try connection.query(
+                """
+                UPDATE bookings SET notes = coalesce($3, notes), trip_id = coalesce($4, trip_id),
+                    version = version + 1, updated_at = now()
+                WHERE id = $1 AND version = $2
+                RETURNING id
+                """, [id, version, notes, tripId], context: "editing a booking")
+            if updated.rows.isEmpty {
+                let current = try connection.query(
+                    "SELECT version FROM bookings WHERE id = $1", [id], context: "reading a booking version")
+                guard let currentVersion = current.first("version") else { throw APIError.notFound("No such booking.") }
+                throw APIError(
+                    status: 412, code: "version_conflict",
+                    message: "The booking changed since version \(version); reload it and apply your edit again.",
+                    details: .object(["currentVersion": .integer(Int64(currentVersion) ?? 0)]))
+            }
+            try Audit.record(connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased)
+            return try detailJSON(id, connection)
+        }
+        return scope.ok(jsonText: json)
+    }
+
+    /// `GET /api/bookings/{id}/events`: the lifecycle timeline, oldest first.
+    static func events(_ scope: RequestScope) throws -> Response {
+        let id = try bookingId(scope)
+        let json = try scope.transaction { connection -> String in
+            _ = try detailExists(id, connection)
+            let result = try connection.query(
+                """
+                SELECT coalesce(json_agg(\(BookingQueries.event) ORDER BY e.id), '[]')::text AS events
+                FROM booking_lifecycle_events e WHERE e.booking_id = $1
+                """, [id], context: "loading the timeline")
+            return result.first("events") ?? "[]"
+        }
+        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+    }
+
+    struct AssignmentBody: Decodable {
+        let userId: String?
+        let role: String?
+    }
+
+    static let assignmentRoles: Set<String> = ["guide", "photographer", "driver", "operator", "other"]
+
+    /// `POST /api/bookings/{id}/assignments {userId, role}`: assigns a supplier user of the team.
+    static func assign(_ scope: RequestScope) throws -> Response {
+        let id = try bookingId(scope)
+        let body = try scope.request.decodeJSON(AssignmentBody.self)
+        var check = Validation()
+        let userId = check.uuid(body.userId, "userId")
+        let role = body.role ?? "other"
+        check.check(
+            assignmentRoles.contains(role), "role", "must be one of \(assignmentRoles.sorted().joined(separator: ", "))"
+        )
+        try check.finish()
+        let caller = try scope.caller
+        let answer = try scope.transaction { connection in
+            try Idempotency.once(
+                key: scope.request.headers["idempotency-key"], scope: "POST /api/bookings/{id}/assignments",
+                request: scope.request, teamId: caller.teamId, connection
+            ) {
+                _ = try detailExists(id, connection)
+                let supplier = try connection.query(
+                    "SELECT 1 FROM memberships WHERE team_id = $1 AND user_id = $2 AND role = 'supplier'",
+                    [caller.teamId, userId], context: "checking the supplier user")
+                guard !supplier.rows.isEmpty else {
+                    throw APIError.validation(["userId": "must be a supplier user of this team"])
+                }
+                let inserted = try connection.query(
+                    """
+                    INSERT INTO booking_assignments (team_id, booking_id, user_id, role, created_by)
+                    VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (booking_id, user_id, role) DO UPDATE SET role = excluded.role
+                    RETURNING json_build_object('id', id, 'booking_id', booking_id, 'user_id', user_id, 'role', role,
+                                                'created_at', created_at)::text AS json, id
+                    """, [caller.teamId, id, userId, role, caller.userId], context: "assigning a supplier user")
+                try Audit.record(
+                    connection, scope, action: "booking.assign", table: "booking_assignments",
+                    rowId: inserted.first("id"))
+                try Outbox.enqueue(
+                    connection, teamId: caller.teamId, type: "booking.supplier_assigned", aggregateId: id,
+                    payload: ["booking_id": .string(id.lowercased), "user_id": .string(userId!.lowercased)])
+                return (201, inserted.first("json") ?? "{}")
+            }
+        }
+        return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    /// `DELETE /api/bookings/{id}/assignments/{assignmentId}`.
+    static func unassign(_ scope: RequestScope) throws -> Response {
+        let id = try bookingId(scope)
+        guard let assignmentId = scope.request.pathParameters["assignmentId"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such assignment.")
+        }
+        try scope.transaction { connection in
+            let deleted = try connection.query(
+                "DELETE FROM booking_assignments WHERE id = $1 AND booking_id = $2", [assignmentId, id],
+                context: "removing an assignment")
+            guard deleted.affectedRows == 1 else { throw APIError.notFound("No such assignment.") }
+            try Audit.record(
+                connection, scope, action: "booking.unassign", table: "booking_assignments",
+                rowId: assignmentId.lowercased)
+        }
+        return try scope.ok(["id": assignmentId.lowercased, "deleted": "true"])
+    }
+
+    /// The `{id}` path parameter as a booking id; anything else is a 404 like an unknown id.
+    static func bookingId(_ scope: RequestScope) throws -> UUID {
+        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such booking.")
+        }
+        return id
+    }
+
+    private static func detailExists(_ id: UUID, _ connection: PostgresConnection) throws -> Bool {
+        guard
+            !(try connection.query("SELECT 1 FROM bookings WHERE id = $1", [id], context: "finding a booking")).rows
+                .isEmpty
+        else { throw APIError.notFound("No such booking.") }
+        return true
+    }
+
+    private static func date(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text + "T00:00:00Z", strategy: .iso8601))
+    }
+
+    /// A position in the newest-first list: the last row's creation time and id.
+    struct Cursor: Equatable {
+        let createdAt: String
+        let id: String
+
+        init(createdAt: String, id: String) {
+            self.createdAt = createdAt
+            self.id = id
+        }
+
+        init?(_ encoded: String) {
+            guard
+                let data = Data(
+                    base64Encoded: encoded.replacingOccurrences(of: "-", with: "+")
+                        .replacingOccurrences(of: "_", with: "/").padding(
+                            toLength: (encoded.count + 3) / 4 * 4, withPad: "=", startingAt: 0)),
+                let text = String(data: data, encoding: .utf8)
+            else { return nil }
+            let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+            guard parts.count == 2, UUID(uuidString: parts[1]) != nil,
+                (try? Date(parts[0], strategy: .iso8601)) != nil
+                    || parts[0].contains("T")
+            else { return nil }
+            createdAt = parts[0]
+            id = parts[1]
+        }
+
+        var encoded: String { Base64URL.encode(Array("\(createdAt)|\(id)".utf8)) }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import ItineraHTTP
+import ItineraStore
+
+/// The team's directory: customers, suppliers and the product catalog (staff and admins).
+enum DirectoryHandlers {
+    struct PartyBody: Decodable {
+        let name: String?
+        let email: String?
+        let phone: String?
+        let kind: String?
+        let userId: String?
+        let notes: String?
+    }
+
+    static let supplierKinds: Set<String> = [
+        "airline", "hotel", "operator", "guide", "photographer", "driver", "other",
+    ]
+
+    /// `POST /api/customers {name, email?, phone?, userId?, notes?}`; `userId` links a customer portal login.
+    static func createCustomer(_ scope: RequestScope) throws -> Response {
+        let body = try scope.request.decodeJSON(PartyBody.self)
+        var check = Validation()
+        let name = check.text(body.name, "name", 1...200, required: true)
+        let email = check.email(body.email, "email")
+        let phone = check.text(body.phone, "phone", 1...40)
+        let userId = check.uuid(body.userId, "userId", required: false)
+        let notes = check.text(body.notes, "notes", 1...4000)
+        try check.finish()
+        let caller = try scope.caller
+        let json = try scope.transaction { connection -> String in
+            if let userId { try requireMember(userId, role: "customer", caller.teamId, connection) }
+            let row = try connection.query(
+                """
+                INSERT INTO customers (team_id, name, email, phone, user_id, notes) VALUES ($1, $2, $3, $4, $5, $6)
+                RETURNING json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'user_id', user_id,
+                    'notes', notes, 'created_at', created_at)::text AS json, id
+                """, [caller.teamId, name, email, phone, userId, notes], context: "creating a customer")
+            try Audit.record(connection, scope, action: "customer.create", table: "customers", rowId: row.first("id"))
+            return row.first("json") ?? "{}"
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `POST /api/suppliers {name, kind?, email?, phone?, userId?}`; `userId` links a supplier login.
+    static func createSupplier(_ scope: RequestScope) throws -> Response {
+        let body = try scope.request.decodeJSON(PartyBody.self)
+        var check = Validation()
+        let name = check.text(body.name, "name", 1...200, required: true)
+        let kind = body.kind ?? "other"
+        check.check(
+            supplierKinds.contains(kind), "kind", "must be one of \(supplierKinds.sorted().joined(separator: ", "))")
+        let email = check.email(body.email, "email")
+        let phone = check.text(body.phone, "phone", 1...40)
+        let userId = check.uuid(body.userId, "userId", required: false)
+        try check.finish()
+        let caller = try scope.caller
+        let json = try scope.transaction { connection -> String in
+            if let userId { try requireMember(userId, role: "supplier", caller.teamId, connection) }
+            let row = try connection.query(
+                """
+                INSERT INTO suppliers (team_id, name, kind, email, phone, user_id) VALUES ($1, $2, $3, $4, $5, $6)
+                RETURNING json_build_object('id', id, 'name', name, 'kind', kind, 'email', email, 'phone', phone,
+                    'user_id', user_id, 'created_at', created_at)::text AS json, id
+                """, [caller.teamId, name, kind, email, phone, userId], context: "creating a supplier")
+            try Audit.record(connection, scope, action: "supplier.create", table: "suppliers", rowId: row.first("id"))
+            return row.first("json") ?? "{}"
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `GET /api/customers?q=&limit=` and `GET /api/suppliers?q=&limit=`, by name.
+    static func listCustomers(_ scope: RequestScope) throws -> Response {
+        try list(scope, table: "customers", fields: "'email', email, 'phone', phone, 'user_id', user_id")
+    }
+
+    static func listSuppliers(_ scope: RequestScope) throws -> Response {
+        try list(scope, table: "suppliers", fields: "'kind', kind, 'email', email, 'user_id', user_id")
+    }
+
+    /// `GET /api/customers/{id}`.
+    static func getCustomer(_ scope: RequestScope) throws -> Response {
+        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such customer.")
+        }
+        let json = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'user_id', user_id,
+                    'notes', notes, 'created_at', created_at)::text AS json FROM customers WHERE id = $1
+                """, [id], context: "loading a customer"
+            ).first("json")
+        }
+        guard let json else { throw APIError.notFound("No such customer.") }
+        return scope.ok(jsonText: json)
+    }
+
+    // `table` and `fields` are constants of this file, never input.
+    private static func list(_ scope: RequestScope, table: String, fields: String) throws -> Response {
+        var check = Validation()
+        let limit = scope.request.query["limit"].map { Int($0) ?? -1 } ?? 100
+        check.check((1...500).contains(limit), "limit", "must be from 1 to 500")
+        let offset = scope.request.query["offset"].map { Int($0) ?? -1 } ?? 0
+        check.check(offset >= 0 && offset <= 100_000, "offset", "must be from 0 to 100000")
+        try check.finish()
+        let search = scope.request.query["q"].flatMap { $0.isEmpty ? nil : likePattern($0) }
+        let rows = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT json_build_object('id', id, 'name', name, \(fields), 'created_at', created_at)::text AS json
+                FROM \(table)
+                WHERE ($1::text IS NULL OR name ILIKE $1)
+                ORDER BY lower(name), id
+                LIMIT $2 OFFSET $3
+                """, [search, limit + 1, offset], context: "listing \(table)"
+            ).rows
+        }
+        let items = rows.prefix(limit).compactMap { $0[0] }.joined(separator: ",")
+        let next = rows.count > limit ? "\"\(offset + limit)\"" : "null"
+        return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(next)}")
+    }
+
+    struct ProductBody: Decodable {
+        let kind: String?
+        let name: String?
+        let description: String?
+        let supplierId: String?
+        let city: String?
+        let origin: String?
+        let destination: String?
+        let startsAt: Date?
+        let endsAt: Date?
+        let priceMinor: Int64?
+        let currency: String?
+    }
+
+    /// `POST /api/products`: a catalog entry (flight, hotel, activity, ground service).
+    static func createProduct(_ scope: RequestScope) throws -> Response {
+        let body = try scope.request.decodeJSON(ProductBody.self)
+        var check = Validation()
+        let kind = body.kind ?? ""
+        check.check(
+            BookingHandlers.itemKinds.contains(kind), "kind",
+            "must be one of \(BookingHandlers.itemKinds.sorted().joined(separator: ", "))")
+        let name = check.text(body.name, "name", 1...200, required: true)
+        let supplierId = check.uuid(body.supplierId, "supplierId", required: false)
+        let currency = check.currency(body.currency, "currency")
+        check.check(
+            body.priceMinor.map { $0 >= 0 } ?? false, "priceMinor", "must be a non-negative amount in minor units")
+        for (field, code) in [("origin", body.origin), ("destination", body.destination)] {
+            check.check(
+                code == nil || (code!.count == 3 && code!.allSatisfy { $0.isASCII && $0.isUppercase }), field,
+                "must be a 3-letter IATA code")
+        }
+        if let start = body.startsAt, let end = body.endsAt {
+            check.check(end >= start, "endsAt", "must not be before startsAt")
+        }
+        try check.finish()
+        let caller = try scope.caller
+        let json = try scope.transaction { connection -> String in
+            let row = try connection.query(
+                """
+                INSERT INTO products (team_id, supplier_id, kind, name, description, city, origin, destination,
+                    starts_at, ends_at, price_minor, currency)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                RETURNING json_build_object('id', id, 'kind', kind, 'name', name, 'supplier_id', supplier_id,
+                    'city', city, 'origin', origin, 'destination', destination, 'starts_at', starts_at,
+                    'ends_at', ends_at, 'price_minor', price_minor, 'currency', currency)::text AS json
+                """,
+                [
+                    caller.teamId, supplierId, kind, name, body.description, body.city, body.origin, body.destination,
+                    body.startsAt, body.endsAt, body.priceMinor, currency,
+                ], context: "creating a product")
+            return row.first("json") ?? "{}"
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `GET /api/products?kind=&city=&limit=`.
+    static func listProducts(_ scope: RequestScope) throws -> Response {
+        let query = scope.request.query
+        var check = Validation()
+        check.check(query["kind"].map(BookingHandlers.itemKinds.contains) ?? true, "kind", "is not a product kind")
+        let limit = query["limit"].map { Int($0) ?? -1 } ?? 100
+        check.check((1...500).contains(limit), "limit", "must be from 1 to 500")
+        try check.finish()
+        let rows = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT json_build_object('id', id, 'kind', kind, 'name', name, 'city', city, 'origin', origin,
+                    'destination', destination, 'starts_at', starts_at, 'price_minor', price_minor,
+                    'currency', currency)::text AS json
+                FROM products
+                WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR lower(city) = lower($2))
+                ORDER BY kind, lower(city), starts_at NULLS LAST, id
+                LIMIT $3
+                """, [query["kind"], query["city"], limit], context: "listing products"
+            ).rows
+        }
+        return scope.ok(
+            jsonText: "{\"items\":[\(rows.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":null}")
+    }
+
+    private static func requireMember(_ userId: UUID, role: String, _ teamId: UUID, _ connection: PostgresConnection)
+        throws
+    {
+        let member = try connection.query(
+            "SELECT 1 FROM memberships WHERE team_id = $1 AND user_id = $2 AND role = $3", [teamId, userId, role],
+            context: "checking a login")
+        guard !member.rows.isEmpty else { throw APIError.validation(["userId": "must be a \(role) user of this team"]) }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import ItineraCore
+import ItineraHTTP
+import ItineraStore
+
+/// `POST /api/core/booking-lifecycle`: moves a booking to its next status under the lifecycle rules.
+enum LifecycleHandlers {
+    struct Body: Decodable {
+        let bookingId: String?
+        let toStatus: String?
+        let actorType: String?
+        let actorId: String?
+        let note: String?
+        let idempotencyKey: String?
+        let metadata: [String: JSONValue]?
+    }
+
+    static let actorTypes: Set<String> = ["user", "customer", "supplier", "webhook", "system"]
+
+    /// In one transaction: lock the booking, check the rule, update the status, append the event,
+    /// write the outbox event. 409 `invalid_transition` with `details.allowed`; 404 for a booking
+    /// that is not the caller's team's; the same `idempotencyKey` answers the first answer again.
+    static func transition(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let body = try scope.request.decodeJSON(Body.self)
+        var check = Validation()
+        let bookingId = check.uuid(body.bookingId, "bookingId")
+        let target = body.toStatus.flatMap(BookingStatus.init(rawValue:))
+        check.check(body.toStatus != nil, "toStatus", "is required")
+        check.check(
+            body.toStatus == nil || target != nil, "toStatus",
+            "must be one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        let actorType = body.actorType ?? "user"
+        check.check(
+            actorTypes.contains(actorType), "actorType", "must be one of \(actorTypes.sorted().joined(separator: ", "))"
+        )
+        let note = check.text(body.note, "note", 1...2000)
+        _ = check.text(body.actorId, "actorId", 1...200)
+        try check.finish()
+        let key = body.idempotencyKey ?? scope.request.headers["idempotency-key"]
+
+        let answer = try scope.transaction { connection in
+            try Idempotency.once(
+                key: key, scope: "POST /api/core/booking-lifecycle", request: scope.request, teamId: caller.teamId,
+                connection
+            ) {
+                let locked = try connection.query(
+                    "SELECT status, booking_reference FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
+                    context: "locking a booking")
+                guard let current = locked.first("status").flatMap(BookingStatus.init(rawValue:)) else {
+                    throw APIError.notFound("No such booking.")
+                }
+                guard Lifecycle.canMove(from: current, to: target!) else {
+                    let allowed = Lifecycle.allowed(from: current).map(\.rawValue)
+                    throw APIError(
+                        status: 409, code: "invalid_transition",
+                        message: "A booking in \(current.rawValue) cannot move to \(target!.rawValue).",
+                        details: .object([
+                            "from": .string(current.rawValue), "to": .string(target!.rawValue),
+                            "allowed": .array(allowed.map(JSONValue.string)),
+                        ]))
+                }
+                try connection.query(
+                    "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
+                    [bookingId, target!.rawValue], context: "moving a booking")
+                let event = try recordEvent(
+                    connection, scope: scope, bookingId: bookingId!, from: current, to: target!, actorType: actorType,
+                    actorId: body.actorId ?? caller.userId?.lowercased, note: note, metadata: body.metadata ?? [:],
+                    idempotencyKey: key)
+                try Outbox.enqueue(
+                    connection, teamId: caller.teamId, type: "booking.status_changed", aggregateId: bookingId!,
+                    payload: [
+                        "booking_id": .string(bookingId!.lowercased),
+                        "booking_reference": .string(locked.first("booking_reference") ?? ""),
+                        "from": .string(current.rawValue), "to": .string(target!.rawValue),
+                        "event_id": .string(event.id),
+                        "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
+                    ])
+                let booking = try BookingHandlers.detailJSON(bookingId!, connection)
+                return (200, "{\"booking\":\(booking),\"event\":\(event.json)}")
+            }
+        }
+        return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    /// Appends one `booking_lifecycle_events` row; returns its id and JSON.
+    @discardableResult
+    static func recordEvent(
+        _ connection: PostgresConnection, scope: RequestScope, bookingId: UUID, from: BookingStatus?, to: BookingStatus,
+        actorType: String, actorId: String?, note: String?, metadata: [String: JSONValue], idempotencyKey: String?
+    ) throws -> (id: String, json: String) {
+        let caller = try scope.caller
+        let result = try connection.query(
+            """
+            WITH e AS (
+                INSERT INTO booking_lifecycle_events (team_id, booking_id, from_status, to_status, actor_type, actor_id,
+                    recorded_by, note, metadata, idempotency_key, request_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                RETURNING *
+            )
+            SELECT e.id, \(BookingQueries.event)::text AS json FROM e
+            """,
+            [
+                caller.teamId, bookingId, from?.rawValue, to.rawValue, actorType, actorId, caller.userId, note,
+                String(decoding: JSONWriter.bytes(.object(metadata)), as: UTF8.self), idempotencyKey,
+                scope.request.requestId,
+            ], context: "recording a lifecycle event")
+        return (result.first("id") ?? "", result.first("json") ?? "{}")
+    }
+}
