@@ -24,10 +24,11 @@ let package = Package(
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
         .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport"]),
         .target(name: "ItineraAPI", dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
+        .target(name: "ItineraWorker", dependencies: ["ItineraCore", "ItineraStore", "CSupport"]),
         .executableTarget(
             name: "itinera",
             dependencies: [
-                "ItineraAPI", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "CSupport",
+                "ItineraAPI", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "ItineraWorker", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -24,6 +24,7 @@
 #   render_nginx_conf VARDIR PORT SOCKET [bench]   nginx/itinera.conf.template -> VARDIR/nginx/nginx.conf
 #   nginx_start VARDIR / nginx_stop VARDIR / nginx_running VARDIR
 #   pool_start VARDIR BINARY WORKERS / pool_stop VARDIR / pool_running VARDIR
+#   worker_start VARDIR BINARY / worker_stop VARDIR / worker_running VARDIR   the outbox worker
 #   free_port                            print a free TCP port on 127.0.0.1
 #   print_demo_logins                    the "Demo logins:" lines `make run` prints
 
@@ -505,6 +506,54 @@ pool_stop() {
         kill -KILL -- "-$pid" 2>/dev/null || true
     fi
     rm -f "$vardir/run/itinera.pid"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Outbox worker (`itinera worker`): one process, its own session, pid in VARDIR/run/worker.pid.
+
+worker_running() {
+    local vardir
+    vardir="$(abspath "$1")"
+    pid_from_file "$vardir/run/worker.pid" >/dev/null
+}
+
+worker_start() {
+    local vardir binary="$2" pidfile
+    vardir="$(abspath "$1")"
+    pidfile="$vardir/run/worker.pid"
+    if worker_running "$vardir"; then
+        die "the outbox worker already runs for $vardir"
+    fi
+    rm -f "$pidfile"
+    log "Starting the outbox worker"
+    (
+        cd "$ITINERA_PROJECT" || exit 1
+        # shellcheck disable=SC2016  # $$, $1 and $@ belong to the inner shell
+        setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' itinera-worker "$pidfile" "$binary" worker \
+            </dev/null >>"$vardir/log/worker.log" 2>&1 &
+    )
+    local i
+    for ((i = 0; i < 50; i++)); do
+        worker_running "$vardir" && return 0
+        sleep 0.1
+    done
+    die "the outbox worker did not start (see $vardir/log/worker.log)"
+}
+
+worker_stop() {
+    local vardir pid
+    vardir="$(abspath "$1")"
+    pid="$(pid_from_file "$vardir/run/worker.pid")" || {
+        rm -f "$vardir/run/worker.pid"
+        return 0
+    }
+    log "Stopping the outbox worker (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 15; then
+        kill -KILL "$pid" 2>/dev/null || true
+        wait_gone "$pid" 5 || true
+    fi
+    rm -f "$vardir/run/worker.pid"
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ cat <<INFO
 Itinera is running.
   Portal:   http://127.0.0.1:$PORT/
   Health:   http://127.0.0.1:$PORT/api/health
-  Logs:     $VARDIR/log/itinera.log (app), $VARDIR/log/postgresql.log,
+  Logs:     $VARDIR/log/itinera.log (app), $VARDIR/log/worker.log (outbox), $VARDIR/log/postgresql.log,
             $VARDIR/nginx/logs/access.log and error.log
   Sign in:  http://127.0.0.1:$PORT/login.html
   Database: $(pg_database_url "$VARDIR") (app role), $(pg_database_url "$VARDIR" itinera) (owner)
@@ -66,7 +66,7 @@ Press Ctrl-C to stop.
 INFO
 
 # Wait in the foreground; `sleep & wait` lets the traps run at once on a signal.
-while pool_running "$VARDIR" && nginx_running "$VARDIR"; do
+while pool_running "$VARDIR" && nginx_running "$VARDIR" && worker_running "$VARDIR"; do
     sleep 1 &
     wait $! || true
 done

@@ -53,6 +53,30 @@ public final class PostgresConnection {
         _ = try consume(PQexec(handle, script), context: context)
     }
 
+    /// Waits up to `milliseconds` for NOTIFY messages (after `LISTEN`); returns how many arrived.
+    /// Returns early, with 0, when a signal interrupts the wait.
+    public func waitForNotifications(milliseconds: Int32) throws -> Int {
+        var count = drainNotifications()
+        if count > 0 { return count }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, milliseconds)
+        guard ready > 0 else { return 0 }
+        guard PQconsumeInput(handle) == 1 else {
+            throw StoreError(.unavailable, message: Self.trimmed(PQerrorMessage(handle)), context: "waiting for NOTIFY")
+        }
+        count = drainNotifications()
+        return count
+    }
+
+    private func drainNotifications() -> Int {
+        var count = 0
+        while let notification = PQnotifies(handle) {
+            PQfreemem(notification)
+            count += 1
+        }
+        return count
+    }
+
     private func preparedName(for sql: String, parameterCount: Int, context: String) throws -> String {
         if let name = statementNames[sql] { return name }
         let name = "itn_\(statementNames.count + 1)"

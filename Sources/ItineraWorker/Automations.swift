@@ -1,0 +1,74 @@
+import Foundation
+import ItineraCore
+import ItineraStore
+
+/// What the lifecycle sets off. For now each automation records what it will produce (rows that
+/// later work turns into PDFs and mails): `payment_confirmed` → invoice, `supplier_confirmed` →
+/// voucher + itinerary, `completed` → a customer communication.
+public enum Automations {
+    /// The handlers for `booking.status_changed`, each with its own recorded outcome.
+    public static let statusChanged: [OutboxHandler] = [Invoice(), VoucherAndItinerary(), CompletionMessage()]
+
+    struct Invoice: OutboxHandler {
+        let name = "automation.invoice"
+
+        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+            guard event.payload["to"] == BookingStatus.paymentConfirmed.rawValue, let booking = event.aggregateId else {
+                return
+            }
+            try connection.query(
+                """
+                INSERT INTO invoices (team_id, booking_id, amount_minor, currency, source_event_id)
+                SELECT team_id, id, total_minor, currency, $2 FROM bookings WHERE id = $1
+                ON CONFLICT (booking_id, source_event_id) DO NOTHING
+                """, [booking, event.id], context: "recording the invoice")
+            try document("invoice", booking, event, connection)
+        }
+    }
+
+    struct VoucherAndItinerary: OutboxHandler {
+        let name = "automation.voucher_itinerary"
+
+        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+            guard event.payload["to"] == BookingStatus.supplierConfirmed.rawValue, let booking = event.aggregateId
+            else {
+                return
+            }
+            try document("voucher", booking, event, connection)
+            try document("itinerary", booking, event, connection)
+            try connection.query(
+                """
+                INSERT INTO itineraries (team_id, booking_id, source_event_id)
+                SELECT team_id, id, $2 FROM bookings WHERE id = $1
+                ON CONFLICT (booking_id, source_event_id) DO NOTHING
+                """, [booking, event.id], context: "recording the itinerary")
+        }
+    }
+
+    struct CompletionMessage: OutboxHandler {
+        let name = "automation.customer_communication"
+
+        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+            guard event.payload["to"] == BookingStatus.completed.rawValue, let booking = event.aggregateId else {
+                return
+            }
+            try connection.query(
+                """
+                INSERT INTO customer_communications (team_id, booking_id, kind, source_event_id)
+                SELECT team_id, id, 'completion_thanks', $2 FROM bookings WHERE id = $1
+                ON CONFLICT (booking_id, kind, source_event_id) DO NOTHING
+                """, [booking, event.id], context: "recording the customer communication")
+        }
+    }
+
+    static func document(_ kind: String, _ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection)
+        throws
+    {
+        try connection.query(
+            """
+            INSERT INTO documents (team_id, booking_id, customer_id, kind, source_event_id)
+            SELECT team_id, id, customer_id, $2, $3 FROM bookings WHERE id = $1
+            ON CONFLICT (booking_id, kind, source_event_id) DO NOTHING
+            """, [booking, kind, event.id], context: "recording a \(kind) document")
+    }
+}

@@ -1,0 +1,165 @@
+import CSupport
+import Foundation
+import ItineraStore
+
+/// `itinera worker`: drains `outbox_events`. Wakes on NOTIFY and sweeps every second; claims due
+/// events with `FOR UPDATE SKIP LOCKED` (so several workers share the work) under a lease; runs each
+/// event's handlers, each in its own transaction with its recorded outcome; retries failures with
+/// exponential backoff and jitter and marks an event dead after `maxAttempts`. SIGTERM/SIGINT:
+/// finishes the current event and exits.
+public final class OutboxWorker {
+    let config: WorkerConfig
+    let handlers: [String: [OutboxHandler]]
+    private var connection: PostgresConnection?
+
+    public init(config: WorkerConfig, handlers: [String: [OutboxHandler]]? = nil) {
+        self.config = config
+        var registry = handlers ?? ["booking.status_changed": Automations.statusChanged]
+        if config.testHandlers { registry.merge(DiagnosticHandlers.byType) { $1 } }
+        self.handlers = registry
+    }
+
+    public func run() -> Int32 {
+        itn_signal_catch(SIGTERM)
+        itn_signal_catch(SIGINT)
+        itn_signal_ignore(SIGPIPE)
+        log("worker_started", ["handlers": handlers.keys.sorted().joined(separator: ",")])
+        while !stopRequested {
+            do {
+                let connection = try open()
+                let batch = try claim(connection)
+                for event in batch {
+                    try process(event, connection)
+                    if stopRequested { break }
+                }
+                if batch.isEmpty { _ = try connection.waitForNotifications(milliseconds: 1000) }
+            } catch let error as StoreError where error.kind == .unavailable {
+                log("database_unavailable", ["error": "\(error)"])
+                connection = nil
+                usleep(1_000_000)
+            } catch {
+                log("worker_error", ["error": "\(error)"])
+                connection = nil
+                usleep(500_000)
+            }
+        }
+        log("worker_stopped", [:])
+        return 0
+    }
+
+    private var stopRequested: Bool {
+        itn_signals_peek() & (1 << UInt(SIGTERM) | 1 << UInt(SIGINT)) != 0
+    }
+
+    private func open() throws -> PostgresConnection {
+        if let connection, connection.isHealthy { return connection }
+        let fresh = try PostgresConnection(url: config.databaseURL, applicationName: "itinera-worker")
+        try fresh.query("LISTEN itinera_outbox", context: "listening for outbox events")
+        connection = fresh
+        return fresh
+    }
+
+    private func claim(_ connection: PostgresConnection) throws -> [OutboxEvent] {
+        try connection.query(
+            """
+            WITH due AS (
+                SELECT id FROM outbox_events
+                WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY next_attempt_at, id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox_events e
+            SET attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+            FROM due WHERE e.id = due.id
+            RETURNING e.id, e.team_id, e.type, e.aggregate_id, e.payload::text, e.attempts
+            """, [config.batchSize, config.leaseSeconds], context: "claiming outbox events"
+        ).rows.map(OutboxEvent.init(row:)).sorted { $0.id < $1.id }
+    }
+
+    private func process(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+        let started = Date()
+        var failures: [String] = []
+        for handler in handlers[event.type] ?? [] {
+            if let failure = try run(handler, event, connection) { failures.append("\(handler.name): \(failure)") }
+        }
+        if config.pauseBeforeDoneMilliseconds > 0 { usleep(UInt32(config.pauseBeforeDoneMilliseconds) * 1000) }
+        let outcome: String
+        if failures.isEmpty {
+            outcome = "done"
+            try connection.query(
+                "UPDATE outbox_events SET status = 'done', processed_at = now(), last_error = NULL WHERE id = $1",
+                [event.id], context: "marking an event done")
+        } else if event.attempts >= config.maxAttempts {
+            outcome = "dead"
+            try connection.query(
+                "UPDATE outbox_events SET status = 'dead', processed_at = now(), last_error = $2 WHERE id = $1",
+                [event.id, failures.joined(separator: "; ")], context: "marking an event dead")
+        } else {
+            outcome = "retry"
+            try connection.query(
+                """
+                UPDATE outbox_events SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3
+                WHERE id = $1
+                """, [event.id, String(backoff(after: event.attempts)), failures.joined(separator: "; ")],
+                context: "scheduling a retry")
+        }
+        log(
+            "outbox_delivery",
+            [
+                "eventId": String(event.id), "type": event.type, "attempt": String(event.attempts), "outcome": outcome,
+                "durationMs": String(Int(Date().timeIntervalSince(started) * 1000)),
+            ])
+    }
+
+    /// Runs one handler unless it already succeeded for this event; returns its error, if any.
+    private func run(_ handler: OutboxHandler, _ event: OutboxEvent, _ connection: PostgresConnection) throws -> String?
+    {
+        try connection.query("BEGIN", context: "starting a handler")
+        do {
+            let previous = try connection.query(
+                "SELECT status FROM outbox_handler_runs WHERE event_id = $1 AND handler = $2 FOR UPDATE",
+                [event.id, handler.name], context: "checking a handler's outcome")
+            if previous.first("status") == "done" {
+                try connection.query("COMMIT", context: "skipping a finished handler")
+                return nil
+            }
+            try handler.handle(event, connection)
+            try connection.query(
+                """
+                INSERT INTO outbox_handler_runs (event_id, handler, status) VALUES ($1, $2, 'done')
+                ON CONFLICT (event_id, handler) DO UPDATE
+                SET status = 'done', attempts = outbox_handler_runs.attempts + 1, last_error = NULL, updated_at = now()
+                """, [event.id, handler.name], context: "recording a handler's success")
+            try connection.query("COMMIT", context: "committing a handler")
+            return nil
+        } catch let error as StoreError where error.kind == .unavailable {
+            throw error
+        } catch {
+            _ = try? connection.query("ROLLBACK", context: "rolling back a handler")
+            let message = String(describing: error)
+            try connection.query(
+                """
+                INSERT INTO outbox_handler_runs (event_id, handler, status, last_error) VALUES ($1, $2, 'failed', $3)
+                ON CONFLICT (event_id, handler) DO UPDATE
+                SET status = 'failed', attempts = outbox_handler_runs.attempts + 1, last_error = $3, updated_at = now()
+                """, [event.id, handler.name, message], context: "recording a handler's failure")
+            return message
+        }
+    }
+
+    /// Seconds before attempt `attempts + 1`: base × 2^(attempts-1), at most an hour, ±25 % jitter.
+    func backoff(after attempts: Int) -> Double {
+        let base = Double(config.backoffMilliseconds) / 1000 * pow(2, Double(max(0, attempts - 1)))
+        return min(3600, base) * Double.random(in: 0.75...1.25)
+    }
+
+    private func log(_ event: String, _ fields: [String: String]) {
+        var line = fields
+        line["event"] = event
+        line["pid"] = String(getpid())
+        line["time"] = Date().formatted(.iso8601)
+        guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+}
