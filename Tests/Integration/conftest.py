@@ -52,6 +52,9 @@ class Stack:
         subprocess.run([str(STACK), command, str(self.vardir)], check=True, env=self.env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
 
+    def worker_pid(self):
+        return int((self.vardir / "run/worker.pid").read_text().strip())
+
     def pool_pid(self):
         return int((self.vardir / "run/itinera.pid").read_text().strip())
 
@@ -94,7 +97,9 @@ def stack():
     env.pop("DATABASE_URL", None)
     env.pop("DATABASE_OWNER_URL", None)
     env.update({"ITINERA_TEST_ROUTES": "1", "ITINERA_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-                "ITINERA_PROJECT": str(PROJECT), "ITINERA_LOGIN_RATE": "6000r/m"})
+                "ITINERA_PROJECT": str(PROJECT), "ITINERA_LOGIN_RATE": "6000r/m",
+                "ITINERA_WORKER_TEST_HANDLERS": "1", "ITINERA_OUTBOX_BACKOFF_MS": "50",
+                "ITINERA_OUTBOX_MAX_ATTEMPTS": "3", "ITINERA_OUTBOX_LEASE_SECONDS": "2"})
     up = subprocess.run([str(STACK), "up", vardir, "--port", str(port), "--binary", str(BINARY),
                          "--workers", str(WORKERS), "--bench"],
                         env=env, capture_output=True, text=True, timeout=300)
@@ -121,6 +126,8 @@ def healthy(stack):
         stack.stack("pg-start")
     if "pool: stopped" in status.stdout:
         stack.stack("pool-start")
+    if "worker: stopped" in status.stdout:
+        stack.stack("worker-start")
     stack.wait_for_workers()
 
 

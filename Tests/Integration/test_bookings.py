@@ -1,0 +1,274 @@
+"""The booking core over HTTP: create, lifecycle, idempotency, concurrency, optimistic edits, isolation."""
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from identity import Browser, bearer, cli
+
+HAPPY_PATH = ["payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed",
+              "refunded"]
+
+
+@pytest.fixture(scope="module")
+def staff(stack):
+    stack.psql("DELETE FROM login_attempts")
+    return Browser(stack, "staff@demo.test")
+
+
+@pytest.fixture(scope="module")
+def customer_id(staff):
+    r = staff.send("POST", "/api/customers", json={"name": "Åsa Öberg", "email": "asa@example.com"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]["id"]
+
+
+def new_booking(staff, customer_id, **extra):
+    body = {"customerId": customer_id, "currency": "EUR",
+            "items": [{"kind": "flight", "description": "Zürich → São Paulo", "startsAt": "2027-03-01T09:00:00Z",
+                       "quantity": 2, "unitPriceMinor": 125000},
+                      {"kind": "hotel", "description": "Copacabana, 3 nights", "quantity": 1,
+                       "unitPriceMinor": 90000}],
+            "travelers": [{"firstName": "Åsa", "lastName": "Öberg", "email": "asa@example.com"}]}
+    body.update(extra)
+    r = staff.send("POST", "/api/bookings", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+def move(staff, booking_id, to, key=None, **extra):
+    body = {"bookingId": booking_id, "toStatus": to, "actorType": "user"}
+    if key:
+        body["idempotencyKey"] = key
+    body.update(extra)
+    return staff.send("POST", "/api/core/booking-lifecycle", json=body)
+
+
+def test_create_computes_totals_and_starts_in_booking_created(staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    assert booking["status"] == "booking_created"
+    assert booking["total_minor"] == 2 * 125000 + 90000
+    assert booking["booking_reference"].startswith("ITN-") and len(booking["booking_reference"]) == 10
+    assert [i["description"] for i in booking["items"]] == ["Zürich → São Paulo", "Copacabana, 3 nights"]
+    assert booking["travelers"][0]["first_name"] == "Åsa"
+    assert booking["departure_at"].startswith("2027-03-01T09:00:00")
+    assert booking["last_events"][0]["to_status"] == "booking_created"
+
+
+def test_invalid_bodies_name_their_fields_and_create_nothing(stack, staff, customer_id):
+    before = stack.psql("SELECT count(*) FROM bookings")
+    r = staff.send("POST", "/api/bookings", json={
+        "customerId": "nope", "currency": "eur",
+        "items": [{"kind": "boat", "description": "", "quantity": 0, "unitPriceMinor": -1}],
+        "travelers": [{"firstName": "", "lastName": "X", "email": "not-an-email"}]})
+    assert r.status_code == 400
+    fields = r.json()["error"]["details"]["fields"]
+    for field in ("customerId", "currency", "items[0].kind", "items[0].description", "items[0].quantity",
+                  "items[0].unitPriceMinor", "travelers[0].firstName", "travelers[0].email"):
+        assert field in fields, field
+    wrong_type = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "EUR",
+                                                          "items": [{"kind": "flight", "description": "x",
+                                                                     "quantity": "two", "unitPriceMinor": 1}]})
+    assert wrong_type.status_code == 400 and wrong_type.json()["error"]["code"] == "invalid_json"
+    unknown_customer = staff.send("POST", "/api/bookings", json={"customerId": str(uuid.uuid4()), "currency": "EUR"})
+    assert unknown_customer.status_code == 400
+    assert stack.psql("SELECT count(*) FROM bookings") == before
+
+
+def test_happy_path_to_completed_then_refunded_with_a_full_timeline(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    for to in HAPPY_PATH:
+        r = move(staff, booking["id"], to, note=f"to {to}")
+        assert r.status_code == 200, r.text
+        assert r.json()["data"]["booking"]["status"] == to
+        assert r.json()["data"]["event"]["to_status"] == to
+    events = staff.get(f"/api/bookings/{booking['id']}/events").json()["data"]["items"]
+    assert [e["to_status"] for e in events] == ["booking_created"] + HAPPY_PATH
+    assert [e["from_status"] for e in events[1:]] == ["booking_created"] + HAPPY_PATH[:-1]
+    assert all(e["request_id"] for e in events)
+    outbox = stack.psql(f"SELECT count(*) FROM outbox_events WHERE aggregate_id = '{booking['id']}' "
+                        "AND type = 'booking.status_changed'")
+    assert outbox == str(len(HAPPY_PATH))
+
+
+def test_invalid_transition_is_409_with_the_allowed_statuses(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    r = move(staff, booking["id"], "completed")
+    assert r.status_code == 409
+    error = r.json()["error"]
+    assert error["code"] == "invalid_transition"
+    assert error["details"]["allowed"] == ["payment_pending", "cancelled"]
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "booking_created"
+    assert move(staff, booking["id"], "shipped").status_code == 400
+    assert move(staff, str(uuid.uuid4()), "cancelled").status_code == 404
+
+
+def test_idempotent_replay_returns_the_first_answer_and_changes_nothing(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    first = move(staff, booking["id"], "payment_pending", key="replay-1")
+    again = move(staff, booking["id"], "payment_pending", key="replay-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json()["data"] == first.json()["data"]
+    events = stack.psql(f"SELECT count(*) FROM booking_lifecycle_events WHERE booking_id = '{booking['id']}'")
+    assert events == "2"
+    reused = move(staff, booking["id"], "cancelled", key="replay-1")
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "payment_pending"
+
+
+def test_idempotency_key_header_on_create(stack, staff, customer_id):
+    body = {"customerId": customer_id, "currency": "EUR"}
+    headers = {"Idempotency-Key": f"create-{uuid.uuid4()}"}
+    first = staff.send("POST", "/api/bookings", json=body, headers=headers)
+    again = staff.send("POST", "/api/bookings", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["data"]["id"] == again.json()["data"]["id"]
+    other = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "USD"}, headers=headers)
+    assert other.status_code == 422
+
+
+def test_twenty_concurrent_transitions_leave_one_consistent_history(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    targets = ["payment_pending", "cancelled", "payment_confirmed", "refunded", "supplier_confirmed"] * 4
+    statuses = []
+
+    def fire(to):
+        statuses.append(move(staff, booking["id"], to).status_code)
+
+    threads = [threading.Thread(target=fire, args=(to,)) for to in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(statuses) <= {200, 409} and 200 in statuses
+    rows = stack.psql(f"SELECT from_status || '>' || to_status FROM booking_lifecycle_events "
+                      f"WHERE booking_id = '{booking['id']}' AND from_status IS NOT NULL ORDER BY id").splitlines()
+    allowed = {"booking_created": {"payment_pending", "cancelled"},
+               "payment_pending": {"payment_confirmed", "cancelled", "refunded"},
+               "payment_confirmed": {"supplier_confirmed", "cancelled", "refunded"},
+               "supplier_confirmed": {"documents_generated", "cancelled", "refunded"},
+               "cancelled": {"refunded"}, "refunded": set()}
+    previous = "booking_created"
+    for row in rows:
+        source, target = row.split(">")
+        assert source == previous, rows
+        assert target in allowed[source], rows
+        previous = target
+    current = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"]
+    assert current == previous
+    assert statuses.count(200) == len(rows)
+
+
+def test_stale_if_match_is_412_and_a_fresh_one_saves(staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    path = f"/api/bookings/{booking['id']}"
+    assert staff.send("PATCH", path, json={"notes": "no version"}).status_code == 428
+    ok = staff.send("PATCH", path, json={"notes": "window seat"}, headers={"If-Match": str(booking["version"])})
+    assert ok.status_code == 200 and ok.json()["data"]["notes"] == "window seat"
+    stale = staff.send("PATCH", path, json={"notes": "aisle"}, headers={"If-Match": str(booking["version"])})
+    assert stale.status_code == 412
+    assert stale.json()["error"]["details"]["currentVersion"] == booking["version"] + 1
+    assert staff.get(path).json()["data"]["notes"] == "window seat"
+
+
+def test_list_filters_search_and_paginates_stably(staff, customer_id):
+    made = [new_booking(staff, customer_id)["id"] for _ in range(5)]
+    seen = []
+    cursor = None
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = staff.get("/api/bookings" + query).json()["data"]
+        seen += [b["id"] for b in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen))
+    assert seen.index(made[-1]) < seen.index(made[0])  # newest first
+    assert set(made) <= set(seen)
+    one = staff.get(f"/api/bookings/{made[0]}").json()["data"]["booking_reference"]
+    found = staff.get(f"/api/bookings?q={one}").json()["data"]["items"]
+    assert [b["id"] for b in found] == [made[0]]
+    by_name = staff.get("/api/bookings?q=%C3%85sa&status=booking_created&limit=200").json()["data"]["items"]
+    assert set(made) <= {b["id"] for b in by_name}
+    assert staff.get("/api/bookings?status=nope").status_code == 400
+    assert staff.get("/api/bookings?cursor=garbage").status_code == 400
+    assert staff.get("/api/bookings?departureFrom=2027-03-01&departureTo=2027-03-02").json()["data"]["items"]
+
+
+def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    customer_user = stack.psql("SELECT id FROM users WHERE email = 'customer@demo.test'")
+    linked = staff.send("POST", "/api/customers", json={"name": "Cara Customer", "userId": customer_user})
+    assert linked.status_code == 201
+    mine = new_booking(staff, linked.json()["data"]["id"])
+    theirs = new_booking(staff, customer_id)
+    r = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
+                   json={"userId": supplier_user, "role": "photographer"})
+    assert r.status_code == 201
+    not_supplier = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
+                              json={"userId": customer_user, "role": "guide"})
+    assert not_supplier.status_code == 400
+
+    customer = Browser(stack, "customer@demo.test")
+    listed = [b["id"] for b in customer.get("/api/customer/bookings").json()["data"]["items"]]
+    assert mine["id"] in listed and theirs["id"] not in listed
+    assert customer.get(f"/api/customer/bookings/{mine['id']}").status_code == 200
+    assert customer.get(f"/api/customer/bookings/{theirs['id']}").status_code == 404
+    assert customer.get("/api/bookings").status_code == 403  # the staff list is not for customers
+
+    supplier = Browser(stack, "supplier@demo.test")
+    assert supplier.get(f"/api/customer/bookings/{theirs['id']}").status_code == 403
+    visible = stack.psql(
+        "BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
+        f"set_config('itinera.user_id', '{supplier_user}', true), set_config('itinera.role', 'supplier', true); "
+        "SELECT count(*) FROM bookings; COMMIT;", database_url=stack.database_url)
+    assert visible.splitlines()[-1] == "1"  # only the booking they are assigned to
+
+
+def test_staff_only_routes_refuse_other_roles(stack):
+    customer = Browser(stack, "customer@demo.test")
+    for method, path in [("POST", "/api/bookings"), ("POST", "/api/core/booking-lifecycle"),
+                         ("GET", "/api/customers"), ("GET", "/api/admin/outbox")]:
+        r = customer.send(method, path, json={})
+        assert r.status_code == 403, (method, path)
+
+
+# Every route that takes a team's row id (extends the identity issue's table).
+BOOKING_ID_ROUTES = [
+    ("GET", "/api/bookings/{id}", None),
+    ("PATCH", "/api/bookings/{id}", {"notes": "x"}),
+    ("GET", "/api/bookings/{id}/events", None),
+    ("POST", "/api/bookings/{id}/assignments", {"userId": "{supplier}", "role": "guide"}),
+    ("DELETE", "/api/bookings/{id}/assignments/{assignment}", None),
+    ("POST", "/api/core/booking-lifecycle", {"bookingId": "{id}", "toStatus": "cancelled"}),
+    ("GET", "/api/customers/{customer}", None),
+]
+
+
+def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assignment = staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
+                            json={"userId": supplier_user, "role": "driver"}).json()["data"]["id"]
+    values = {"{id}": booking["id"], "{assignment}": assignment, "{customer}": customer_id,
+              "{supplier}": supplier_user}
+
+    def fill(text):
+        for k, v in values.items():
+            text = text.replace(k, v)
+        return text
+
+    outsider = Browser(stack, "admin@other.test")
+    for method, path, body in BOOKING_ID_ROUTES:
+        payload = json.loads(fill(json.dumps(body))) if body else None
+        headers = {"If-Match": str(booking["version"])} if method == "PATCH" else {}
+        r = outsider.send(method, fill(path), json=payload, headers=headers)
+        assert r.status_code == 404, (method, path, r.status_code, r.text)
+    after = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert after["status"] == "booking_created" and after["version"] == booking["version"]
+    assert len(after["assignments"]) == 1

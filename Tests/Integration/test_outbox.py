@@ -1,0 +1,110 @@
+"""The outbox and `itinera worker`: automations, crash safety, concurrency, dead events."""
+
+import os
+import signal
+import subprocess
+import time
+
+from conftest import BINARY
+from identity import Browser
+
+from test_bookings import move, new_booking
+
+
+def wait_until(check, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def staff_and_customer(stack):
+    stack.psql("DELETE FROM login_attempts")
+    staff = Browser(stack, "staff@demo.test")
+    customer = staff.send("POST", "/api/customers", json={"name": "Outbox Test"}).json()["data"]["id"]
+    return staff, customer
+
+
+def to_payment_confirmed(staff, booking_id):
+    for to in ("payment_pending", "payment_confirmed"):
+        assert move(staff, booking_id, to).status_code == 200
+
+
+def test_automations_record_invoice_voucher_itinerary_and_message(healthy):
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    booking = new_booking(staff, customer)["id"]
+    for to in ("payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed"):
+        assert move(staff, booking, to).status_code == 200
+    assert wait_until(lambda: stack.psql(
+        f"SELECT count(*) FROM customer_communications WHERE booking_id = '{booking}'") == "1")
+    assert stack.psql(f"SELECT count(*) || '/' || min(amount_minor) FROM invoices WHERE booking_id = '{booking}'") \
+        == "1/340000"
+    kinds = stack.psql(f"SELECT string_agg(kind, ',' ORDER BY kind) FROM documents WHERE booking_id = '{booking}'")
+    assert kinds == "invoice,itinerary,voucher"
+    assert stack.psql(f"SELECT count(*) FROM itineraries WHERE booking_id = '{booking}'") == "1"
+
+
+def test_a_worker_killed_before_marking_done_produces_exactly_one_invoice(healthy):
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    stack.stack("worker-stop")
+    paused = dict(stack.env, ITINERA_WORKER_PAUSE_BEFORE_DONE_MS="3000")
+    worker = subprocess.Popen([str(BINARY), "worker"], env=paused, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        booking = new_booking(staff, customer)["id"]
+        to_payment_confirmed(staff, booking)
+        # The invoice handler has run and committed; the worker now sleeps before marking the event done.
+        assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1")
+        event = stack.psql(f"SELECT id FROM outbox_events WHERE aggregate_id = '{booking}' "
+                           "AND payload->>'to' = 'payment_confirmed'")
+        assert stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "pending"
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    stack.stack("worker-start")
+    assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "done")
+    assert stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1"
+    assert stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") == "2"
+
+
+def test_two_workers_drain_a_thousand_events_exactly_once(healthy):
+    stack = healthy
+    stack.psql("CREATE TABLE IF NOT EXISTS outbox_test_effects (event_id bigint NOT NULL, at timestamptz DEFAULT now())")
+    stack.psql("TRUNCATE outbox_test_effects")
+    second = subprocess.Popen([str(BINARY), "worker"], env=stack.env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        stack.psql("INSERT INTO outbox_events (type, payload) SELECT 'test.count', '{}' FROM generate_series(1, 1000);"
+                   " SELECT pg_notify('itinera_outbox', 'bulk')")
+        assert wait_until(lambda: stack.psql(
+            "SELECT count(*) FROM outbox_events WHERE type = 'test.count' AND status <> 'done'") == "0", 60)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=15)
+    assert stack.psql("SELECT count(*) || '/' || count(DISTINCT event_id) FROM outbox_test_effects") == "1000/1000"
+    assert stack.psql("SELECT count(*) FROM outbox_events WHERE type = 'test.count' AND attempts <> 1") == "0"
+
+
+def test_a_handler_that_always_fails_ends_dead_with_its_error_visible(healthy):
+    stack = healthy
+    event = stack.psql("INSERT INTO outbox_events (team_id, type, payload) "
+                       "VALUES ('00000000-0000-4000-8000-00000000d001', 'test.fail', '{}') RETURNING id; "
+                       "SELECT pg_notify('itinera_outbox', 'fail')").splitlines()[0]
+    assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "dead", 30)
+    assert stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") == "3"
+    admin = Browser(stack, "admin@demo.test")
+    dead = admin.get("/api/admin/outbox?status=dead").json()["data"]["items"]
+    mine = [e for e in dead if str(e["id"]) == event]
+    assert mine and "always fails" in mine[0]["last_error"]
+    assert mine[0]["handlers"][0]["status"] == "failed"
+    retry = admin.send("POST", f"/api/admin/outbox/{event}/retry")
+    assert retry.status_code == 200 and retry.json()["data"]["status"] == "pending"
+    assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "dead", 30)
+    other_team = Browser(stack, "admin@other.test")
+    assert other_team.send("POST", f"/api/admin/outbox/{event}/retry").status_code == 404
