@@ -265,7 +265,7 @@ enum BookingHandlers {
     static func events(_ scope: RequestScope) throws -> Response {
         let id = try bookingId(scope)
         let json = try scope.transaction { connection -> String in
-            _ = try detailExists(id, connection)
+            try requireBooking(id, connection)
             let result = try connection.query(
                 """
                 SELECT coalesce(json_agg(\(BookingQueries.event) ORDER BY e.id), '[]')::text AS events
@@ -300,7 +300,7 @@ enum BookingHandlers {
                 key: scope.request.headers["idempotency-key"], scope: "POST /api/bookings/{id}/assignments",
                 request: scope.request, teamId: caller.teamId, connection
             ) {
-                _ = try detailExists(id, connection)
+                try requireBooking(id, connection)
                 let supplier = try connection.query(
                     "SELECT 1 FROM memberships WHERE team_id = $1 AND user_id = $2 AND role = 'supplier'",
                     [caller.teamId, userId], context: "checking the supplier user")
@@ -353,12 +353,10 @@ enum BookingHandlers {
         return id
     }
 
-    private static func detailExists(_ id: UUID, _ connection: PostgresConnection) throws -> Bool {
-        guard
-            !(try connection.query("SELECT 1 FROM bookings WHERE id = $1", [id], context: "finding a booking")).rows
-                .isEmpty
-        else { throw APIError.notFound("No such booking.") }
-        return true
+    /// A 404 unless the booking exists and the caller may see it.
+    static func requireBooking(_ id: UUID, _ connection: PostgresConnection) throws {
+        let found = try connection.query("SELECT 1 FROM bookings WHERE id = $1", [id], context: "finding a booking")
+        guard !found.rows.isEmpty else { throw APIError.notFound("No such booking.") }
     }
 
     private static func date(_ text: String) -> Date? {

@@ -44,43 +44,68 @@ enum LifecycleHandlers {
                 key: key, scope: "POST /api/core/booking-lifecycle", request: scope.request, teamId: caller.teamId,
                 connection
             ) {
-                let locked = try connection.query(
-                    "SELECT status, booking_reference FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
-                    context: "locking a booking")
-                guard let current = locked.first("status").flatMap(BookingStatus.init(rawValue:)) else {
-                    throw APIError.notFound("No such booking.")
-                }
-                guard Lifecycle.canMove(from: current, to: target!) else {
-                    let allowed = Lifecycle.allowed(from: current).map(\.rawValue)
-                    throw APIError(
-                        status: 409, code: "invalid_transition",
-                        message: "A booking in \(current.rawValue) cannot move to \(target!.rawValue).",
-                        details: .object([
-                            "from": .string(current.rawValue), "to": .string(target!.rawValue),
-                            "allowed": .array(allowed.map(JSONValue.string)),
-                        ]))
-                }
-                try connection.query(
-                    "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
-                    [bookingId, target!.rawValue], context: "moving a booking")
-                let event = try recordEvent(
-                    connection, scope: scope, bookingId: bookingId!, from: current, to: target!, actorType: actorType,
+                let event = try move(
+                    connection, scope: scope, bookingId: bookingId!, to: target!, actorType: actorType,
                     actorId: body.actorId ?? caller.userId?.lowercased, note: note, metadata: body.metadata ?? [:],
                     idempotencyKey: key)
-                try Outbox.enqueue(
-                    connection, teamId: caller.teamId, type: "booking.status_changed", aggregateId: bookingId!,
-                    payload: [
-                        "booking_id": .string(bookingId!.lowercased),
-                        "booking_reference": .string(locked.first("booking_reference") ?? ""),
-                        "from": .string(current.rawValue), "to": .string(target!.rawValue),
-                        "event_id": .string(event.id),
-                        "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
-                    ])
                 let booking = try BookingHandlers.detailJSON(bookingId!, connection)
                 return (200, "{\"booking\":\(booking),\"event\":\(event.json)}")
             }
         }
         return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    /// The transition itself, inside the caller's transaction: lock the booking, check the rule,
+    /// update the status, append the event, write the outbox event. Also used by the quotation flow.
+    @discardableResult
+    static func move(
+        _ connection: PostgresConnection, scope: RequestScope, bookingId: UUID, to target: BookingStatus,
+        actorType: String, actorId: String?, note: String?, metadata: [String: JSONValue], idempotencyKey: String?
+    ) throws -> (id: String, json: String) {
+        let caller = try scope.caller
+        let locked = try connection.query(
+            "SELECT status, booking_reference FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
+            context: "locking a booking")
+        guard let current = locked.first("status").flatMap(BookingStatus.init(rawValue:)) else {
+            throw APIError.notFound("No such booking.")
+        }
+        guard Lifecycle.canMove(from: current, to: target) else {
+            let allowed = Lifecycle.allowed(from: current).map(\.rawValue)
+            throw APIError(
+                status: 409, code: "invalid_transition",
+                message: "A booking in \(current.rawValue) cannot move to \(target.rawValue).",
+                details: .object([
+                    "from": .string(current.rawValue), "to": .string(target.rawValue),
+                    "allowed": .array(allowed.map(JSONValue.string)),
+                ]))
+        }
+        try connection.query(
+            "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
+            [bookingId, target.rawValue], context: "moving a booking")
+        let event = try recordEvent(
+            connection, scope: scope, bookingId: bookingId, from: current, to: target, actorType: actorType,
+            actorId: actorId, note: note, metadata: metadata, idempotencyKey: idempotencyKey)
+        try Outbox.enqueue(
+            connection, teamId: caller.teamId, type: "booking.status_changed", aggregateId: bookingId,
+            payload: [
+                "booking_id": .string(bookingId.lowercased),
+                "booking_reference": .string(locked.first("booking_reference") ?? ""),
+                "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(event.id),
+                "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
+            ])
+        return event
+    }
+
+    /// `GET /api/core/booking-lifecycle/rules`: every status and where it may go, for clients that
+    /// show "the allowed next statuses" without restating the rules.
+    static func rules(_ scope: RequestScope) throws -> Response {
+        var rules: [String: JSONValue] = [:]
+        for status in BookingStatus.allCases {
+            rules[status.rawValue] = .array(Lifecycle.allowed(from: status).map { .string($0.rawValue) })
+        }
+        let order = JSONValue.array(BookingStatus.allCases.map { .string($0.rawValue) })
+        return Envelope.success(
+            json: .object(["statuses": order, "allowed": .object(rules)]), requestId: scope.request.requestId)
     }
 
     /// Appends one `booking_lifecycle_events` row; returns its id and JSON.

@@ -28,6 +28,18 @@ public enum Routes {
         table.add("POST", "/api/bookings/{id}/assignments", staff, BookingHandlers.assign)
         table.add("DELETE", "/api/bookings/{id}/assignments/{assignmentId}", staff, BookingHandlers.unassign)
         table.add("POST", "/api/core/booking-lifecycle", staff, LifecycleHandlers.transition)
+        table.add("GET", "/api/core/booking-lifecycle/rules", .signedIn, LifecycleHandlers.rules)
+        table.add("GET", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.list)
+        table.add("POST", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.create)
+
+        table.add("GET", "/api/leads", staff, SalesHandlers.listLeads)
+        table.add("POST", "/api/leads", staff, SalesHandlers.createLead)
+        table.add("POST", "/api/quotations", staff, SalesHandlers.createQuotation)
+        table.add("GET", "/api/quotations/{id}", staff, SalesHandlers.getQuotation)
+        table.add("POST", "/api/quotations/{id}/send", staff, SalesHandlers.send)
+        table.add("POST", "/api/quotations/{id}/approve", staff, SalesHandlers.approve)
+        table.add("GET", "/api/trips", staff, SalesHandlers.listTrips)
+        table.add("POST", "/api/trips", staff, SalesHandlers.createTrip)
 
         table.add("GET", "/api/customers", staff, DirectoryHandlers.listCustomers)
         table.add("POST", "/api/customers", staff, DirectoryHandlers.createCustomer)
@@ -36,10 +48,14 @@ public enum Routes {
         table.add("POST", "/api/suppliers", staff, DirectoryHandlers.createSupplier)
         table.add("GET", "/api/products", staff, DirectoryHandlers.listProducts)
         table.add("POST", "/api/products", staff, DirectoryHandlers.createProduct)
+        table.add("GET", "/api/products/flights/search", staff, CatalogSearchHandlers.flights)
+        table.add("GET", "/api/products/hotels/search", staff, CatalogSearchHandlers.hotels)
+        table.add("GET", "/api/products/activities/search", staff, CatalogSearchHandlers.activities)
 
         table.add("GET", "/api/customer/bookings", .members([.customer]), CustomerPortalHandlers.list)
         table.add("GET", "/api/customer/bookings/{id}", .members([.customer]), CustomerPortalHandlers.get)
 
+        table.add("GET", "/api/admin/dashboard", staff, DashboardHandlers.dashboard)
         table.add("GET", "/api/admin/outbox", .members([.admin]), OutboxAdminHandlers.list)
         table.add("POST", "/api/admin/outbox/{id}/retry", .members([.admin]), OutboxAdminHandlers.retry)
 
