@@ -178,15 +178,18 @@ RETURNS TABLE (session_id uuid, user_id uuid, team_id uuid, role text, csrf_toke
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     RETURN QUERY
-    UPDATE sessions s SET last_seen_at = now()
-    FROM users u, memberships m
+    SELECT s.id, s.user_id, s.team_id, m.role, s.csrf_token
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id AND NOT u.disabled
+    JOIN memberships m ON m.user_id = s.user_id AND m.team_id = s.team_id
     WHERE s.token_hash = p_token_hash
       AND s.revoked_at IS NULL
       AND s.expires_at > now()
-      AND s.last_seen_at > now() - make_interval(secs => p_idle_seconds)
-      AND u.id = s.user_id AND NOT u.disabled
-      AND m.user_id = s.user_id AND m.team_id = s.team_id
-    RETURNING s.id, s.user_id, s.team_id, m.role, s.csrf_token;
+      AND s.last_seen_at > now() - make_interval(secs => p_idle_seconds);
+    -- Idle time is kept to the minute: a busy browser does not write (and lock) its row per request.
+    UPDATE sessions SET last_seen_at = now()
+    WHERE token_hash = p_token_hash AND revoked_at IS NULL AND last_seen_at < now() - interval '1 minute'
+      AND last_seen_at > now() - make_interval(secs => p_idle_seconds);
 END;
 $$;
 
@@ -196,15 +199,17 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     -- A token acts with its own role, but never above what its user holds in that team today.
     RETURN QUERY
-    UPDATE api_tokens t SET last_used_at = now()
-    FROM users u, memberships m
+    SELECT t.id, t.user_id, t.team_id,
+           CASE WHEN m.role = 'admin' OR m.role = t.role THEN t.role ELSE m.role END
+    FROM api_tokens t
+    JOIN users u ON u.id = t.user_id AND NOT u.disabled
+    JOIN memberships m ON m.user_id = t.user_id AND m.team_id = t.team_id
     WHERE t.token_hash = p_token_hash
       AND t.revoked_at IS NULL
-      AND (t.expires_at IS NULL OR t.expires_at > now())
-      AND u.id = t.user_id AND NOT u.disabled
-      AND m.user_id = t.user_id AND m.team_id = t.team_id
-    RETURNING t.id, t.user_id, t.team_id,
-              CASE WHEN m.role = 'admin' OR m.role = t.role THEN t.role ELSE m.role END;
+      AND (t.expires_at IS NULL OR t.expires_at > now());
+    -- last_used_at is kept to the minute: scripts hammering one token do not queue on its row.
+    UPDATE api_tokens SET last_used_at = now()
+    WHERE token_hash = p_token_hash AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
 END;
 $$;
 

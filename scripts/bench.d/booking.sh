@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# Booking-core figures for scripts/bench (sourced; uses BASE, VARDIR, WORK, SECONDS_PER_RUN, BINARY):
+#   - lifecycle transitions/s through nginx (each a full transition: row lock, event, audit of the
+#     request, outbox row), on many seeded bookings;
+#   - authenticated GET /api/bookings/{id} req/s and p99 (bearer token, random ids over the seed);
+#   - outbox throughput of one worker (events/s);
+#   - pgbench -N (simple-update TPS) on the same cluster, for scale.
+# BENCH_BOOKINGS sets how many bookings are seeded (default 60000).
+
+booking_bench() {
+    local owner bookings="${BENCH_BOOKINGS:-60000}" dir="$WORK/booking"
+    mkdir -p "$dir"
+    owner="$(pg_database_url "$VARDIR" itinera)"
+    local admin="${owner/itinera@/postgres@}"
+    log "Seeding $bookings bookings"
+    psql "$owner" -XAtq -v ON_ERROR_STOP=1 >/dev/null <<SQL
+INSERT INTO customers (id, team_id, name)
+VALUES ('00000000-0000-4000-8000-0000000be001', '00000000-0000-4000-8000-00000000d001', 'Bench Customer')
+ON CONFLICT (id) DO NOTHING;
+INSERT INTO bookings (team_id, booking_reference, customer_id, status, currency, total_minor, departure_at)
+SELECT '00000000-0000-4000-8000-00000000d001', 'ITN-' || upper(lpad(to_hex(g), 6, '0')),
+       '00000000-0000-4000-8000-0000000be001', 'booking_created', 'EUR', 100000 + g, now() + g * interval '1 hour'
+FROM generate_series(1, $bookings) g
+ON CONFLICT (team_id, booking_reference) DO NOTHING;
+INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, unit_price_minor)
+SELECT team_id, id, 0, 'flight', 'Bench flight ' || booking_reference, 1, total_minor FROM bookings
+WHERE customer_id = '00000000-0000-4000-8000-0000000be001';
+ANALYZE;
+SQL
+    psql "$owner" -XAtq -c "SELECT id FROM bookings WHERE customer_id = '00000000-0000-4000-8000-0000000be001' AND status = 'booking_created' ORDER BY random()" >"$dir/ids"
+    local token
+    token="$(DATABASE_OWNER_URL="$owner" "$BINARY" token create --user staff@demo.test --team "Demo Travel" --name bench)"
+
+    log "Warm-up (booking reads)"
+    wrk -t2 -c32 -d2s -s "$PROJECT/scripts/bench.d/booking_read.lua" "$BASE" -- "$dir/ids" "$token" >/dev/null
+    log "Booking reads: wrk -t2 -c32 -d${SECONDS_PER_RUN}s GET /api/bookings/{id}"
+    wrk -t2 -c32 "-d${SECONDS_PER_RUN}s" --latency -s "$PROJECT/scripts/bench.d/booking_read.lua" "$BASE" \
+        -- "$dir/ids" "$token" >"$dir/reads.txt"
+    log "Transitions: wrk -t2 -c32 -d${SECONDS_PER_RUN}s POST /api/core/booking-lifecycle"
+    wrk -t2 -c32 "-d${SECONDS_PER_RUN}s" --latency -s "$PROJECT/scripts/bench.d/transition.lua" "$BASE" \
+        -- "$dir/ids" 2 "$token" >"$dir/transitions.txt"
+
+    log "Outbox: one worker drains the transitions' events"
+    "$PROJECT/scripts/stack" worker-stop "$VARDIR" >/dev/null 2>&1 || true
+    psql "$owner" -XAtq -c "UPDATE outbox_events SET status = 'done' WHERE status = 'pending'" >/dev/null
+    psql "$owner" -XAtq -v ON_ERROR_STOP=1 >/dev/null <<SQL
+INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
+SELECT team_id, 'booking.status_changed', id,
+       json_build_object('booking_id', id, 'from', 'payment_pending', 'to', 'payment_confirmed')
+FROM bookings WHERE customer_id = '00000000-0000-4000-8000-0000000be001' LIMIT 10000;
+SQL
+    "$PROJECT/scripts/stack" worker-start "$VARDIR" >/dev/null 2>&1
+    local i
+    for ((i = 0; i < 600; i++)); do
+        [[ "$(psql "$owner" -XAtqc "SELECT count(*) FROM outbox_events WHERE status = 'pending'")" == 0 ]] && break
+        sleep 0.5
+    done
+    psql "$owner" -XAtqc "SELECT count(*) || ' ' || extract(epoch FROM max(processed_at) - min(processed_at))
+        FROM outbox_events WHERE type = 'booking.status_changed' AND payload->>'to' = 'payment_confirmed'
+        AND status = 'done'" >"$dir/outbox.txt"
+
+    log "pgbench -N on the same cluster"
+    psql "$admin" -XAtqc "DROP DATABASE IF EXISTS itinera_pgbench" >/dev/null
+    psql "$admin" -XAtqc "CREATE DATABASE itinera_pgbench" >/dev/null
+    local pgbench host
+    pgbench="$(pg_bindir)/pgbench"
+    host="$VARDIR/run"
+    "$pgbench" -h "$host" -U postgres -i -s 10 -q itinera_pgbench >/dev/null 2>&1
+    "$pgbench" -h "$host" -U postgres -N -c 16 -j 2 -T "$SECONDS_PER_RUN" itinera_pgbench >"$dir/pgbench.txt" 2>&1
+
+    python3 - "$dir" "$SECONDS_PER_RUN" <<'PY'
+import re
+import sys
+
+d, seconds = sys.argv[1], sys.argv[2]
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(name):
+    text = open(f"{d}/{name}.txt").read()
+    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1))
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)", text, re.M)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    return rps, float(p99.group(1)) * UNITS[p99.group(2)], int(bad.group(1)) if bad else 0
+
+
+reads, read_p99, read_bad = wrk("reads")
+transitions, transition_p99, transition_bad = wrk("transitions")
+count, span = open(f"{d}/outbox.txt").read().split()
+outbox = float(count) / float(span) if float(span) > 0 else float("nan")
+tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", open(f"{d}/pgbench.txt").read()).group(1))
+print()
+print(f"Booking core (wrk -t2 -c32 -d{seconds}s; pgbench -N -c16 -j2 -T{seconds}):")
+print(f"{'figure':44} {'value':>10} {'p99 ms':>9}   aim")
+print(f"{'GET /api/bookings/{id} (bearer) req/s':44} {reads:>10.0f} {read_p99:>9.2f}   >= 15000")
+print(f"{'lifecycle transitions/s':44} {transitions:>10.0f} {transition_p99:>9.2f}   >= 50 % of pgbench -N")
+print(f"{'outbox events/s (one worker)':44} {outbox:>10.0f}")
+print(f"{'pgbench -N TPS':44} {tps:>10.0f}")
+print(f"transitions / pgbench -N = {100 * transitions / tps:.0f} %")
+for name, bad in (("booking reads", read_bad), ("transitions", transition_bad)):
+    if bad:
+        print(f"warning: {bad} non-2xx answers in {name} (transitions: seed more bookings with BENCH_BOOKINGS)")
+PY
+}
