@@ -164,10 +164,16 @@ enum BookingHandlers {
         return json
     }
 
-    /// `GET /api/bookings/{id}` (staff; customers and suppliers through RLS see only theirs).
-    static func get(_ scope: RequestScope) throws -> Response {
-        let id = try bookingId(scope)
-        return scope.ok(jsonText: try scope.transaction { try detailJSON(id, $0) })
+    /// `GET /api/bookings/{id}` (and the client portal's `/api/customer/bookings/{id}`): one
+    /// pipelined round trip; row-level security decides what the caller may see, others get a 404.
+    static func getRead(_ request: Request) throws -> PipelinedRead {
+        guard let id = request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such booking.")
+        }
+        return PipelinedRead(sql: BookingQueries.detail, parameters: [id]) { result, scope in
+            guard let json = result.first("booking") else { throw APIError.notFound("No such booking.") }
+            return scope.ok(jsonText: json)
+        }
     }
 
     /// `GET /api/bookings?status=&customerId=&departureFrom=&departureTo=&q=&limit=&cursor=`,

@@ -20,8 +20,4 @@ enum CustomerPortalHandlers {
             jsonText: "{\"items\":[\(rows.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":null}")
     }
 
-    /// `GET /api/customer/bookings/{id}`: 404 for anyone else's booking.
-    static func get(_ scope: RequestScope) throws -> Response {
-        try BookingHandlers.get(scope)
-    }
 }

@@ -48,6 +48,65 @@ public final class PostgresConnection {
         return try consume(result, context: context)
     }
 
+    /// Sends `statements` in one batch (libpq pipeline mode) and reads all their results: one
+    /// round trip instead of one per statement. A statement after a failed one is not run and
+    /// reports the failure too. Use BEGIN/COMMIT as statements to make the batch one transaction.
+    public func pipeline(_ statements: [(sql: String, parameters: [(any SQLParameter)?])], context: String) throws
+        -> [Result<QueryResult, StoreError>]
+    {
+        let names = try statements.map {
+            try preparedName(for: $0.sql, parameterCount: $0.parameters.count, context: context)
+        }
+        guard PQenterPipelineMode(handle) == 1 else {
+            throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+        }
+        defer { PQexitPipelineMode(handle) }
+        for (statement, name) in zip(statements, names) {
+            let texts = statement.parameters.map { $0?.sqlText }
+            if texts.contains(where: { $0?.utf8.contains(0) == true }) {
+                throw StoreError(
+                    .query, sqlState: "22021", message: "a parameter contains a NUL byte", context: context)
+            }
+            let sent = Self.withOptionalCStrings(texts) { pointers in
+                PQsendQueryPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
+            }
+            guard sent == 1 else {
+                throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+            }
+        }
+        guard PQpipelineSync(handle) == 1 else {
+            throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+        }
+        var results: [Result<QueryResult, StoreError>] = []
+        var firstError: StoreError?
+        for _ in statements {
+            // Each statement yields its result, then a NULL that ends it.
+            guard let result = PQgetResult(handle) else {
+                throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+            }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+                results.append(.failure(firstError ?? StoreError(.query, message: "not run", context: context)))
+            } else {
+                do {
+                    results.append(.success(try consume(result, context: context)))
+                } catch let error as StoreError {
+                    firstError = firstError ?? error
+                    results.append(.failure(error))
+                }
+            }
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        // The sync point's own result.
+        while let sync = PQgetResult(handle) {
+            let status = PQresultStatus(sync)
+            PQclear(sync)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if let firstError, firstError.kind == .unavailable { throw firstError }
+        return results
+    }
+
     /// Runs a script of several statements without parameters (migration files only, never input).
     public func execute(script: String, context: String) throws {
         _ = try consume(PQexec(handle, script), context: context)

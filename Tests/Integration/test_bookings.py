@@ -233,7 +233,8 @@ def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
 def test_staff_only_routes_refuse_other_roles(stack):
     customer = Browser(stack, "customer@demo.test")
     for method, path in [("POST", "/api/bookings"), ("POST", "/api/core/booking-lifecycle"),
-                         ("GET", "/api/customers"), ("GET", "/api/admin/outbox")]:
+                         ("GET", "/api/customers"), ("GET", "/api/admin/outbox"),
+                         ("GET", f"/api/bookings/{uuid.uuid4()}")]:
         r = customer.send(method, path, json={})
         assert r.status_code == 403, (method, path)
 
@@ -248,6 +249,18 @@ BOOKING_ID_ROUTES = [
     ("POST", "/api/core/booking-lifecycle", {"bookingId": "{id}", "toStatus": "cancelled"}),
     ("GET", "/api/customers/{customer}", None),
 ]
+
+
+def test_booking_reads_with_a_token_and_after_revocation(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    token = staff.send("POST", "/api/auth/tokens", json={"name": "reader"}).json()["data"]
+    r = requests.get(f"{stack.url}/api/bookings/{booking['id']}", headers=bearer(token["token"]), timeout=10)
+    assert r.status_code == 200 and r.json()["data"]["booking_reference"] == booking["booking_reference"]
+    assert staff.send("DELETE", f"/api/auth/tokens/{token['id']}").status_code == 200
+    r = requests.get(f"{stack.url}/api/bookings/{booking['id']}", headers=bearer(token["token"]), timeout=10)
+    assert r.status_code == 401
+    assert requests.get(f"{stack.url}/api/bookings/not-an-id", headers=bearer(token["token"]),
+                        timeout=10).status_code in (401, 404)
 
 
 def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id):

@@ -304,7 +304,8 @@ def test_another_team_gets_404_on_every_id_of_demo_travel(stack):
 
 def test_routes_demand_sign_in(stack):
     for method, path in [("GET", "/api/auth/me"), ("GET", "/api/auth/tokens"), ("POST", "/api/auth/tokens"),
-                         ("POST", "/api/auth/logout"), ("DELETE", f"/api/auth/tokens/{uuid.uuid4()}")]:
+                         ("POST", "/api/auth/logout"), ("DELETE", f"/api/auth/tokens/{uuid.uuid4()}"),
+                         ("GET", f"/api/bookings/{uuid.uuid4()}"), ("GET", f"/api/customer/bookings/{uuid.uuid4()}")]:
         r = requests.request(method, stack.url + path, json={}, timeout=10)
         assert r.status_code == 401, (method, path)
         assert r.json()["error"]["code"] == "unauthenticated"
