@@ -11,6 +11,7 @@ public final class OutboxWorker {
     let config: WorkerConfig
     let handlers: [String: [OutboxHandler]]
     private var connection: PostgresConnection?
+    private var lastHousekeeping = Date.distantPast
 
     public init(config: WorkerConfig, handlers: [String: [OutboxHandler]]? = nil) {
         self.config = config
@@ -27,6 +28,7 @@ public final class OutboxWorker {
         while !stopRequested {
             do {
                 let connection = try open()
+                try housekeeping(connection)
                 let batch = try claim(connection)
                 for event in batch {
                     try process(event, connection)
@@ -57,6 +59,24 @@ public final class OutboxWorker {
         try fresh.query("LISTEN itinera_outbox", context: "listening for outbox events")
         connection = fresh
         return fresh
+    }
+
+    /// Every ten minutes: forget idempotency keys after 7 days (they are promised for 24 h) and
+    /// login attempts after a day (throttling looks back 15 minutes).
+    private func housekeeping(_ connection: PostgresConnection) throws {
+        guard Date().timeIntervalSince(lastHousekeeping) > 600 else { return }
+        lastHousekeeping = Date()
+        let keys = try connection.query(
+            "DELETE FROM idempotency_keys WHERE created_at < now() - interval '7 days'",
+            context: "expiring idempotency keys")
+        let attempts = try connection.query(
+            "DELETE FROM login_attempts WHERE attempted_at < now() - interval '1 day'",
+            context: "expiring login attempts")
+        if keys.affectedRows + attempts.affectedRows > 0 {
+            log(
+                "housekeeping",
+                ["idempotencyKeys": String(keys.affectedRows), "loginAttempts": String(attempts.affectedRows)])
+        }
     }
 
     private func claim(_ connection: PostgresConnection) throws -> [OutboxEvent] {
