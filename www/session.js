@@ -3,9 +3,12 @@
 
 let current = null;
 
-/** Calls the API; state-changing calls carry the session's CSRF token. Resolves to {status, body}. */
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+/**
+ * Calls the API; state-changing calls carry the session's CSRF token. Resolves to {status, body}.
+ * `extraHeaders` (optional) adds headers such as Idempotency-Key.
+ */
+export async function api(method, path, body, extraHeaders) {
+  const headers = { ...(extraHeaders || {}), Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (current && current.csrf_token && method !== "GET") headers["X-CSRF-Token"] = current.csrf_token;
   const response = await fetch(path, {
@@ -44,10 +47,33 @@ function element(tag, className, text) {
   return node;
 }
 
+// The staff pages, linked from the header for staff and admins (the API refuses them to other roles).
+const staffPages = [
+  ["/bookings.html", "Bookings"],
+  ["/new-booking.html", "New booking"],
+  ["/dashboard.html", "Dashboard"],
+];
+
+function renderNav() {
+  const nav = element("nav", "site-nav");
+  nav.setAttribute("aria-label", "Main");
+  const here = window.location.pathname;
+  // A booking's page belongs to the bookings list.
+  const section = here === "/booking.html" ? "/bookings.html" : here;
+  for (const [href, label] of staffPages) {
+    const link = element("a", "", label);
+    link.href = href;
+    if (href === section) link.setAttribute("aria-current", "page");
+    nav.append(link);
+  }
+  return nav;
+}
+
 function renderHeader(me) {
   const header = element("header", "site-header");
   header.append(element("a", "brand", "Itinera"));
   header.querySelector(".brand").href = "/";
+  if (me.role === "staff" || me.role === "admin") header.append(renderNav());
   const who = element("span", "who");
   who.append(element("strong", "who-name", me.user.name));
   who.append(document.createTextNode(" · "));

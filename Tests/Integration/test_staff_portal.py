@@ -1,0 +1,360 @@
+"""The staff portal pages in a real browser (headless Chromium): the new-booking form, the booking
+page with its status buttons and timeline, the bookings list, the dashboard, and names with markup."""
+
+import uuid
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from identity import DEMO_PASSWORD, Browser
+
+MARKUP = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def browser(stack):
+    stack.psql("DELETE FROM login_attempts")
+    options = webdriver.ChromeOptions()
+    # en-US so the money and dates the pages format are predictable.
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                 "--lang=en-US"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+    stack.psql("DELETE FROM login_attempts")
+
+
+@pytest.fixture
+def staff(stack):
+    """The same staff member over the API, to set up data and check what the pages did."""
+    stack.psql("DELETE FROM login_attempts")
+    return Browser(stack, "staff@demo.test")
+
+
+def wait(driver, condition, seconds=10):
+    return WebDriverWait(driver, seconds).until(condition)
+
+
+def open_signed_in(driver, stack, path, email="staff@demo.test"):
+    """Opens `path`, signs in on the login page it is sent to, and waits to be back on it."""
+    driver.get(stack.url + path)
+    wait(driver, EC.url_contains("/login.html?next="))
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait(driver, EC.url_to_be(stack.url + path))
+    wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, ".site-header .who-name")))
+
+
+def new_customer(staff, name=None):
+    name = name or f"Portal Customer {uuid.uuid4().hex[:8]}"
+    r = staff.send("POST", "/api/customers", json={"name": name, "email": "portal@example.com"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+def new_booking(staff, customer_id):
+    r = staff.send("POST", "/api/bookings", json={
+        "customerId": customer_id, "currency": "EUR",
+        "items": [{"kind": "hotel", "description": "Lisbon, 2 nights", "quantity": 2, "unitPriceMinor": 8950}],
+        "travelers": [{"firstName": "Ana", "lastName": "Silva"}]})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+def bookings_of(stack, customer_id):
+    return int(stack.psql(f"SELECT count(*) FROM bookings WHERE customer_id = '{customer_id}'"))
+
+
+def type_into(element, text):
+    element.clear()
+    element.send_keys(text)
+
+
+def fill_item(row, kind, description, quantity, price):
+    Select(row.find_element(By.CSS_SELECTOR, '[data-field="kind"]')).select_by_value(kind)
+    type_into(row.find_element(By.CSS_SELECTOR, '[data-field="description"]'), description)
+    type_into(row.find_element(By.CSS_SELECTOR, '[data-field="quantity"]'), quantity)
+    type_into(row.find_element(By.CSS_SELECTOR, '[data-field="unitPriceMinor"]'), price)
+
+
+def open_new_booking_form(driver, stack, customer):
+    open_signed_in(driver, stack, "/new-booking.html")
+    wait(driver, EC.visibility_of_element_located((By.ID, "booking-form")))
+    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, f'#customer option[value="{customer["id"]}"]')))
+    Select(driver.find_element(By.ID, "customer")).select_by_value(customer["id"])
+
+
+def badge_text(driver):
+    return driver.find_element(By.CSS_SELECTOR, "#booking-status .badge").text
+
+
+def transition_buttons(driver):
+    return [b.get_attribute("data-status") for b in driver.find_elements(By.CSS_SELECTOR, "#transitions button")]
+
+
+def no_alert(driver):
+    try:
+        driver.switch_to.alert
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+def test_new_booking_form_creates_the_booking_and_shows_it(stack, browser, staff):
+    customer = new_customer(staff)
+    open_new_booking_form(browser, stack, customer)
+    assert browser.find_element(By.ID, "currency").get_attribute("value") == "EUR"
+
+    first = browser.find_element(By.CSS_SELECTOR, "#items .item-row")
+    fill_item(first, "flight", "Zürich → São Paulo", "2", "1250.00")
+    # datetime-local typing depends on the locale; set the value as the picker would.
+    starts = first.find_element(By.CSS_SELECTOR, '[data-field="startsAt"]')
+    browser.execute_script("arguments[0].value = '2027-03-01T09:00';"
+                           "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", starts)
+    assert browser.find_element(By.ID, "total").text == "€2,500.00"
+
+    browser.find_element(By.ID, "add-item").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#items .item-row")
+    assert len(rows) == 2
+    fill_item(rows[1], "hotel", "Copacabana, 3 nights", "1", "900.5")
+    assert rows[1].find_element(By.CSS_SELECTOR, ".line-total").text == "€900.50"
+    assert browser.find_element(By.ID, "total").text == "€3,400.50"
+
+    # A third row added and removed again leaves the total alone.
+    browser.find_element(By.ID, "add-item").click()
+    third = browser.find_elements(By.CSS_SELECTOR, "#items .item-row")[2]
+    fill_item(third, "other", "Extra", "3", "10")
+    assert browser.find_element(By.ID, "total").text == "€3,430.50"
+    third.find_element(By.CSS_SELECTOR, ".remove").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#items .item-row")) == 2
+    assert browser.find_element(By.ID, "total").text == "€3,400.50"
+
+    traveler = browser.find_element(By.CSS_SELECTOR, "#travelers .traveler-row")
+    type_into(traveler.find_element(By.CSS_SELECTOR, '[data-field="firstName"]'), "Åsa")
+    type_into(traveler.find_element(By.CSS_SELECTOR, '[data-field="lastName"]'), "Öberg")
+    type_into(traveler.find_element(By.CSS_SELECTOR, '[data-field="email"]'), "asa@example.com")
+    expected_start = browser.execute_script("return new Date('2027-03-01T09:00').toISOString()")
+
+    # A double submit makes one booking.
+    browser.execute_script("const f = document.getElementById('booking-form'); f.requestSubmit(); f.requestSubmit();")
+    wait(browser, EC.url_contains("/booking.html?id="))
+    reference = wait(browser, EC.visibility_of_element_located((By.ID, "booking-ref"))).text
+    assert reference.startswith("ITN-")
+    assert badge_text(browser) == "booking_created"
+    assert browser.find_element(By.ID, "booking-total").text == "€3,400.50"
+    assert browser.find_element(By.CSS_SELECTOR, "#booking-customer .customer-name").text == customer["name"]
+
+    assert bookings_of(stack, customer["id"]) == 1
+    booking_id = browser.current_url.split("id=", 1)[1]
+    booking = staff.get(f"/api/bookings/{booking_id}").json()["data"]
+    assert booking["booking_reference"] == reference
+    assert booking["total_minor"] == 340050 and booking["currency"] == "EUR"
+    assert [(i["kind"], i["quantity"], i["unit_price_minor"]) for i in booking["items"]] == \
+        [("flight", 2, 125000), ("hotel", 1, 90050)]
+    assert booking["items"][0]["starts_at"].startswith(expected_start[:19])
+    assert booking["items"][1]["starts_at"] is None
+    assert [(t["first_name"], t["last_name"], t["email"]) for t in booking["travelers"]] == \
+        [("Åsa", "Öberg", "asa@example.com")]
+
+
+def test_detail_offers_the_allowed_statuses_and_moves_the_booking(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
+    assert browser.find_element(By.ID, "booking-ref").text == booking["booking_reference"]
+    assert badge_text(browser) == "booking_created"
+    assert transition_buttons(browser) == ["payment_pending", "cancelled"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline li")) == 1
+
+    browser.find_element(By.CSS_SELECTOR, '#transitions button[data-status="payment_pending"]').click()
+    note = wait(browser, EC.visibility_of_element_located((By.ID, "transition-note")))
+    note.send_keys("Card link sent")
+    browser.find_element(By.ID, "transition-confirm").click()
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_pending"))
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline li")) == 2)
+    entries = browser.find_elements(By.CSS_SELECTOR, "#timeline li")
+    assert [e.get_attribute("data-to-status") for e in entries] == ["booking_created", "payment_pending"]
+    assert "Card link sent" in entries[1].text
+    assert transition_buttons(browser) == ["payment_confirmed", "cancelled", "refunded"]
+    assert browser.find_element(By.ID, "transition-form").is_displayed() is False
+
+    events = staff.get(f"/api/bookings/{booking['id']}/events").json()["data"]["items"]
+    assert [e["to_status"] for e in events] == ["booking_created", "payment_pending"]
+    assert events[1]["note"] == "Card link sent" and events[1]["actor_type"] == "user"
+
+    # Someone else cancels it meanwhile: the page's move is refused (409), said so, and it shows the news.
+    r = staff.send("POST", "/api/core/booking-lifecycle",
+                   json={"bookingId": booking["id"], "toStatus": "cancelled", "actorType": "user"})
+    assert r.status_code == 200
+    browser.find_element(By.CSS_SELECTOR, '#transitions button[data-status="payment_confirmed"]').click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "transition-confirm"))).click()
+    alert = wait(browser, EC.visibility_of_element_located((By.ID, "action-error")))
+    assert alert.get_attribute("role") == "alert"
+    assert "cannot move to payment_confirmed" in alert.text and "cancelled" in alert.text
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "cancelled"))
+    assert transition_buttons(browser) == ["refunded"]
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "cancelled"
+
+
+def test_unknown_booking_says_not_found(stack, browser):
+    open_signed_in(browser, stack, f"/booking.html?id={uuid.uuid4()}")
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "booking-error")))
+    assert error.text == "Booking not found."
+    assert not browser.find_element(By.ID, "booking").is_displayed()
+
+
+def test_invalid_quantity_shows_the_field_error_and_creates_nothing(stack, browser, staff):
+    customer = new_customer(staff)
+    open_new_booking_form(browser, stack, customer)
+    row = browser.find_element(By.CSS_SELECTOR, "#items .item-row")
+    fill_item(row, "activity", "Sugarloaf cable car", "0", "45.00")
+    assert browser.find_element(By.ID, "total").text == "€0.00"
+    # Traveler 1 stays blank (not sent); traveler 2 lacks a last name: the API's travelers[0] is row 2.
+    browser.find_element(By.ID, "add-traveler").click()
+    second = browser.find_elements(By.CSS_SELECTOR, "#travelers .traveler-row")[1]
+    type_into(second.find_element(By.CSS_SELECTOR, '[data-field="firstName"]'), "Ana")
+    browser.find_element(By.ID, "submit").click()
+
+    summary = wait(browser, EC.visibility_of_element_located((By.ID, "error-summary")))
+    assert "Item 1 quantity: must be from 1 to 10000" in summary.text
+    assert "Traveler 2 last name: is required" in summary.text
+    last_name = second.find_element(By.CSS_SELECTOR, '[data-field="lastName"]')
+    assert last_name.get_attribute("aria-invalid") == "true"
+    assert browser.find_element(By.ID, last_name.get_attribute("aria-describedby")).text == "Is required."
+    assert summary.find_element(By.CSS_SELECTOR, 'li[data-field="items[0].quantity"]')
+    quantity = row.find_element(By.CSS_SELECTOR, '[data-field="quantity"]')
+    assert quantity.get_attribute("aria-invalid") == "true"
+    field_error = browser.find_element(By.ID, quantity.get_attribute("aria-describedby"))
+    assert field_error.is_displayed() and field_error.text == "Must be from 1 to 10000."
+    # The other inputs are not marked.
+    assert row.find_element(By.CSS_SELECTOR, '[data-field="description"]').get_attribute("aria-invalid") is None
+    assert "/new-booking.html" in browser.current_url
+    assert bookings_of(stack, customer["id"]) == 0
+
+    # A price the form cannot read is caught before anything is sent.
+    type_into(quantity, "1")
+    price = row.find_element(By.CSS_SELECTOR, '[data-field="unitPriceMinor"]')
+    type_into(price, "45.001")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "error-summary"), "Item 1 unit price: at most 2 decimals"))
+    assert quantity.get_attribute("aria-invalid") is None
+    assert bookings_of(stack, customer["id"]) == 0
+
+    # Fixed, the same form goes through.
+    type_into(price, "45")
+    type_into(last_name, "Costa")
+    assert browser.find_element(By.ID, "total").text == "€45.00"
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.url_contains("/booking.html?id="))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "booking_created"))
+    assert bookings_of(stack, customer["id"]) == 1
+    booking = staff.get(f"/api/bookings/{browser.current_url.split('id=', 1)[1]}").json()["data"]
+    assert [(t["first_name"], t["last_name"]) for t in booking["travelers"]] == [("Ana", "Costa")]
+    assert booking["total_minor"] == 4500
+
+
+def test_list_shows_the_booking_and_search_narrows_to_it(stack, browser, staff):
+    customer = new_customer(staff)
+    made = [new_booking(staff, customer["id"]) for _ in range(27)]
+    open_signed_in(browser, stack, "/bookings.html")
+    wait(browser, EC.visibility_of_element_located((By.ID, "bookings-table")))
+    newest = browser.find_element(By.CSS_SELECTOR, f'#bookings-body tr[data-id="{made[-1]["id"]}"]')
+    assert newest.find_element(By.CSS_SELECTOR, ".reference a").text == made[-1]["booking_reference"]
+    assert newest.find_element(By.CSS_SELECTOR, ".customer").text == customer["name"]
+    assert newest.find_element(By.CSS_SELECTOR, ".status .badge").text == "booking_created"
+    assert "badge-booking_created" in newest.find_element(By.CSS_SELECTOR, ".status .badge").get_attribute("class")
+    assert newest.find_element(By.CSS_SELECTOR, ".total").text == "€179.00"
+
+    # The customer's name: 25 rows, then "Load more" brings the last 2 and goes away.
+    search = browser.find_element(By.ID, "q")
+    search.send_keys(customer["name"])
+    # The search starts after a pause in typing; "Load more" is disabled while a page loads.
+    wait(browser, EC.url_contains("q=Portal+Customer"))
+    more = wait(browser, EC.element_to_be_clickable((By.ID, "load-more")))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#bookings-body tr")) == 25
+    more.click()
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bookings-body tr")) == 27)
+    assert not more.is_displayed()
+    shown = [r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#bookings-body tr")]
+    assert shown == [b["id"] for b in reversed(made)]
+
+    # One reference: one row, and the link opens it.
+    one = made[3]
+    type_into(search, one["booking_reference"])
+    wait(browser, lambda d: [r.get_attribute("data-id") for r in d.find_elements(By.CSS_SELECTOR, "#bookings-body tr")]
+         == [one["id"]])
+    assert "q=" + one["booking_reference"] in browser.current_url
+
+    # A status with none of them: the empty state.
+    Select(browser.find_element(By.ID, "status")).select_by_value("refunded")
+    wait(browser, EC.visibility_of_element_located((By.ID, "empty")))
+    assert not browser.find_element(By.ID, "bookings-table").is_displayed()
+    Select(browser.find_element(By.ID, "status")).select_by_value("booking_created")
+    link = wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#bookings-body .reference a")))
+    link.click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "booking-ref"), one["booking_reference"]))
+
+
+def test_dashboard_shows_the_api_numbers(stack, browser, staff):
+    new_booking(staff, new_customer(staff)["id"])
+    data = staff.get("/api/admin/dashboard").json()["data"]
+    open_signed_in(browser, stack, "/dashboard.html")
+    wait(browser, EC.visibility_of_element_located((By.ID, "dashboard")))
+    count = browser.find_element(By.CSS_SELECTOR, '#status-counts tr[data-status="booking_created"] .count')
+    assert count.text == f"{data['bookings_by_status']['booking_created']:,}"
+    assert browser.find_element(By.ID, "payments-pending").text == f"{data['payments_pending']:,}"
+    assert browser.find_element(By.ID, "status-total").text == f"{sum(data['bookings_by_status'].values()):,}"
+    for kind in ("pending", "failed", "dead"):
+        assert browser.find_element(By.ID, f"outbox-{kind}").text.isdigit()
+    link = browser.find_element(By.CSS_SELECTOR, '#status-counts tr[data-status="booking_created"] a')
+    assert link.get_attribute("href").endswith("/bookings.html?status=booking_created")
+
+
+def test_a_name_with_markup_is_shown_as_text(stack, browser, staff):
+    customer = new_customer(staff, MARKUP)
+    booking = new_booking(staff, customer["id"])
+    open_signed_in(browser, stack, f"/bookings.html?q={booking['booking_reference']}")
+    row = wait(browser, EC.visibility_of_element_located(
+        (By.CSS_SELECTOR, f'#bookings-body tr[data-id="{booking["id"]}"]')))
+    assert row.find_element(By.CSS_SELECTOR, ".customer").text == MARKUP
+    assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
+
+    row.find_element(By.CSS_SELECTOR, ".reference a").click()
+    name = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#booking-customer .customer-name")))
+    assert name.text == MARKUP
+    assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
+
+    browser.get(stack.url + "/new-booking.html")
+    option = wait(browser, EC.presence_of_element_located(
+        (By.CSS_SELECTOR, f'#customer option[value="{customer["id"]}"]')))
+    assert option.text.startswith(MARKUP)
+    assert browser.find_elements(By.CSS_SELECTOR, "img") == []
+    assert no_alert(browser)
+
+
+def test_other_roles_get_no_staff_pages(stack, browser):
+    open_signed_in(browser, stack, "/bookings.html", email="customer@demo.test")
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "page-error")))
+    assert error.text == "This page is for staff and admins of the team."
+    assert browser.find_elements(By.CSS_SELECTOR, ".site-header .site-nav") == []
+    assert not browser.find_element(By.ID, "filters").is_displayed()
+
+
+def test_the_header_links_the_staff_pages(stack, browser):
+    open_signed_in(browser, stack, "/dashboard.html")
+    links = browser.find_elements(By.CSS_SELECTOR, ".site-header .site-nav a")
+    assert [(a.text, a.get_attribute("href")) for a in links] == [
+        ("Bookings", stack.url + "/bookings.html"), ("New booking", stack.url + "/new-booking.html"),
+        ("Dashboard", stack.url + "/dashboard.html")]
+    assert [a.get_attribute("aria-current") for a in links] == [None, None, "page"]
+    links[0].click()
+    wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
+    assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Bookings"

@@ -1,0 +1,273 @@
+// One booking: its facts, items, travelers, payments, invoices, documents and timeline, and
+// buttons for exactly the statuses the lifecycle rules allow next.
+import { api, requireSession } from "/session.js";
+import {
+  el,
+  errorText,
+  formatMoney,
+  handleSignedOut,
+  isStaff,
+  newIdempotencyKey,
+  showMessage,
+  statusBadge,
+  timeElement,
+} from "/ui.js";
+
+const bookingId = new URLSearchParams(window.location.search).get("id");
+
+const $ = (id) => document.getElementById(id);
+const loading = $("loading");
+const bookingError = $("booking-error");
+const container = $("booking");
+const transitions = $("transitions");
+const noTransitions = $("no-transitions");
+const transitionForm = $("transition-form");
+const transitionLabel = $("transition-label");
+const transitionNote = $("transition-note");
+const transitionConfirm = $("transition-confirm");
+const transitionCancel = $("transition-cancel");
+const actionError = $("action-error");
+const actionDone = $("action-done");
+
+let allowed = {};
+let booking = null;
+let target = null;
+
+/** A table with a header row, or an empty-state line when there are no rows. */
+function dataTable(caption, columns, rows, emptyText) {
+  if (rows.length === 0) return el("p", { className: "empty", text: emptyText });
+  const head = el("tr", {}, ...columns.map((c) => el("th", { scope: "col", className: c.num ? "num" : null, text: c.label })));
+  const body = rows.map((cells) =>
+    el("tr", {}, ...cells.map((cell, i) => el("td", { className: columns[i].num ? "num" : null }, cell ?? "—"))),
+  );
+  return el(
+    "div",
+    { className: "table-scroll" },
+    el("table", { className: "data-table" }, el("caption", { className: "visually-hidden", text: caption }),
+      el("thead", {}, head), el("tbody", {}, ...body)),
+  );
+}
+
+function text(value) {
+  return value === null || value === undefined || value === "" ? "—" : String(value);
+}
+
+function renderFacts(b) {
+  document.title = `${b.booking_reference} · Itinera`;
+  $("booking-ref").textContent = b.booking_reference;
+  $("booking-status").replaceChildren(statusBadge(b.status));
+  const customer = $("booking-customer");
+  if (b.customer) {
+    customer.replaceChildren(el("span", { className: "customer-name", text: b.customer.name }));
+    if (b.customer.email) customer.append(el("div", { className: "muted customer-email", text: b.customer.email }));
+  } else {
+    customer.textContent = "—";
+  }
+  $("booking-total").textContent = formatMoney(b.total_minor, b.currency);
+  $("booking-paid").textContent = formatMoney(b.paid_minor, b.currency);
+  $("booking-departure").replaceChildren(timeElement(b.departure_at));
+  $("booking-created").replaceChildren(timeElement(b.created_at));
+  showMessage($("booking-notes"), b.notes ? `Notes: ${b.notes}` : "");
+}
+
+function renderSections(b) {
+  $("items").replaceChildren(
+    dataTable(
+      "Items",
+      [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
+        { label: "Unit price", num: true }, { label: "Line total", num: true }, { label: "Supplier status" }],
+      b.items.map((i) => [
+        text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
+        formatMoney(i.unit_price_minor, b.currency), formatMoney(i.total_minor, b.currency), text(i.supplier_status),
+      ]),
+      "No items.",
+    ),
+  );
+  $("travelers").replaceChildren(
+    dataTable(
+      "Travelers",
+      [{ label: "Name" }, { label: "E-mail" }, { label: "Phone" }],
+      b.travelers.map((t) => [`${t.first_name} ${t.last_name}`, text(t.email), text(t.phone)]),
+      "No travelers.",
+    ),
+  );
+  $("payments").replaceChildren(
+    dataTable(
+      "Payments",
+      [{ label: "Date" }, { label: "Provider" }, { label: "Status" }, { label: "Amount", num: true }],
+      b.payments.map((p) => [timeElement(p.created_at), text(p.provider), text(p.status),
+        formatMoney(p.amount_minor, p.currency)]),
+      "No payments yet.",
+    ),
+  );
+  $("invoices").replaceChildren(
+    dataTable(
+      "Invoices",
+      [{ label: "Date" }, { label: "Status" }, { label: "Amount", num: true }],
+      b.invoices.map((v) => [timeElement(v.created_at), text(v.status), formatMoney(v.amount_minor, v.currency)]),
+      "No invoices yet.",
+    ),
+  );
+  $("documents").replaceChildren(
+    dataTable(
+      "Documents",
+      [{ label: "Date" }, { label: "Kind" }, { label: "Status" }],
+      b.documents.map((d) => [timeElement(d.created_at), text(d.kind), text(d.status)]),
+      "No documents yet.",
+    ),
+  );
+}
+
+function renderTimeline(events) {
+  const items = events.map((e) => {
+    const change = el("div", { className: "timeline-change" });
+    if (e.from_status) change.append(statusBadge(e.from_status), el("span", { "aria-label": "to", text: " → " }));
+    change.append(statusBadge(e.to_status));
+    const li = el(
+      "li",
+      { "data-to-status": e.to_status },
+      el("div", { className: "timeline-when" }, timeElement(e.created_at)),
+      change,
+      el("div", { className: "muted", text: `by ${text(e.actor_type)}` }),
+    );
+    if (e.note) li.append(el("p", { className: "timeline-note", text: e.note }));
+    return li;
+  });
+  $("timeline").replaceChildren(...items);
+}
+
+function closeTransitionForm(returnFocus = false) {
+  const chosen = transitions.querySelector('button[aria-pressed="true"]');
+  if (returnFocus && chosen) chosen.focus();
+  target = null;
+  transitionForm.hidden = true;
+  transitionNote.value = "";
+  for (const button of transitions.querySelectorAll("button")) button.setAttribute("aria-pressed", "false");
+}
+
+function openTransitionForm(status, button) {
+  target = status;
+  for (const other of transitions.querySelectorAll("button")) other.setAttribute("aria-pressed", "false");
+  button.setAttribute("aria-pressed", "true");
+  transitionLabel.textContent = `Note for the move to ${status} (optional)`;
+  transitionConfirm.textContent = `Move to ${status}`;
+  transitionConfirm.classList.toggle("danger-solid", status === "cancelled" || status === "refunded");
+  transitionForm.hidden = false;
+  showMessage(actionError, "");
+  showMessage(actionDone, "");
+  transitionNote.focus();
+}
+
+function renderTransitions(status) {
+  const next = allowed[status] || [];
+  transitions.replaceChildren(
+    ...next.map((to) => {
+      const button = el("button", {
+        type: "button",
+        className: `transition${to === "cancelled" || to === "refunded" ? " danger" : ""}`,
+        "data-status": to,
+        "aria-pressed": "false",
+        text: to,
+      });
+      button.addEventListener("click", () => openTransitionForm(to, button));
+      return button;
+    }),
+  );
+  noTransitions.hidden = next.length !== 0;
+  closeTransitionForm();
+}
+
+/** Loads the booking and its timeline; false when there is nothing to show. */
+async function refresh() {
+  const [detail, events] = await Promise.all([
+    api("GET", `/api/bookings/${encodeURIComponent(bookingId)}`),
+    api("GET", `/api/bookings/${encodeURIComponent(bookingId)}/events`),
+  ]);
+  loading.hidden = true;
+  if (handleSignedOut(detail)) return false;
+  if (detail.status === 404) {
+    container.hidden = true;
+    showMessage(bookingError, "Booking not found.");
+    document.title = "Booking not found · Itinera";
+    return false;
+  }
+  if (!(detail.status === 200 && detail.body && detail.body.ok)) {
+    showMessage(bookingError, errorText(detail, "The booking could not be loaded"));
+    return false;
+  }
+  booking = detail.body.data;
+  renderFacts(booking);
+  renderSections(booking);
+  renderTransitions(booking.status);
+  if (events.status === 200 && events.body && events.body.ok) {
+    renderTimeline(events.body.data.items);
+  } else {
+    // The detail carries the last ten events, newest first.
+    renderTimeline([...(booking.last_events || [])].reverse());
+  }
+  showMessage(bookingError, "");
+  container.hidden = false;
+  return true;
+}
+
+async function move(event) {
+  event.preventDefault();
+  if (!target) return;
+  const to = target;
+  const note = transitionNote.value.trim();
+  const body = { bookingId, toStatus: to, actorType: "user", idempotencyKey: newIdempotencyKey() };
+  if (note) body.note = note;
+  transitionConfirm.disabled = true;
+  transitionCancel.disabled = true;
+  showMessage(actionError, "");
+  showMessage(actionDone, "");
+  let response;
+  try {
+    response = await api("POST", "/api/core/booking-lifecycle", body);
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  } finally {
+    transitionConfirm.disabled = false;
+    transitionCancel.disabled = false;
+  }
+  if (handleSignedOut(response)) return;
+  if (response.status === 200 && response.body && response.body.ok) {
+    await refresh();
+    showMessage(actionDone, `Moved to ${to}.`);
+    return;
+  }
+  if (response.status === 409 && response.body && response.body.error) {
+    const details = response.body.error.details || {};
+    const from = details.from ? ` It is now ${details.from}.` : "";
+    showMessage(actionError, `The booking cannot move to ${to}.${from}`);
+    await refresh(); // someone else moved it: show its current status and buttons
+    return;
+  }
+  showMessage(actionError, errorText(response, `Moving to ${to} failed`));
+}
+
+async function start() {
+  const me = await requireSession();
+  if (!me) return;
+  if (!isStaff(me)) {
+    loading.hidden = true;
+    showMessage(bookingError, "This page is for staff and admins of the team.");
+    return;
+  }
+  if (!bookingId) {
+    loading.hidden = true;
+    showMessage(bookingError, "Booking not found.");
+    return;
+  }
+  transitionForm.addEventListener("submit", move);
+  transitionCancel.addEventListener("click", () => closeTransitionForm(true));
+  transitionForm.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeTransitionForm(true);
+  });
+  const rules = await api("GET", "/api/core/booking-lifecycle/rules");
+  if (rules.status === 200 && rules.body && rules.body.ok) allowed = rules.body.data.allowed || {};
+  else showMessage(actionError, "The lifecycle rules could not be loaded; status changes are unavailable.");
+  await refresh();
+}
+
+start();

@@ -1,0 +1,151 @@
+// Small helpers shared by the staff pages: building elements, money, dates, status badges, errors.
+// Every text from the server goes in with textContent (through `el`), never innerHTML.
+
+/**
+ * Creates an element. `props`: className, text, and any other key set as an attribute
+ * (`hidden: true` sets a boolean attribute; false/null/undefined values are skipped).
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "className") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** The number of minor-unit digits of an ISO-4217 currency (2 for EUR, 0 for JPY, 3 for KWD). */
+export function currencyDigits(currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 2;
+  }
+}
+
+/** Whether `code` looks like an ISO-4217 code the browser can format. */
+export function isCurrencyCode(code) {
+  if (typeof code !== "string" || !/^[A-Z]{3}$/.test(code)) return false;
+  try {
+    new Intl.NumberFormat("en", { style: "currency", currency: code });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Minor units (number, BigInt or digit string) as an exact decimal string: 125050, 2 → "1250.50". */
+export function minorToDecimalString(minor, digits) {
+  let value = BigInt(minor);
+  const negative = value < 0n;
+  if (negative) value = -value;
+  let text = value.toString();
+  if (digits > 0) {
+    text = text.padStart(digits + 1, "0");
+    text = text.slice(0, -digits) + "." + text.slice(-digits);
+  }
+  return (negative ? "-" : "") + text;
+}
+
+/** Formats integer minor units in the user's locale, exactly (the decimal string is never a float). */
+export function formatMoney(minor, currency) {
+  if (minor === null || minor === undefined || !currency) return "—";
+  try {
+    const digits = currencyDigits(currency);
+    const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    // Intl.NumberFormat formats decimal strings exactly; older engines convert them to a number.
+    return format.format(minorToDecimalString(minor, digits));
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
+
+/**
+ * Parses a typed amount ("1250", "1250.5", "1250.50", "1250,50") into integer minor units with
+ * string arithmetic. Returns {ok: true, minor} or {ok: false, message}.
+ */
+export function parseAmountToMinor(text, digits) {
+  const value = String(text ?? "").trim();
+  if (value === "") return { ok: false, message: "Enter an amount." };
+  const match = /^(\d*)(?:[.,](\d*))?$/.exec(value);
+  if (!match || (match[1] === "" && !match[2])) {
+    return { ok: false, message: `Enter an amount such as ${digits > 0 ? "1250." + "0".repeat(digits) : "1250"}.` };
+  }
+  const whole = match[1] || "0";
+  const fraction = match[2] || "";
+  if (fraction.length > digits) {
+    return {
+      ok: false,
+      message: digits === 0 ? "This currency has no decimals." : `At most ${digits} decimal${digits === 1 ? "" : "s"}.`,
+    };
+  }
+  const minor = BigInt(whole + fraction.padEnd(digits, "0"));
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, message: "The amount is too large." };
+  return { ok: true, minor: Number(minor) };
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+function parseDate(iso) {
+  if (!iso) return null;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A <time> element for an ISO timestamp ("—" when absent). */
+export function timeElement(iso, withTime = true) {
+  const date = parseDate(iso);
+  if (!date) return document.createTextNode("—");
+  return el("time", { datetime: iso, text: (withTime ? dateTimeFormat : dateFormat).format(date) });
+}
+
+/** A badge for a booking status; the class `badge-<status>` picks its colour. */
+export function statusBadge(status) {
+  const safe = /^[a-z_]+$/.test(status || "") ? status : "unknown";
+  return el("span", { className: `badge badge-${safe}`, "data-status": status || "", text: status || "unknown" });
+}
+
+/** A random UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A sentence for a failed API answer. */
+export function errorText(response, what) {
+  const { status, body } = response;
+  if (status === 403) return "This page is for staff and admins of the team.";
+  if (status === 502 || status === 503) return "The service is not available right now. Try again in a moment.";
+  const message = body && body.error && body.error.message ? body.error.message : `HTTP ${status}`;
+  return what ? `${what}: ${message}` : message;
+}
+
+/** Sends the browser to the login page when the session ended; true when it did. */
+export function handleSignedOut(response) {
+  if (response.status !== 401) return false;
+  const here = window.location.pathname + window.location.search;
+  window.location.assign("/login.html?next=" + encodeURIComponent(here));
+  return true;
+}
+
+/** Shows (or with an empty text hides) a message element. */
+export function showMessage(node, text) {
+  node.textContent = text || "";
+  node.hidden = !text;
+}
+
+/** Whether the signed-in role may use the staff pages. */
+export function isStaff(me) {
+  return Boolean(me) && (me.role === "staff" || me.role === "admin");
+}
