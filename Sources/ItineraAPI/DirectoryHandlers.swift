@@ -30,7 +30,8 @@ enum DirectoryHandlers {
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
             if let userId { try requireMember(userId, role: "customer", caller.teamId, connection) }
-            let row = try connection.query(
+            let row = try insertParty(
+                connection,
                 """
                 INSERT INTO customers (team_id, name, email, phone, user_id, notes) VALUES ($1, $2, $3, $4, $5, $6)
                 RETURNING json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'user_id', user_id,
@@ -57,7 +58,8 @@ enum DirectoryHandlers {
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
             if let userId { try requireMember(userId, role: "supplier", caller.teamId, connection) }
-            let row = try connection.query(
+            let row = try insertParty(
+                connection,
                 """
                 INSERT INTO suppliers (team_id, name, kind, email, phone, user_id) VALUES ($1, $2, $3, $4, $5, $6)
                 RETURNING json_build_object('id', id, 'name', name, 'kind', kind, 'email', email, 'phone', phone,
@@ -199,6 +201,17 @@ enum DirectoryHandlers {
         }
         return scope.ok(
             jsonText: "{\"items\":[\(rows.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":null}")
+    }
+
+    /// A login can be linked to one customer (or supplier) row per team.
+    private static func insertParty(
+        _ connection: PostgresConnection, _ sql: String, _ parameters: [(any SQLParameter)?], context: String
+    ) throws -> QueryResult {
+        do {
+            return try connection.query(sql, parameters, context: context)
+        } catch let error as StoreError where error.isUniqueViolation {
+            throw APIError.validation(["userId": "this login is already linked to another row"])
+        }
     }
 
     private static func requireMember(_ userId: UUID, role: String, _ teamId: UUID, _ connection: PostgresConnection)

@@ -203,9 +203,11 @@ def test_list_filters_search_and_paginates_stably(staff, customer_id):
 def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
     supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
     customer_user = stack.psql("SELECT id FROM users WHERE email = 'customer@demo.test'")
-    linked = staff.send("POST", "/api/customers", json={"name": "Cara Customer", "userId": customer_user})
-    assert linked.status_code == 201
-    mine = new_booking(staff, linked.json()["data"]["id"])
+    # The demo seed links customer@demo.test to the customer "Cara Customer"; a second link is refused.
+    linked = stack.psql(f"SELECT id FROM customers WHERE user_id = '{customer_user}'")
+    again = staff.send("POST", "/api/customers", json={"name": "Cara again", "userId": customer_user})
+    assert again.status_code == 400 and "userId" in again.json()["error"]["details"]["fields"]
+    mine = new_booking(staff, linked)
     theirs = new_booking(staff, customer_id)
     r = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
                    json={"userId": supplier_user, "role": "photographer"})
@@ -227,7 +229,9 @@ def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
         "BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
         f"set_config('itinera.user_id', '{supplier_user}', true), set_config('itinera.role', 'supplier', true); "
         "SELECT count(*) FROM bookings; COMMIT;", database_url=stack.database_url)
-    assert visible.splitlines()[-1] == "1"  # only the booking they are assigned to
+    assigned = stack.psql(f"SELECT count(DISTINCT booking_id) FROM booking_assignments WHERE user_id = '{supplier_user}'")
+    assert visible.splitlines()[-1] == assigned  # only the bookings they are assigned to
+    assert int(assigned) < int(stack.psql("SELECT count(*) FROM bookings"))
 
 
 def test_staff_only_routes_refuse_other_roles(stack):

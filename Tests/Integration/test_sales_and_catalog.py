@@ -68,30 +68,33 @@ def test_trips_and_ground_services(staff, customer):
 
 
 def test_catalog_search(staff):
+    # A route and a city of their own: the demo catalog (ZRH → GRU, Rio de Janeiro) must not interfere.
+    city = f"Testville {uuid.uuid4().hex[:8]}"
+
     def product(**body):
         r = staff.send("POST", "/api/products", json=body)
         assert r.status_code == 201, r.text
         return r.json()["data"]["id"]
 
-    cheap = product(kind="flight", name="LX 92", origin="ZRH", destination="GRU",
+    cheap = product(kind="flight", name="LX 92", origin="QQA", destination="QQB",
                     startsAt="2027-03-01T09:00:00Z", priceMinor=90000, currency="EUR")
-    dear = product(kind="flight", name="LX 92 business", origin="ZRH", destination="GRU",
+    dear = product(kind="flight", name="LX 92 business", origin="QQA", destination="QQB",
                    startsAt="2027-03-01T09:00:00Z", priceMinor=400000, currency="EUR")
-    product(kind="flight", name="other day", origin="ZRH", destination="GRU", startsAt="2027-03-02T09:00:00Z",
+    product(kind="flight", name="other day", origin="QQA", destination="QQB", startsAt="2027-03-02T09:00:00Z",
             priceMinor=1, currency="EUR")
-    found = staff.get("/api/products/flights/search?origin=zrh&destination=GRU&date=2027-03-01").json()["data"]
+    found = staff.get("/api/products/flights/search?origin=qqa&destination=QQB&date=2027-03-01").json()["data"]
     assert [p["id"] for p in found["items"]] == [cheap, dear]
-    first_page = staff.get("/api/products/flights/search?origin=ZRH&destination=GRU&date=2027-03-01&limit=1")
+    first_page = staff.get("/api/products/flights/search?origin=QQA&destination=QQB&date=2027-03-01&limit=1")
     assert first_page.json()["data"]["nextCursor"] == "1"
-    hotel = product(kind="hotel", name="Copacabana Palace", city="Rio de Janeiro", startsAt="2027-01-01T00:00:00Z",
+    hotel = product(kind="hotel", name="Copacabana Palace", city=city, startsAt="2027-01-01T00:00:00Z",
                     endsAt="2027-12-31T00:00:00Z", priceMinor=50000, currency="BRL")
-    hotels = staff.get("/api/products/hotels/search?city=rio%20de%20janeiro&checkIn=2027-03-01&checkOut=2027-03-04")
+    hotels = staff.get(f"/api/products/hotels/search?city={city.upper()}&checkIn=2027-03-01&checkOut=2027-03-04")
     assert [p["id"] for p in hotels.json()["data"]["items"]] == [hotel]
-    activity = product(kind="activity", name="Sugarloaf", city="Rio de Janeiro", startsAt="2027-03-02T14:00:00Z",
+    activity = product(kind="activity", name="Sugarloaf", city=city, startsAt="2027-03-02T14:00:00Z",
                        priceMinor=8000, currency="BRL")
-    activities = staff.get("/api/products/activities/search?city=Rio%20de%20Janeiro&date=2027-03-02")
+    activities = staff.get(f"/api/products/activities/search?city={city}&date=2027-03-02")
     assert [p["id"] for p in activities.json()["data"]["items"]] == [activity]
-    assert staff.get("/api/products/flights/search?origin=Zurich&destination=GRU").status_code == 400
+    assert staff.get("/api/products/flights/search?origin=Zurich&destination=QQB").status_code == 400
     assert staff.get("/api/products/hotels/search").status_code == 400
 
 
