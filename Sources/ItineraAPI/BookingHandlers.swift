@@ -324,6 +324,16 @@ enum BookingHandlers {
                 try Audit.record(
                     connection, scope, action: "booking.assign", table: "booking_assignments",
                     rowId: inserted.first("id"))
+                let reference =
+                    try connection.query(
+                        "SELECT booking_reference FROM bookings WHERE id = $1", [id], context: "reading the reference"
+                    ).first("booking_reference") ?? ""
+                try Notifications.toUser(
+                    .init(
+                        type: "supplier_assigned", title: "You were assigned to booking \(reference)",
+                        linkPath: "/booking/\(id.lowercased)", linkId: id,
+                        metadata: ["booking_id": .string(id.lowercased), "role": .string(role)]),
+                    user: userId!, teamId: caller.teamId, actor: caller.userId, connection)
                 try Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.supplier_assigned", aggregateId: id,
                     payload: ["booking_id": .string(id.lowercased), "user_id": .string(userId!.lowercased)])

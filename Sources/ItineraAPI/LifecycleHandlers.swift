@@ -93,6 +93,9 @@ enum LifecycleHandlers {
                 "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(event.id),
                 "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
             ])
+        try Notifications.statusChanged(
+            bookingId: bookingId, reference: locked.first("booking_reference") ?? "", from: current, to: target,
+            teamId: caller.teamId, actor: caller.userId, connection)
         return event
     }
 

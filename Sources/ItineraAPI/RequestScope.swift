@@ -9,7 +9,9 @@ public struct RequestScope {
 
     /// The row-level-security scope of the caller (empty for public routes).
     public var tenant: TenantScope {
-        TenantScope(teamId: principal?.teamId, userId: principal?.userId, role: principal?.role?.rawValue)
+        let role: String? =
+            if case .partner = principal?.credential { "partner" } else { principal?.role?.rawValue }
+        return TenantScope(teamId: principal?.teamId, userId: principal?.userId, role: role)
     }
 
     /// The caller, for routes whose access guarantees one.

@@ -53,6 +53,21 @@ public enum Routes {
         table.add("GET", "/api/products/activities/search", staff, CatalogSearchHandlers.activities)
 
         table.add("GET", "/api/customer/bookings", .members([.customer]), CustomerPortalHandlers.list)
+        table.add("POST", "/api/customer/bookings", .members([.customer]), ClientRequestHandlers.requestBooking)
+        table.add(
+            "PUT", "/api/customer/bookings/{id}/travelers-and-flights", .members([.customer]),
+            TravelerHandlers.saveByClient)
+        table.add("PUT", "/api/bookings/{id}/travelers-and-flights", staff, TravelerHandlers.saveByStaff)
+
+        table.add("GET", "/api/notifications", .signedIn, NotificationHandlers.list)
+        table.add("GET", "/api/notifications/unread-count", .signedIn, NotificationHandlers.unreadCount)
+        table.add("POST", "/api/notifications/read-all", .signedIn, NotificationHandlers.readAll)
+        table.add("PATCH", "/api/notifications/{id}/read", .signedIn, NotificationHandlers.markRead)
+        table.add("PATCH", "/api/notifications/{id}/unread", .signedIn, NotificationHandlers.markUnread)
+        table.add("DELETE", "/api/notifications/{id}", .signedIn, NotificationHandlers.delete)
+        table.add(
+            "POST", "/api/notifications/booking-updated-by-client", .partner(action: "booking_updated_by_client"),
+            ClientRequestHandlers.partnerClientUpdate)
         table.read("/api/customer/bookings/{id}", [.customer], BookingHandlers.getRead)
 
         table.add("GET", "/api/admin/dashboard", staff, DashboardHandlers.dashboard)

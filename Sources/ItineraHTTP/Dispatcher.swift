@@ -31,7 +31,10 @@ public struct Dispatcher<Context>: Sendable {
                 do {
                     response = try route.handler(bound, context)
                 } catch let error as APIErrorConvertible {
-                    response = Envelope.failure(error.apiError, requestId: request.requestId)
+                    let apiError = error.apiError
+                    // A server-side failure is logged with its cause; the client sees only the envelope.
+                    if apiError.status >= 500 { failure = String(describing: error) }
+                    response = Envelope.failure(apiError, requestId: request.requestId)
                 } catch {
                     failure = String(describing: error)
                     response = Envelope.failure(.internalError, requestId: request.requestId)

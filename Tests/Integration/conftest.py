@@ -2,6 +2,7 @@
 scripts/stack in a temporary folder on free ports (so they run beside `make run`)."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -114,6 +115,8 @@ def stack():
         yield s
     finally:
         subprocess.run([str(STACK), "down", vardir], env=env, capture_output=True, timeout=120)
+        if not os.environ.get("ITINERA_KEEP_TEST_STACK"):
+            shutil.rmtree(vardir, ignore_errors=True)
 
 
 @pytest.fixture

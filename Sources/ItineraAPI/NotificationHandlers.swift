@@ -1,0 +1,140 @@
+import Foundation
+import ItineraHTTP
+import ItineraStore
+
+/// The bell: a user's own notifications (addressed to them, or to their team's staff), with
+/// per-user read and delete state.
+enum NotificationHandlers {
+    /// What a user sees of a notification (`n` notifications, `r` the user's receipt).
+    static let fields = """
+        json_build_object('id', n.id, 'type', n.type, 'title', n.title, 'message', n.message,
+            'link_path', n.link_path, 'link_id', n.link_id, 'metadata', n.metadata,
+            'actor_user_id', n.actor_user_id, 'created_at', n.created_at, 'read_at', r.read_at,
+            'scope', CASE WHEN n.recipient_user_id IS NULL THEN 'team' ELSE 'user' END)
+        """
+
+    /// `GET /api/notifications?unread=true&limit=&before=<id>`: newest first.
+    static func list(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let query = scope.request.query
+        var check = Validation()
+        let limit = query["limit"].map { Int($0) ?? -1 } ?? 20
+        check.check((1...100).contains(limit), "limit", "must be from 1 to 100")
+        let before = check.uuid(query["before"], "before", required: false)
+        check.check(query["unread"].map { ["true", "false"].contains($0) } ?? true, "unread", "must be true or false")
+        try check.finish()
+        let rows = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT \(fields)::text AS json, n.id
+                FROM notifications n
+                LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = $1
+                WHERE r.deleted_at IS NULL
+                  AND (NOT $2 OR r.read_at IS NULL)
+                  AND ($3::uuid IS NULL OR (n.created_at, n.id) < (SELECT created_at, id FROM notifications WHERE id = $3))
+                ORDER BY n.created_at DESC, n.id DESC
+                LIMIT $4
+                """, [caller.userId, query["unread"] == "true", before, limit + 1], context: "listing notifications"
+            ).rows
+        }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.flatMap { $0[1] }.map { "\"\($0)\"" } ?? "null" : "null"
+        return scope.ok(
+            jsonText: "{\"items\":[\(page.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":\(next)}")
+    }
+
+    /// `GET /api/notifications/unread-count`.
+    static func unreadCount(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let count = try scope.transaction { try unread(caller.userId, $0) }
+        return Envelope.success(json: .object(["unread": .integer(Int64(count))]), requestId: scope.request.requestId)
+    }
+
+    static func unread(_ userId: UUID?, _ connection: PostgresConnection) throws -> Int {
+        Int(
+            try connection.query(
+                """
+                SELECT count(*) AS unread FROM notifications n
+                LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = $1
+                WHERE r.read_at IS NULL AND r.deleted_at IS NULL
+                """, [userId], context: "counting unread notifications"
+            ).first("unread") ?? "0") ?? 0
+    }
+
+    /// `PATCH /api/notifications/{id}/read` and `/unread`.
+    static func markRead(_ scope: RequestScope) throws -> Response { try setReceipt(scope, read: true) }
+    static func markUnread(_ scope: RequestScope) throws -> Response { try setReceipt(scope, read: false) }
+
+    /// `DELETE /api/notifications/{id}`: hides it for this user only.
+    static func delete(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let id = try notificationId(scope)
+        let count = try scope.transaction { connection -> Int in
+            try requireVisible(id, connection)
+            try connection.query(
+                """
+                INSERT INTO notification_receipts (notification_id, user_id, deleted_at) VALUES ($1, $2, now())
+                ON CONFLICT (notification_id, user_id) DO UPDATE SET deleted_at = coalesce(notification_receipts.deleted_at, now())
+                """, [id, caller.userId], context: "deleting a notification")
+            return try unread(caller.userId, connection)
+        }
+        return Envelope.success(
+            json: .object(["id": .string(id.lowercased), "deleted": .bool(true), "unread": .integer(Int64(count))]),
+            requestId: scope.request.requestId)
+    }
+
+    /// `POST /api/notifications/read-all`.
+    static func readAll(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let (changed, count) = try scope.transaction { connection -> (Int, Int) in
+            let result = try connection.query(
+                """
+                INSERT INTO notification_receipts (notification_id, user_id, read_at)
+                SELECT n.id, $1, now() FROM notifications n
+                ON CONFLICT (notification_id, user_id) DO UPDATE SET read_at = coalesce(notification_receipts.read_at, now())
+                """, [caller.userId], context: "reading all notifications")
+            return (result.affectedRows, try unread(caller.userId, connection))
+        }
+        return Envelope.success(
+            json: .object(["marked": .integer(Int64(changed)), "unread": .integer(Int64(count))]),
+            requestId: scope.request.requestId)
+    }
+
+    private static func setReceipt(_ scope: RequestScope, read: Bool) throws -> Response {
+        let caller = try scope.caller
+        let id = try notificationId(scope)
+        let (json, count) = try scope.transaction { connection -> (String, Int) in
+            try requireVisible(id, connection)
+            try connection.query(
+                """
+                INSERT INTO notification_receipts (notification_id, user_id, read_at)
+                VALUES ($1, $2, CASE WHEN $3 THEN now() END)
+                ON CONFLICT (notification_id, user_id) DO UPDATE
+                SET read_at = CASE WHEN $3 THEN coalesce(notification_receipts.read_at, now()) END
+                """, [id, caller.userId, read], context: "marking a notification")
+            let json =
+                try connection.query(
+                    """
+                    SELECT \(fields)::text AS json FROM notifications n
+                    LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = $2
+                    WHERE n.id = $1
+                    """, [id, caller.userId], context: "reloading a notification"
+                ).first("json") ?? "{}"
+            return (json, try unread(caller.userId, connection))
+        }
+        return scope.ok(jsonText: "{\"notification\":\(json),\"unread\":\(count)}")
+    }
+
+    private static func requireVisible(_ id: UUID, _ connection: PostgresConnection) throws {
+        let found = try connection.query(
+            "SELECT 1 FROM notifications WHERE id = $1", [id], context: "finding a notification")
+        guard !found.rows.isEmpty else { throw APIError.notFound("No such notification.") }
+    }
+
+    private static func notificationId(_ scope: RequestScope) throws -> UUID {
+        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such notification.")
+        }
+        return id
+    }
+}

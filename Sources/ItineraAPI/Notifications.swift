@@ -1,0 +1,88 @@
+import Foundation
+import ItineraCore
+import ItineraHTTP
+import ItineraStore
+
+/// Raises notifications server-side, inside the transaction of the change that causes them (never
+/// on a browser's say-so), and queues their live delivery through the outbox.
+enum Notifications {
+    struct Draft {
+        let type: String
+        let title: String
+        var message = ""
+        var linkPath: String?
+        var linkId: UUID?
+        var metadata: [String: JSONValue] = [:]
+        var dedupeKey: String?
+    }
+
+    /// To every staff member of the team (recipient NULL); the actor does not see their own.
+    static func toTeam(_ draft: Draft, teamId: UUID, actor: UUID?, _ connection: PostgresConnection) throws {
+        try insert(draft, teamId: teamId, recipient: nil, actor: actor, connection)
+    }
+
+    /// To one user, unless that user is the actor.
+    static func toUser(_ draft: Draft, user: UUID, teamId: UUID, actor: UUID?, _ connection: PostgresConnection) throws
+    {
+        guard user != actor else { return }
+        try insert(draft, teamId: teamId, recipient: user, actor: actor, connection)
+    }
+
+    private static func insert(
+        _ draft: Draft, teamId: UUID, recipient: UUID?, actor: UUID?, _ connection: PostgresConnection
+    ) throws {
+        // The id is made here and no RETURNING or ON CONFLICT is used for plain notifications: both
+        // would make PostgreSQL check the row against the caller's SELECT policy, and the caller is
+        // often not a recipient. Deduplicated types go through the arbiter index.
+        let id = UUID()
+        let dedupe =
+            draft.dedupeKey == nil
+            ? "" : " ON CONFLICT (team_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"
+        let inserted = try connection.query(
+            """
+            INSERT INTO notifications (id, team_id, recipient_user_id, type, title, message, link_path, link_id,
+                                       metadata, actor_user_id, dedupe_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+            """ + dedupe,
+            [
+                id, teamId, recipient, draft.type, String(draft.title.prefix(200)), String(draft.message.prefix(2000)),
+                draft.linkPath, draft.linkId,
+                String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
+                actor, draft.dedupeKey,
+            ], context: "raising a notification")
+        guard inserted.affectedRows == 1 else { return }
+        try Outbox.enqueue(
+            connection, teamId: teamId, type: "notification.created", aggregateId: id,
+            payload: [
+                "notification_id": .string(id.lowercased),
+                "recipient_user_id": recipient.map { .string($0.lowercased) } ?? .null,
+            ])
+    }
+
+    /// `booking_status_changed`: the team, and the booking's customer users for states they see.
+    static func statusChanged(
+        bookingId: UUID, reference: String, from: BookingStatus, to: BookingStatus, teamId: UUID, actor: UUID?,
+        _ connection: PostgresConnection
+    ) throws {
+        let draft = Draft(
+            type: "booking_status_changed", title: "Booking \(reference): \(from.rawValue) → \(to.rawValue)",
+            linkPath: "/booking/\(bookingId.lowercased)", linkId: bookingId,
+            metadata: [
+                "booking_id": .string(bookingId.lowercased), "from": .string(from.rawValue), "to": .string(to.rawValue),
+            ])
+        try toTeam(draft, teamId: teamId, actor: actor, connection)
+        guard Lifecycle.customerVisible.contains(to) else { return }
+        for user in try customerUsers(of: bookingId, connection) {
+            try toUser(draft, user: user, teamId: teamId, actor: actor, connection)
+        }
+    }
+
+    /// The portal logins of a booking's customer (read as the owner of the change: any caller may
+    /// cause a notification to them).
+    static func customerUsers(of bookingId: UUID, _ connection: PostgresConnection) throws -> [UUID] {
+        try connection.query(
+            "SELECT user_id FROM itinera_booking_customer_users($1)", [bookingId],
+            context: "finding the customer's logins"
+        ).rows.compactMap { $0[0].flatMap(UUID.init(uuidString:)) }
+    }
+}
