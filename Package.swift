@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Async-signal-safe flags and process helpers that Swift cannot express safely.
         .target(name: "CSupport"),
 
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
         .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport"]),
         .target(name: "ItineraAPI", dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
-        .target(name: "ItineraWorker", dependencies: ["ItineraCore", "ItineraStore", "CSupport"]),
+        .target(name: "ItineraWorker", dependencies: ["ItineraCore", "ItineraStore", "CSupport", "CCurl"]),
         .executableTarget(
             name: "itinera",
             dependencies: [

@@ -32,7 +32,7 @@ ITINERA_PROJECT="${ITINERA_PROJECT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && 
 
 # Debian packages the build, the stack and the tests need. Extend this list when a feature needs more.
 ITINERA_APT_PACKAGES=(
-    nginx libnginx-mod-nchan libfcgi-dev libpq-dev libssl-dev libargon2-dev
+    nginx libnginx-mod-nchan libfcgi-dev libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev
     postgresql postgresql-contrib pkg-config wrk curl
 )
 # Only `make test` needs these: the portal tests drive a headless Chromium.
@@ -384,6 +384,8 @@ nginx_start() {
     if nginx_running "$vardir"; then
         die "nginx already running for $vardir (pid $(pid_from_file "$vardir/run/nginx.pid"))"
     fi
+    # A publisher socket left by an nginx that did not stop cleanly would block the bind.
+    rm -f "$vardir/run/nchan.sock"
     # nchan 1.3.6 creates /var/lib/nginx/body at start-up whatever the config says.
     if [[ ! -d /var/lib/nginx/body ]]; then
         if is_root; then

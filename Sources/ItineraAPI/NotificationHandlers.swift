@@ -43,6 +43,34 @@ enum NotificationHandlers {
             jsonText: "{\"items\":[\(page.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":\(next)}")
     }
 
+    /// `GET /api/notifications/stream`: authenticates, then hands the connection to nginx (nchan) with
+    /// `X-Accel-Redirect`: the user's channel, and for staff the team's too. No worker stays busy.
+    static func stream(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        guard let userId = caller.userId else { throw APIError.unauthenticated }
+        var channels = ["u-\(userId.lowercased)"]
+        if let role = caller.role, Role.staffSide.contains(role) { channels.append("t-\(caller.teamId.lowercased)") }
+        return Response(
+            status: 200,
+            headers: [
+                ("X-Accel-Redirect", "/internal/sub/\(channels.joined(separator: ","))"), ("X-Accel-Buffering", "no"),
+                ("Cache-Control", "no-store"),
+            ])
+    }
+
+    /// Tells the user's other tabs (over the live stream) that a notification changed.
+    private static func announce(
+        _ type: String, id: UUID?, readAt: String?, _ caller: Principal, _ connection: PostgresConnection
+    ) throws {
+        guard let userId = caller.userId else { return }
+        var payload: [String: JSONValue] = [
+            "user_id": .string(userId.lowercased), "team_id": .string(caller.teamId.lowercased),
+        ]
+        if let id { payload["notification_id"] = .string(id.lowercased) }
+        if let readAt { payload["read_at"] = .string(readAt) }
+        try Outbox.enqueue(connection, teamId: caller.teamId, type: type, aggregateId: id ?? userId, payload: payload)
+    }
+
     /// `GET /api/notifications/unread-count`.
     static func unreadCount(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
@@ -76,6 +104,7 @@ enum NotificationHandlers {
                 INSERT INTO notification_receipts (notification_id, user_id, deleted_at) VALUES ($1, $2, now())
                 ON CONFLICT (notification_id, user_id) DO UPDATE SET deleted_at = coalesce(notification_receipts.deleted_at, now())
                 """, [id, caller.userId], context: "deleting a notification")
+            try announce("notification.deleted", id: id, readAt: nil, caller, connection)
             return try unread(caller.userId, connection)
         }
         return Envelope.success(
@@ -93,6 +122,7 @@ enum NotificationHandlers {
                 SELECT n.id, $1, now() FROM notifications n
                 ON CONFLICT (notification_id, user_id) DO UPDATE SET read_at = coalesce(notification_receipts.read_at, now())
                 """, [caller.userId], context: "reading all notifications")
+            try announce("notification.updated", id: nil, readAt: nil, caller, connection)
             return (result.affectedRows, try unread(caller.userId, connection))
         }
         return Envelope.success(
@@ -120,6 +150,13 @@ enum NotificationHandlers {
                     WHERE n.id = $1
                     """, [id, caller.userId], context: "reloading a notification"
                 ).first("json") ?? "{}"
+            let readAt = try connection.query(
+                """
+                SELECT to_json(read_at) #>> '{}' AS read_at FROM notification_receipts
+                WHERE notification_id = $1 AND user_id = $2
+                """, [id, caller.userId], context: "reading the receipt"
+            ).first("read_at")
+            try announce("notification.updated", id: id, readAt: readAt, caller, connection)
             return (json, try unread(caller.userId, connection))
         }
         return scope.ok(jsonText: "{\"notification\":\(json),\"unread\":\(count)}")

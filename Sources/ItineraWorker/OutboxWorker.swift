@@ -16,6 +16,12 @@ public final class OutboxWorker {
     public init(config: WorkerConfig, handlers: [String: [OutboxHandler]]? = nil) {
         self.config = config
         var registry = handlers ?? ["booking.status_changed": Automations.statusChanged]
+        if let socket = config.nchanPublishSocket, handlers == nil {
+            let live = LivePublisher(socket: socket)
+            for type in ["notification.created", "notification.updated", "notification.deleted"] {
+                registry[type] = [live]
+            }
+        }
         if config.testHandlers { registry.merge(DiagnosticHandlers.byType) { $1 } }
         self.handlers = registry
     }

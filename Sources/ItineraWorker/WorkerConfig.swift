@@ -17,6 +17,8 @@ public struct WorkerConfig: Sendable {
     public var testHandlers: Bool
     /// Test hook: pause between running the handlers and marking the event done.
     public var pauseBeforeDoneMilliseconds: Int
+    /// nginx's nchan publisher socket (`ITINERA_NCHAN_PUBLISH_SOCKET`); nil: no live delivery.
+    public var nchanPublishSocket: String?
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> WorkerConfig
@@ -32,6 +34,7 @@ public struct WorkerConfig: Sendable {
             backoffMilliseconds: number("ITINERA_OUTBOX_BACKOFF_MS", 1000),
             leaseSeconds: max(1, number("ITINERA_OUTBOX_LEASE_SECONDS", 60)), batchSize: 50,
             testHandlers: environment["ITINERA_WORKER_TEST_HANDLERS"] == "1",
-            pauseBeforeDoneMilliseconds: number("ITINERA_WORKER_PAUSE_BEFORE_DONE_MS", 0))
+            pauseBeforeDoneMilliseconds: number("ITINERA_WORKER_PAUSE_BEFORE_DONE_MS", 0),
+            nchanPublishSocket: environment["ITINERA_NCHAN_PUBLISH_SOCKET"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }
