@@ -2,7 +2,7 @@
 SHELL := bash
 SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
-.PHONY: run test stop lint format build bench clean
+.PHONY: run test stop lint format build bench bench-sse clean
 
 run:
 	scripts/run.sh
@@ -24,6 +24,9 @@ build:
 
 bench:
 	scripts/bench
+
+bench-sse:
+	scripts/bench-sse
 
 # Stops a stack still running from var/ first, so no PostgreSQL is left without its directory.
 clean:
