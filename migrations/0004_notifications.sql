@@ -58,3 +58,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 REVOKE ALL ON FUNCTION itinera_booking_customer_users(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION itinera_booking_customer_users(uuid) TO itinera_app;
+
+-- Delivered work uploaded by supplier users is stored as documents with its file's details.
+ALTER TABLE documents
+    ADD COLUMN filename     text,
+    ADD COLUMN content_type text,
+    ADD COLUMN size_bytes   bigint CHECK (size_bytes IS NULL OR size_bytes >= 0),
+    ADD COLUMN uploaded_by  uuid REFERENCES users (id) ON DELETE SET NULL,
+    ADD COLUMN label        text CHECK (label IS NULL OR length(label) <= 60);

@@ -9,6 +9,10 @@ public struct AppConfig: Sendable {
     public var ownerDatabaseURL: String
     /// Largest request body the app reads (`ITINERA_MAX_BODY_BYTES`, default 1 MiB).
     public var maxBodyBytes: Int
+    /// Largest file upload (`ITINERA_MAX_UPLOAD_BYTES`, default 20 MiB; nginx allows 25 MB).
+    public var maxUploadBytes: Int = 20 << 20
+    /// Where uploaded files are kept (`ITINERA_UPLOAD_DIR`, default `var/uploads`).
+    public var uploadDirectory: String = "var/uploads"
     /// Enables `/api/_test/*`, routes that exist for the integration tests only (`ITINERA_TEST_ROUTES=1`).
     public var testRoutes: Bool
     /// A session ends this long after login, whatever happens (`ITINERA_SESSION_HOURS`, default 12).
@@ -46,6 +50,10 @@ public struct AppConfig: Sendable {
             testRoutes: environment["ITINERA_TEST_ROUTES"] == "1",
             sessionLifetime: (positive("ITINERA_SESSION_HOURS") ?? 12) * 3600,
             sessionIdleTimeout: (positive("ITINERA_SESSION_IDLE_MINUTES") ?? 60) * 60)
+        if let bytes = environment["ITINERA_MAX_UPLOAD_BYTES"].flatMap(Int.init), bytes > 0 {
+            config.maxUploadBytes = bytes
+        }
+        if let directory = environment["ITINERA_UPLOAD_DIR"], !directory.isEmpty { config.uploadDirectory = directory }
         config.publicOrigins = (environment["ITINERA_PUBLIC_ORIGIN"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }

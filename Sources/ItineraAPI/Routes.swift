@@ -59,6 +59,9 @@ public enum Routes {
             TravelerHandlers.saveByClient)
         table.add("PUT", "/api/bookings/{id}/travelers-and-flights", staff, TravelerHandlers.saveByStaff)
 
+        table.add("POST", "/api/supplier/bookings/{id}/work", .members([.supplier]), DeliveredWorkHandlers.upload)
+        table.add("GET", "/api/documents/{id}/download", .signedIn, DeliveredWorkHandlers.download)
+
         table.add("GET", "/api/notifications", .signedIn, NotificationHandlers.list)
         table.add("GET", "/api/notifications/unread-count", .signedIn, NotificationHandlers.unreadCount)
         table.add("GET", "/api/notifications/stream", .signedIn, NotificationHandlers.stream)
@@ -80,6 +83,11 @@ public enum Routes {
             table.add("GET", "/api/_test/sleep", .everyone, TestHandlers.sleep)
         }
         return table.router
+    }
+
+    /// Paths that take file uploads (they get `ITINERA_MAX_UPLOAD_BYTES` instead of the body limit).
+    @Sendable public static func isUploadPath(_ path: String) -> Bool {
+        path.hasPrefix("/api/supplier/bookings/") && path.hasSuffix("/work")
     }
 
     /// Wraps each handler with the access check of its route.

@@ -3,16 +3,16 @@ import Foundation
 /// Plain CGI: one request from the environment and stdin, one answer on stdout. This is how
 /// shared hosting runs the same binary (libfcgi's own CGI fallback lives in stdio macros Swift cannot call).
 public struct CGIServer {
-    public let maxBodyBytes: Int
+    public let bodyLimit: BodyLimit
 
-    public init(maxBodyBytes: Int) {
-        self.maxBodyBytes = maxBodyBytes
+    public init(bodyLimit: BodyLimit) {
+        self.bodyLimit = bodyLimit
     }
 
     /// Answers the one request of this process; returns the exit status.
     public func run(_ respond: Responder) -> Int32 {
         let params = ProcessInfo.processInfo.environment
-        var rejection = BodyPolicy.rejection(params, maxBodyBytes: maxBodyBytes)
+        var rejection = BodyPolicy.rejection(params, limit: bodyLimit)
         var body: [UInt8] = []
         if rejection == nil, let length = Request.contentLength(params), length > 0 {
             body = Self.readStandardInput(count: length)

@@ -6,10 +6,10 @@ import Foundation
 /// convention, so it runs under `itinera serve`, spawn-fcgi or a host's FastCGI manager) and
 /// answers one request at a time. When fd 0 is not a socket it answers one CGI request instead.
 public struct FastCGIServer {
-    public let maxBodyBytes: Int
+    public let bodyLimit: BodyLimit
 
-    public init(maxBodyBytes: Int) {
-        self.maxBodyBytes = maxBodyBytes
+    public init(bodyLimit: BodyLimit) {
+        self.bodyLimit = bodyLimit
     }
 
     /// Serves until SIGTERM or SIGINT; a request in progress is finished first. Returns the exit status.
@@ -19,7 +19,7 @@ public struct FastCGIServer {
             return 1
         }
         if FCGX_IsCGI() != 0 {
-            return CGIServer(maxBodyBytes: maxBodyBytes).run(respond)
+            return CGIServer(bodyLimit: bodyLimit).run(respond)
         }
         itn_signals_block(1)
         itn_signal_catch(SIGTERM)
@@ -70,7 +70,7 @@ public struct FastCGIServer {
 
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, _ respond: Responder) {
         let params = Self.parameters(request.pointee.envp)
-        var rejection = BodyPolicy.rejection(params, maxBodyBytes: maxBodyBytes)
+        var rejection = BodyPolicy.rejection(params, limit: bodyLimit)
         var body: [UInt8] = []
         if rejection == nil, let length = Request.contentLength(params), length > 0 {
             body = Self.read(request.pointee.in, count: length)

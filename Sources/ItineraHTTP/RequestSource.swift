@@ -1,13 +1,34 @@
 /// What reads requests from a web server and writes the answers back: FastCGI or CGI.
 public typealias Responder = (Request, APIError?) -> Response
 
+/// The largest body a request may carry, decided from its path (uploads get more room).
+public struct BodyLimit: Sendable {
+    public let standard: Int
+    public let upload: Int
+    /// Paths that take file uploads.
+    public let isUpload: @Sendable (String) -> Bool
+
+    public init(standard: Int, upload: Int? = nil, isUpload: @escaping @Sendable (String) -> Bool = { _ in false }) {
+        self.standard = standard
+        self.upload = upload ?? standard
+        self.isUpload = isUpload
+    }
+
+    func bytes(for params: [String: String]) -> Int {
+        let uri = params["REQUEST_URI"] ?? params["PATH_INFO"] ?? ""
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        return isUpload(path) ? upload : standard
+    }
+}
+
 /// How a request body is checked before it is read.
 enum BodyPolicy {
     /// The error for a request whose announced body must not be read, or nil to read it.
-    static func rejection(_ params: [String: String], maxBodyBytes: Int) -> APIError? {
+    static func rejection(_ params: [String: String], limit: BodyLimit) -> APIError? {
         guard let length = Request.contentLength(params) else {
             return .badRequest("invalid_content_length", "Content-Length is not a number.")
         }
-        return length > maxBodyBytes ? .payloadTooLarge(limit: maxBodyBytes) : nil
+        let bytes = limit.bytes(for: params)
+        return length > bytes ? .payloadTooLarge(limit: bytes) : nil
     }
 }

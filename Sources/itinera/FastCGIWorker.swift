@@ -17,7 +17,9 @@ struct FastCGIWorker: ParsableCommand {
     static func serve() -> Int32 {
         let config = AppConfig.fromEnvironment()
         let application = Application(config: config)
-        return FastCGIServer(maxBodyBytes: config.maxBodyBytes).run { request, rejection in
+        let limit = BodyLimit(
+            standard: config.maxBodyBytes, upload: config.maxUploadBytes, isUpload: Routes.isUploadPath)
+        return FastCGIServer(bodyLimit: limit).run { request, rejection in
             application.respond(to: request, rejection: rejection)
         }
     }

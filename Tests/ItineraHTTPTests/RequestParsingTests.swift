@@ -48,9 +48,13 @@ import Testing
     }
 
     @Test func bodiesOverTheLimitAreRefusedBeforeReading() {
-        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1024"], maxBodyBytes: 1024) == nil)
-        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1025"], maxBodyBytes: 1024)?.status == 413)
-        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "x"], maxBodyBytes: 1024)?.code == "invalid_content_length")
+        let limit = BodyLimit(standard: 1024, upload: 4096) { $0.hasSuffix("/work") }
+        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1024"], limit: limit) == nil)
+        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1025"], limit: limit)?.status == 413)
+        #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "x"], limit: limit)?.code == "invalid_content_length")
+        let upload = ["CONTENT_LENGTH": "4096", "REQUEST_URI": "/api/supplier/bookings/1/work?x=1"]
+        #expect(BodyPolicy.rejection(upload, limit: limit) == nil)
+        #expect(BodyPolicy.rejection(upload.merging(["CONTENT_LENGTH": "4097"]) { $1 }, limit: limit)?.status == 413)
     }
 
     @Test func formDecodingHandlesPlusEscapesAndRepeats() {

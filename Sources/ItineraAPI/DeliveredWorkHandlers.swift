@@ -1,0 +1,124 @@
+import Foundation
+import ItineraHTTP
+import ItineraStore
+
+/// Supplier users upload delivered work (photos, PDFs, archives) for a booking they are assigned
+/// to; it is stored with the booking's documents and its customer is told it is ready.
+enum DeliveredWorkHandlers {
+    /// Accepted files, recognised by their first bytes as well as their declared type.
+    static let kinds: [(type: String, magic: [UInt8], ext: String)] = [
+        ("image/jpeg", [0xFF, 0xD8, 0xFF], "jpg"), ("image/png", [0x89, 0x50, 0x4E, 0x47], "png"),
+        ("application/pdf", Array("%PDF".utf8), "pdf"), ("application/zip", [0x50, 0x4B, 0x03, 0x04], "zip"),
+    ]
+
+    /// `POST /api/supplier/bookings/{id}/work` (multipart: `file`, optional `work` label such as
+    /// "photos") → 201 with the document; the booking's customer logins get `work_completed`.
+    static func upload(_ scope: RequestScope) throws -> Response {
+        let caller = try scope.caller
+        let bookingId = try BookingHandlers.bookingId(scope)
+        let form = try Multipart(contentType: scope.request.headers["content-type"] ?? "", body: scope.request.body)
+        guard let file = form["file"], !file.data.isEmpty else { throw APIError.validation(["file": "is required"]) }
+        guard let kind = kinds.first(where: { file.data.starts(with: $0.magic) }),
+            file.contentType == nil || file.contentType == kind.type || file.contentType == "application/octet-stream"
+        else {
+            throw APIError(
+                status: 415, code: "unsupported_media_type", message: "Upload a JPEG, PNG, PDF or ZIP file.",
+                details: .object(["declared": file.contentType.map(JSONValue.string) ?? .null]))
+        }
+        let label =
+            form["work"].map {
+                String(decoding: $0.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            .flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "work"
+        let documentId = UUID()
+        let relative = "\(caller.teamId.lowercased)/\(bookingId.lowercased)/\(documentId.lowercased).\(kind.ext)"
+        let path = (scope.context.config.uploadDirectory as NSString).appendingPathComponent(relative)
+        let json = try scope.transaction { connection -> String in
+            guard
+                let booking = try connection.query(
+                    "SELECT booking_reference, customer_id FROM bookings WHERE id = $1 FOR SHARE", [bookingId],
+                    context: "finding the booking"
+                ).rows.first
+            else { throw APIError.notFound("No such booking.") }
+            try store(file.data, at: path)
+            do {
+                try connection.query(
+                    """
+                    INSERT INTO documents (id, team_id, booking_id, customer_id, kind, status, storage_path, filename,
+                                           content_type, size_bytes, uploaded_by, label)
+                    VALUES ($1, $2, $3, $4, 'delivered_work', 'ready', $5, $6, $7, $8, $9, $10)
+                    """,
+                    [
+                        documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(uuidString:)), relative,
+                        file.filename.map { String($0.prefix(200)) }, kind.type, file.data.count, caller.userId, label,
+                    ], context: "recording delivered work")
+                let reference = booking[0] ?? ""
+                for user in try Notifications.customerUsers(of: bookingId, connection) {
+                    try Notifications.toUser(
+                        .init(
+                            type: "work_completed", title: "Your \(label) for booking \(reference) is ready",
+                            linkPath: "/booking/\(bookingId.lowercased)", linkId: documentId,
+                            metadata: [
+                                "booking_id": .string(bookingId.lowercased),
+                                "document_id": .string(documentId.lowercased),
+                            ]),
+                        user: user, teamId: caller.teamId, actor: caller.userId, connection)
+                }
+                try Audit.record(
+                    connection, scope, action: "booking.work_uploaded", table: "documents", rowId: documentId.lowercased
+                )
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
+            return """
+                {"id":"\(documentId.lowercased)","booking_id":"\(bookingId.lowercased)","kind":"delivered_work",\
+                "label":\(String(decoding: JSONWriter.bytes(.string(label)), as: UTF8.self)),"content_type":"\(kind.type)",\
+                "size_bytes":\(file.data.count)}
+                """
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `GET /api/documents/{id}/download`: the file, for whoever may see its booking.
+    static func download(_ scope: RequestScope) throws -> Response {
+        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such document.")
+        }
+        let row = try scope.transaction { connection in
+            try connection.query(
+                "SELECT storage_path, content_type, filename FROM documents WHERE id = $1 AND storage_path IS NOT NULL",
+                [id], context: "finding a document"
+            ).rows.first
+        }
+        guard let row, let relative = row[0],
+            let data = FileManager.default.contents(
+                atPath: (scope.context.config.uploadDirectory as NSString).appendingPathComponent(relative))
+        else { throw APIError.notFound("No such document.") }
+        let filename = (row[2] ?? "download").filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) }
+        return Response(
+            status: 200,
+            headers: [
+                ("Content-Type", row[1] ?? "application/octet-stream"),
+                ("Content-Disposition", "attachment; filename=\"\(filename.isEmpty ? "download" : filename)\""),
+                ("Cache-Control", "private, no-store"),
+            ], body: Array(data))
+    }
+
+    private static func store(_ data: [UInt8], at path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            guard
+                FileManager.default.createFile(
+                    atPath: path, contents: Data(data), attributes: [.posixPermissions: 0o640])
+            else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            throw StorageFailure(description: "store: writing \(path): \(error)")
+        }
+    }
+
+    struct StorageFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+}
