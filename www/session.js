@@ -1,6 +1,8 @@
 // Who is signed in, the shared header, and API calls that carry the CSRF token.
 // Every text from the server goes in with textContent, never innerHTML.
 
+import { mountBell } from "/bell.js";
+
 let current = null;
 
 /**
@@ -89,6 +91,7 @@ function renderHeader(me) {
     window.location.assign("/login.html");
   });
   header.append(logout);
+  mountBell(header, me, api, logout);
   document.body.prepend(header);
 }
 
