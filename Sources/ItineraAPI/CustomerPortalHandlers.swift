@@ -1,10 +1,11 @@
 import Foundation
 import ItineraHTTP
 
-/// The client portal's view: a customer user's own bookings. Row-level security does the scoping
-/// (only bookings of customer rows linked to this login are visible), the code asks for no filter.
+/// The client and supplier portals' view: a customer user's own bookings, a supplier user's
+/// assigned ones. Row-level security does the scoping (customer rows linked to the login, or
+/// assignments of the login); the code asks for no filter.
 enum CustomerPortalHandlers {
-    /// `GET /api/customer/bookings`, newest first.
+    /// `GET /api/customer/bookings` and `GET /api/supplier/bookings`, newest first.
     static func list(_ scope: RequestScope) throws -> Response {
         let rows = try scope.transaction { connection in
             try connection.query(

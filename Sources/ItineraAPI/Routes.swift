@@ -59,6 +59,8 @@ public enum Routes {
             TravelerHandlers.saveByClient)
         table.add("PUT", "/api/bookings/{id}/travelers-and-flights", staff, TravelerHandlers.saveByStaff)
 
+        table.add("GET", "/api/supplier/bookings", .members([.supplier]), CustomerPortalHandlers.list)
+        table.read("/api/supplier/bookings/{id}", [.supplier], BookingHandlers.getRead)
         table.add("POST", "/api/supplier/bookings/{id}/work", .members([.supplier]), DeliveredWorkHandlers.upload)
         table.add("GET", "/api/documents/{id}/download", .signedIn, DeliveredWorkHandlers.download)
 

@@ -63,3 +63,14 @@ def test_type_and_size_are_checked(stack, people):
     big = upload(people["supplier"], DEMO_ASSIGNED, PNG + b"\x00" * (21 * 1024 * 1024))
     assert big.status_code == 413
     assert int(stack.psql("SELECT count(*) FROM documents")) == int(before) + 1
+
+
+def test_suppliers_list_exactly_their_assigned_bookings(stack, people):
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assigned = set(stack.psql(f"SELECT DISTINCT booking_id FROM booking_assignments WHERE user_id = '{supplier_user}'")
+                   .splitlines())
+    listed = {b["id"] for b in people["supplier"].get("/api/supplier/bookings").json()["data"]["items"]}
+    assert listed == assigned and DEMO_ASSIGNED in listed
+    assert people["supplier"].get(f"/api/supplier/bookings/{DEMO_ASSIGNED}").status_code == 200
+    assert people["supplier"].get(f"/api/supplier/bookings/{DEMO_OTHER}").status_code == 404
+    assert people["customer"].get("/api/supplier/bookings").status_code == 403
