@@ -48,6 +48,13 @@ enum NotificationHandlers {
     static func stream(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         guard let userId = caller.userId else { throw APIError.unauthenticated }
+        if let lastEventId = scope.request.headers["last-event-id"], isTooOld(lastEventId) {
+            // nchan keeps an hour of messages: a browser that has been away longer would silently miss
+            // some. It is told to reload its list instead; the empty `id:` makes its reconnect start fresh.
+            return Response(
+                status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")],
+                body: Array("retry: 1000\nid: \nevent: resync\ndata: {}\n\n".utf8))
+        }
         var channels = ["u-\(userId.lowercased)"]
         if let role = caller.role, Role.staffSide.contains(role) { channels.append("t-\(caller.teamId.lowercased)") }
         return Response(
@@ -57,6 +64,15 @@ enum NotificationHandlers {
                 ("Cache-Control", "no-store"),
             ])
     }
+
+    /// nchan ids start with the message's unix time (`1795326646:0`, or `…:-,[0]` for several channels).
+    static func isTooOld(_ lastEventId: String, now: Date = Date()) -> Bool {
+        guard let seconds = lastEventId.split(separator: ":").first.flatMap({ Double($0) }) else { return false }
+        return seconds < now.timeIntervalSince1970 - replayWindowSeconds
+    }
+
+    /// How long nchan keeps messages for replay (`nchan_message_timeout` in the nginx config).
+    static let replayWindowSeconds: Double = 3600
 
     /// Tells the user's other tabs (over the live stream) that a notification changed.
     private static func announce(

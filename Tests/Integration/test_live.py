@@ -170,3 +170,18 @@ def test_the_stream_needs_a_signed_in_user(stack):
     # The internal subscriber location cannot be reached directly.
     assert requests.get(stack.url + "/internal/sub/t-anything", headers={"Accept": "text/event-stream"},
                         timeout=5).status_code == 404
+
+
+def test_a_browser_away_too_long_is_told_to_resync(stack, people):
+    stale = Stream(stack, people["staff@demo.test"], last_event_id=f"{int(time.time()) - 7200}:0")
+    try:
+        event = stale.wait_for("resync")
+        assert event is not None and event.get("id") == ""
+    finally:
+        stale.close()
+    fresh = Stream(stack, people["staff@demo.test"], last_event_id=f"{int(time.time()) - 60}:0")
+    try:
+        time.sleep(0.5)
+        assert fresh.named("resync") == []
+    finally:
+        fresh.close()
