@@ -10,12 +10,15 @@ enum Outbox {
     static func enqueue(
         _ connection: PostgresConnection, teamId: UUID, type: String, aggregateId: UUID, payload: [String: JSONValue]
     ) throws {
+        // One round trip: the row and the NOTIFY (delivered at COMMIT) in one statement.
         try connection.query(
             """
-            INSERT INTO outbox_events (team_id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4::jsonb)
+            WITH event AS (
+                INSERT INTO outbox_events (team_id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4::jsonb)
+            )
+            SELECT pg_notify($5, $2)
             """,
-            [teamId, type, aggregateId, String(decoding: JSONWriter.bytes(.object(payload)), as: UTF8.self)],
+            [teamId, type, aggregateId, String(decoding: JSONWriter.bytes(.object(payload)), as: UTF8.self), channel],
             context: "writing an outbox event")
-        try connection.query("SELECT pg_notify($1, $2)", [channel, type], context: "notifying the worker")
     }
 }
