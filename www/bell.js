@@ -8,13 +8,18 @@ const RETRY_FIRST_MS = 5000;
 const RETRY_MAX_MS = 5 * 60000;
 const ERRORS_BEFORE_FALLBACK = 3;
 
-/** Where a notification leads: the staff booking page for staff/admins, the notifications page otherwise. */
+/**
+ * Where a notification leads: a booking's page for the role (staff booking page, the client portal's
+ * booking page, the supplier's assignment page), the notifications page otherwise.
+ */
 export function notificationHref(notification, role) {
   const path = notification && typeof notification.link_path === "string" ? notification.link_path : "";
   const booking = /^\/booking\/([0-9A-Fa-f-]{36})$/.exec(path);
   if (booking && (role === "staff" || role === "admin")) {
     return "/booking.html?id=" + encodeURIComponent(booking[1]);
   }
+  if (booking && role === "customer") return "/my-booking.html?id=" + encodeURIComponent(booking[1]);
+  if (booking && role === "supplier") return "/assignment.html?id=" + encodeURIComponent(booking[1]);
   return "/notifications.html";
 }
 
@@ -401,6 +406,12 @@ export function mountBell(header, me, api, before) {
     source.addEventListener("notification", onNotification);
     source.addEventListener("notification-update", onUpdate);
     source.addEventListener("notification-delete", onDelete);
+    // Away longer than the server keeps events: start over from the API.
+    source.addEventListener("resync", () => {
+      refreshCountSoon();
+      if (state.open) loadItems();
+      emit("resync", {});
+    });
     source.addEventListener("error", () => {
       errorsInARow += 1;
       if (!source || source.readyState === EventSource.CLOSED || errorsInARow >= ERRORS_BEFORE_FALLBACK) {

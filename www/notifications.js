@@ -150,6 +150,9 @@ document.addEventListener("itinera:notifications", ({ detail }) => {
   } else if (type === "notification-delete") {
     const item = list.querySelector(`li[data-id="${CSS.escape(String(data.id))}"]`);
     if (item) item.remove();
+  } else if (type === "resync") {
+    load(true);
+    return;
   }
   updateEmpty();
 });

@@ -29,6 +29,11 @@ export async function api(method, path, body, extraHeaders) {
   return { status: response.status, body: parsed };
 }
 
+/** The signed-in session's CSRF token (for calls made without api(), such as multipart uploads). */
+export function csrfToken() {
+  return current && current.csrf_token ? current.csrf_token : "";
+}
+
 /** The page the login should return to: only a path on this site. */
 export function safeNext(value) {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
@@ -56,13 +61,30 @@ const staffPages = [
   ["/dashboard.html", "Dashboard"],
 ];
 
-function renderNav() {
+// The client and supplier portals' pages.
+const customerPages = [["/my-bookings.html", "My bookings"]];
+const supplierPages = [["/assignments.html", "My assignments"]];
+
+// A detail page belongs to its list in the header.
+const sections = {
+  "/booking.html": "/bookings.html",
+  "/my-booking.html": "/my-bookings.html",
+  "/assignment.html": "/assignments.html",
+};
+
+function pagesFor(role) {
+  if (role === "staff" || role === "admin") return staffPages;
+  if (role === "customer") return customerPages;
+  if (role === "supplier") return supplierPages;
+  return [];
+}
+
+function renderNav(pages) {
   const nav = element("nav", "site-nav");
   nav.setAttribute("aria-label", "Main");
   const here = window.location.pathname;
-  // A booking's page belongs to the bookings list.
-  const section = here === "/booking.html" ? "/bookings.html" : here;
-  for (const [href, label] of staffPages) {
+  const section = sections[here] || here;
+  for (const [href, label] of pages) {
     const link = element("a", "", label);
     link.href = href;
     if (href === section) link.setAttribute("aria-current", "page");
@@ -75,7 +97,8 @@ function renderHeader(me) {
   const header = element("header", "site-header");
   header.append(element("a", "brand", "Itinera"));
   header.querySelector(".brand").href = "/";
-  if (me.role === "staff" || me.role === "admin") header.append(renderNav());
+  const pages = pagesFor(me.role);
+  if (pages.length > 0) header.append(renderNav(pages));
   const who = element("span", "who");
   who.append(element("strong", "who-name", me.user.name));
   who.append(document.createTextNode(" · "));

@@ -192,10 +192,12 @@ def test_a_customer_sees_markup_in_a_title_as_text(stack, driver):
     assert first.find_element(By.CSS_SELECTOR, ".bell-item-title").text == title
     assert first.find_element(By.CSS_SELECTOR, ".bell-item-message").text == "<script>alert(2)</script>"
     assert driver.find_elements(By.CSS_SELECTOR, ".site-header img, .site-header b, .bell-panel script") == []
-    # Customers have no booking page in the portal yet: the item leads to the notifications page.
-    assert first.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == stack.url + "/notifications.html"
+    # A customer's booking link leads to their booking in the client portal.
+    target = f"{stack.url}/my-booking.html?id={DEMO_BOOKING}"
+    assert first.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == target
     first.find_element(By.CSS_SELECTOR, "a").click()
-    wait(driver, EC.url_to_be(stack.url + "/notifications.html"))
+    wait(driver, EC.url_to_be(target))
+    driver.get(stack.url + "/notifications.html")
     row = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".notification")))
     assert row.find_element(By.CSS_SELECTOR, ".notification-title").text == title
     assert "unread" not in row.get_attribute("class")

@@ -1,0 +1,103 @@
+// The client portal: the signed-in customer's bookings, and a form to request a new one.
+import { api, requireSession } from "/session.js";
+import { el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, showMessage, statusBadge, timeElement } from "/ui.js";
+
+const $ = (id) => document.getElementById(id);
+const pageError = $("page-error");
+const listStatus = $("list-status");
+const table = $("bookings-table");
+const tbody = $("bookings-body");
+const empty = $("empty");
+const requestSection = $("request-section");
+const requestForm = $("request-form");
+const notes = $("request-notes");
+const notesError = $("request-notes-error");
+const requestSubmit = $("request-submit");
+const requestError = $("request-error");
+
+function bookingHref(id) {
+  return "/my-booking.html?id=" + encodeURIComponent(id);
+}
+
+function row(b) {
+  const link = el("a", { href: bookingHref(b.id), text: b.booking_reference });
+  return el(
+    "tr",
+    { "data-id": b.id },
+    el("td", { className: "reference" }, link),
+    el("td", {}, statusBadge(b.status)),
+    el("td", { className: "num", text: formatMoney(b.total_minor, b.currency) }),
+    el("td", {}, timeElement(b.departure_at)),
+  );
+}
+
+async function load() {
+  const response = await api("GET", "/api/customer/bookings");
+  if (handleSignedOut(response)) return;
+  showMessage(listStatus, "");
+  if (!(response.status === 200 && response.body && response.body.ok)) {
+    showMessage(pageError, response.status === 403
+      ? "This page is for customers. Staff use the Bookings page."
+      : errorText(response, "Your bookings could not be loaded"));
+    return;
+  }
+  const items = response.body.data.items || [];
+  tbody.replaceChildren(...items.map(row));
+  table.hidden = items.length === 0;
+  empty.hidden = items.length !== 0;
+  requestSection.hidden = false;
+}
+
+// One key per intended submission: a retry after a network failure reuses it, a new text gets a new one.
+let pendingKey = null;
+let pendingText = null;
+
+async function submitRequest(event) {
+  event.preventDefault();
+  const text = notes.value.trim();
+  showMessage(requestError, "");
+  showMessage(notesError, "");
+  notes.removeAttribute("aria-invalid");
+  if (text === "") {
+    showMessage(notesError, "Tell us what you would like to book.");
+    notes.setAttribute("aria-invalid", "true");
+    notes.focus();
+    return;
+  }
+  if (pendingKey === null || pendingText !== text) {
+    pendingKey = newIdempotencyKey();
+    pendingText = text;
+  }
+  requestSubmit.disabled = true;
+  let response;
+  try {
+    response = await api("POST", "/api/customer/bookings", { notes: text }, { "Idempotency-Key": pendingKey });
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+  requestSubmit.disabled = false;
+  if (handleSignedOut(response)) return;
+  if ((response.status === 201 || response.status === 200) && response.body && response.body.ok) {
+    pendingKey = null;
+    window.location.assign(bookingHref(response.body.data.id));
+    return;
+  }
+  const fields = response.body && response.body.error && response.body.error.details && response.body.error.details.fields;
+  if (response.status === 400 && fields && fields.notes) {
+    showMessage(notesError, `Notes ${fields.notes}.`);
+    notes.setAttribute("aria-invalid", "true");
+    notes.focus();
+    return;
+  }
+  if (response.status !== 0) pendingKey = null;
+  showMessage(requestError, errorText(response, "The request could not be sent"));
+}
+
+async function start() {
+  const me = await requireSession();
+  if (!me) return;
+  requestForm.addEventListener("submit", submitRequest);
+  await load();
+}
+
+start();
