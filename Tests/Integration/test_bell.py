@@ -6,13 +6,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
+from chromium import new_driver, wait
 from identity import DEMO_PASSWORD, DEMO_TRAVEL, Browser
 from test_notifications import DEMO_BOOKING, client_save
 
@@ -24,14 +22,9 @@ SCREENSHOTS = Path(os.environ.get("ITINERA_SCREENSHOTS", tempfile.gettempdir()))
 @pytest.fixture
 def driver(stack):
     stack.psql("DELETE FROM login_attempts")
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=en-US",
-                 "--window-size=1200,800"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield chrome
-    chrome.quit()
+    driver = new_driver()
+    yield driver
+    driver.quit()
     stack.psql("DELETE FROM login_attempts")
 
 
@@ -40,9 +33,6 @@ def people(stack):
     stack.psql("DELETE FROM login_attempts")
     return {"staff": Browser(stack, "staff@demo.test"), "customer": Browser(stack, "customer@demo.test")}
 
-
-def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
 
 
 def sign_in(stack, driver, email, page):

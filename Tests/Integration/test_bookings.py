@@ -2,13 +2,12 @@
 
 import json
 import threading
-import time
 import uuid
 
 import pytest
 import requests
 
-from identity import Browser, bearer, cli
+from identity import Browser, bearer
 
 HAPPY_PATH = ["payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed",
               "refunded"]

@@ -7,12 +7,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
+from chromium import console_problems, new_driver, wait
 from identity import DEMO_PASSWORD, Browser
 
 DEMO01 = "00000000-0000-4000-8000-00000000b001"  # customer@demo.test's, not assigned to the supplier
@@ -24,16 +22,10 @@ SCREENSHOTS = Path(os.environ.get("ITINERA_SCREENSHOTS", tempfile.gettempdir()))
 @pytest.fixture
 def driver(stack):
     stack.psql("DELETE FROM login_attempts")
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=en-US",
-                 "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield chrome
-    problems = [e["message"] for e in chrome.get_log("browser")
-                if "Content Security Policy" in e["message"] or "Uncaught" in e["message"]]
-    chrome.quit()
+    driver = new_driver()
+    yield driver
+    problems = console_problems(driver)
+    driver.quit()
     stack.psql("DELETE FROM login_attempts")
     assert problems == []
 
@@ -43,9 +35,6 @@ def people(stack):
     stack.psql("DELETE FROM login_attempts")
     return {who: Browser(stack, f"{who}@demo.test") for who in ("customer", "staff", "supplier")}
 
-
-def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
 
 
 def sign_in(stack, driver, email, page):

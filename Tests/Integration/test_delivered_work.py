@@ -1,7 +1,6 @@
 """Supplier uploads of delivered work: stored with the booking, type- and size-checked, customer told."""
 
 import pytest
-import requests
 
 from identity import Browser
 

@@ -1,12 +1,11 @@
 """Notifications raised server-side by each flow, for exactly the right people, with per-user state."""
 
-import time
 import uuid
 
 import pytest
 import requests
 
-from identity import DEMO_TRAVEL, Browser, cli, partner_key, signed_headers
+from identity import Browser, partner_key, signed_headers
 from test_bookings import move, new_booking
 
 DEMO_BOOKING = "00000000-0000-4000-8000-00000000b001"  # seeded, customer Cara (customer@demo.test)

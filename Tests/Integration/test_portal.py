@@ -1,29 +1,21 @@
 """The portal in a real browser (headless Chromium): sign-in, the shared header, sign-out."""
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
+from chromium import new_driver, wait
 from identity import DEMO_PASSWORD
 
 
 @pytest.fixture
 def browser(stack):
     stack.psql("DELETE FROM login_attempts")
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = new_driver()
     yield driver
     driver.quit()
     stack.psql("DELETE FROM login_attempts")
 
-
-def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
 
 
 def sign_in(driver, email, password):

@@ -4,13 +4,12 @@ page with its status buttons and timeline, the bookings list, the dashboard, and
 import uuid
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
+from chromium import new_driver, wait
 from identity import DEMO_PASSWORD, Browser
 
 MARKUP = "<img src=x onerror=alert(1)>"
@@ -19,13 +18,7 @@ MARKUP = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def browser(stack):
     stack.psql("DELETE FROM login_attempts")
-    options = webdriver.ChromeOptions()
-    # en-US so the money and dates the pages format are predictable.
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                 "--lang=en-US"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = new_driver()
     yield driver
     driver.quit()
     stack.psql("DELETE FROM login_attempts")
@@ -37,9 +30,6 @@ def staff(stack):
     stack.psql("DELETE FROM login_attempts")
     return Browser(stack, "staff@demo.test")
 
-
-def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
 
 
 def open_signed_in(driver, stack, path, email="staff@demo.test"):
