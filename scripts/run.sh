@@ -51,6 +51,16 @@ if [[ -n "${ITINERA_WORKERS:-}" ]]; then
 fi
 "$STACK" up "$VARDIR" --port "$PORT" --binary "$BINARY" "${workers_args[@]}" >/dev/null
 
+# The database the run uses: the local cluster, or the caller's DATABASE_URL.
+database_line() {
+    if [[ -n "${DATABASE_URL:-}" ]]; then
+        # Never echo a password to the terminal.
+        echo "$(sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$DATABASE_URL") (from DATABASE_URL)"
+    else
+        echo "$(pg_database_url "$VARDIR") (app role), $(pg_database_url "$VARDIR" itinera) (owner)"
+    fi
+}
+
 cat <<INFO
 
 Itinera is running.
@@ -59,7 +69,7 @@ Itinera is running.
   Logs:     $VARDIR/log/itinera.log (app), $VARDIR/log/worker.log (outbox), $VARDIR/log/postgresql.log,
             $VARDIR/nginx/logs/access.log and error.log
   Sign in:  http://127.0.0.1:$PORT/login.html
-  Database: $(pg_database_url "$VARDIR") (app role), $(pg_database_url "$VARDIR" itinera) (owner)
+  Database: $(database_line)
 $(print_demo_logins | sed 's/^/  /')
 
 Press Ctrl-C to stop.
