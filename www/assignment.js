@@ -1,7 +1,7 @@
 // The supplier portal's booking page: what was booked, and an upload form for delivered work.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, csrfToken, requireSession } from "/session.js";
-import { el, errorText, handleSignedOut, showMessage, statusBadge, timeElement } from "/ui.js";
+import { dataTable, el, errorText, handleSignedOut, showMessage, statusBadge, text, timeElement } from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
 
@@ -14,20 +14,7 @@ const submit = $("upload-submit");
 const uploadError = $("upload-error");
 const uploadDone = $("upload-done");
 
-function text(value) {
-  return value === null || value === undefined || value === "" ? "—" : String(value);
-}
 
-function dataTable(caption, columns, rows, emptyText) {
-  if (rows.length === 0) return el("p", { className: "empty", text: emptyText });
-  const head = el("tr", {}, ...columns.map((c) => el("th", { scope: "col", className: c.num ? "num" : null, text: c.label })));
-  const body = rows.map((cells) =>
-    el("tr", {}, ...cells.map((cell, i) => el("td", { className: columns[i].num ? "num" : null }, cell ?? "—"))),
-  );
-  return el("div", { className: "table-scroll" },
-    el("table", { className: "data-table" }, el("caption", { className: "visually-hidden", text: caption }),
-      el("thead", {}, head), el("tbody", {}, ...body)));
-}
 
 function sizeText(bytes) {
   if (typeof bytes !== "number") return "—";

@@ -1,17 +1,7 @@
 // One booking: its facts, items, travelers, payments, invoices, documents and timeline, and
 // buttons for exactly the statuses the lifecycle rules allow next.
 import { api, requireSession } from "/session.js";
-import {
-  el,
-  errorText,
-  formatMoney,
-  handleSignedOut,
-  isStaff,
-  newIdempotencyKey,
-  showMessage,
-  statusBadge,
-  timeElement,
-} from "/ui.js";
+import { dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey, showMessage, statusBadge, text, timeElement } from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
 
@@ -33,24 +23,7 @@ let allowed = {};
 let booking = null;
 let target = null;
 
-/** A table with a header row, or an empty-state line when there are no rows. */
-function dataTable(caption, columns, rows, emptyText) {
-  if (rows.length === 0) return el("p", { className: "empty", text: emptyText });
-  const head = el("tr", {}, ...columns.map((c) => el("th", { scope: "col", className: c.num ? "num" : null, text: c.label })));
-  const body = rows.map((cells) =>
-    el("tr", {}, ...cells.map((cell, i) => el("td", { className: columns[i].num ? "num" : null }, cell ?? "—"))),
-  );
-  return el(
-    "div",
-    { className: "table-scroll" },
-    el("table", { className: "data-table" }, el("caption", { className: "visually-hidden", text: caption }),
-      el("thead", {}, head), el("tbody", {}, ...body)),
-  );
-}
 
-function text(value) {
-  return value === null || value === undefined || value === "" ? "—" : String(value);
-}
 
 function renderFacts(b) {
   document.title = `${b.booking_reference} · Itinera`;

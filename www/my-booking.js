@@ -2,7 +2,7 @@
 // client's own flights (editable, saved together), and the documents with download links.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, requireSession } from "/session.js";
-import { el, errorText, formatMoney, handleSignedOut, showMessage, statusBadge, timeElement } from "/ui.js";
+import { dataTable, el, errorText, formatMoney, handleSignedOut, showMessage, statusBadge, text, timeElement } from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
 
@@ -41,9 +41,6 @@ const FLIGHT_FIELDS = [
 
 let nextInputId = 1;
 
-function text(value) {
-  return value === null || value === undefined || value === "" ? "—" : String(value);
-}
 
 /** An ISO timestamp as a datetime-local value in the browser's time zone ("" when absent). */
 function toLocalInput(iso) {
@@ -188,19 +185,6 @@ function showFieldErrors(fields) {
   return { first, unplaced };
 }
 
-function dataTable(caption, columns, rows, emptyText) {
-  if (rows.length === 0) return el("p", { className: "empty", text: emptyText });
-  const head = el("tr", {}, ...columns.map((c) => el("th", { scope: "col", className: c.num ? "num" : null, text: c.label })));
-  const body = rows.map((cells) =>
-    el("tr", {}, ...cells.map((cell, i) => el("td", { className: columns[i].num ? "num" : null }, cell ?? "—"))),
-  );
-  return el(
-    "div",
-    { className: "table-scroll" },
-    el("table", { className: "data-table" }, el("caption", { className: "visually-hidden", text: caption }),
-      el("thead", {}, head), el("tbody", {}, ...body)),
-  );
-}
 
 function documentCell(d) {
   const name = d.label || d.filename || (d.kind === "delivered_work" ? "Delivered work" : text(d.kind));

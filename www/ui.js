@@ -149,3 +149,23 @@ export function showMessage(node, text) {
 export function isStaff(me) {
   return Boolean(me) && (me.role === "staff" || me.role === "admin");
 }
+
+/** A value for a table cell or fact: "—" when absent. */
+export function text(value) {
+  return value === null || value === undefined || value === "" ? "—" : String(value);
+}
+
+/** A table with a header row, or an empty-state line when there are no rows. Cells are nodes or text. */
+export function dataTable(caption, columns, rows, emptyText) {
+  if (rows.length === 0) return el("p", { className: "empty", text: emptyText });
+  const head = el("tr", {}, ...columns.map((c) => el("th", { scope: "col", className: c.num ? "num" : null, text: c.label })));
+  const body = rows.map((cells) =>
+    el("tr", {}, ...cells.map((cell, i) => el("td", { className: columns[i].num ? "num" : null }, cell ?? "—"))),
+  );
+  return el(
+    "div",
+    { className: "table-scroll" },
+    el("table", { className: "data-table" }, el("caption", { className: "visually-hidden", text: caption }),
+      el("thead", {}, head), el("tbody", {}, ...body)),
+  );
+}

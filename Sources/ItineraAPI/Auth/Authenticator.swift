@@ -25,48 +25,53 @@ enum Authenticator {
 
     /// Bearer token first (scripts), then the session cookie (browsers, with CSRF checks).
     private static func member(_ request: Request, _ context: AppContext) throws -> Principal {
-        if let authorization = request.headers["authorization"] {
-            guard authorization.hasPrefix("Bearer "), case let token = String(authorization.dropFirst(7)),
-                token.hasPrefix("itn_")
-            else { throw APIError.unauthenticated }
-            return try tokenPrincipal(token, context)
+        let lookup = try credentialStatement(request, context)
+        let result = try context.database.withConnection { connection in
+            try connection.query(lookup.sql, lookup.parameters, context: "looking up a credential")
         }
-        guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
-        let principal = try sessionPrincipal(cookie, context)
+        let principal = try memberPrincipal(result.rows.first)
         if case .session(_, let csrfToken) = principal.credential {
             try OriginCheck.verify(request, csrfToken: csrfToken, publicOrigins: context.config.publicOrigins)
         }
         return principal
     }
 
-    private static func sessionPrincipal(_ token: String, _ context: AppContext) throws -> Principal {
-        let result = try context.database.withConnection { connection in
-            try connection.query(
-                """
-                SELECT session_id, user_id, team_id, role, csrf_token
-                FROM itinera_auth_session($1, $2)
-                """, [Hex.bytea(SHA256.digest(Array(token.utf8))), Int(context.config.sessionIdleTimeout)],
-                context: "looking up a session")
+    /// The credential lookup of `request` (bearer token first, then the session cookie) as one
+    /// statement that also sets the tenant scope for the rest of its transaction. Its row is
+    /// (credential id, user, team, role, csrf token — NULL for tokens).
+    static func credentialStatement(_ request: Request, _ context: AppContext) throws -> (
+        sql: String, parameters: [(any SQLParameter)?]
+    ) {
+        let scope = """
+            set_config('itinera.team_id', team_id::text, true) AS t, set_config('itinera.user_id', user_id::text, true) AS u,
+            set_config('itinera.role', role, true) AS r
+            """
+        if let authorization = request.headers["authorization"] {
+            guard authorization.hasPrefix("Bearer "), case let token = String(authorization.dropFirst(7)),
+                token.hasPrefix("itn_")
+            else { throw APIError.unauthenticated }
+            return (
+                "SELECT token_id, user_id, team_id, role, NULL::text AS csrf_token, \(scope) FROM itinera_auth_token($1)",
+                [Hex.bytea(SHA256.digest(Array(token.utf8)))]
+            )
         }
-        guard let row = result.rows.first, let sessionId = row[0].flatMap(UUID.init),
-            let userId = row[1].flatMap(UUID.init),
-            let teamId = row[2].flatMap(UUID.init), let role = row[3].flatMap(Role.init), let csrf = row[4]
-        else { throw APIError.unauthenticated }
-        return Principal(
-            teamId: teamId, userId: userId, role: role, credential: .session(id: sessionId, csrfToken: csrf))
+        guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
+        return (
+            "SELECT session_id, user_id, team_id, role, csrf_token, \(scope) FROM itinera_auth_session($1, $2)",
+            [Hex.bytea(SHA256.digest(Array(cookie.utf8))), Int(context.config.sessionIdleTimeout)]
+        )
     }
 
-    private static func tokenPrincipal(_ token: String, _ context: AppContext) throws -> Principal {
-        let result = try context.database.withConnection { connection in
-            try connection.query(
-                "SELECT token_id, user_id, team_id, role FROM itinera_auth_token($1)",
-                [Hex.bytea(SHA256.digest(Array(token.utf8)))], context: "looking up an API token")
-        }
-        guard let row = result.rows.first, let tokenId = row[0].flatMap(UUID.init),
-            let userId = row[1].flatMap(UUID.init),
-            let teamId = row[2].flatMap(UUID.init), let role = row[3].flatMap(Role.init)
+    /// The principal of a `credentialStatement` row; 401 when there is none (unknown, expired,
+    /// revoked, or a user no longer in the team).
+    static func memberPrincipal(_ row: [String?]?) throws -> Principal {
+        guard let row, let credentialId = row[0].flatMap(UUID.init(uuidString:)),
+            let userId = row[1].flatMap(UUID.init(uuidString:)), let teamId = row[2].flatMap(UUID.init(uuidString:)),
+            let role = row[3].flatMap(Role.init)
         else { throw APIError.unauthenticated }
-        return Principal(teamId: teamId, userId: userId, role: role, credential: .token(id: tokenId))
+        return Principal(
+            teamId: teamId, userId: userId, role: role,
+            credential: row[4].map { .session(id: credentialId, csrfToken: $0) } ?? .token(id: credentialId))
     }
 
     private static func partner(_ request: Request, _ context: AppContext) throws -> Principal {
