@@ -23,13 +23,19 @@ let package = Package(
         .target(name: "ItineraCore"),
         .target(name: "ItineraCrypto", dependencies: ["COpenSSL", "CArgon2"]),
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
-        .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport"]),
-        .target(name: "ItineraAPI", dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP"]),
-        .target(name: "ItineraWorker", dependencies: ["ItineraCore", "ItineraStore", "CSupport", "CCurl"]),
+        .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport", "CCurl"]),
+        .target(name: "ItineraPayments", dependencies: ["ItineraCrypto", "ItineraHTTP"]),
+        .target(
+            name: "ItineraAPI",
+            dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "ItineraPayments"]),
+        .target(
+            name: "ItineraWorker",
+            dependencies: ["ItineraCore", "ItineraStore", "ItineraHTTP", "ItineraPayments", "CSupport"]),
         .executableTarget(
             name: "itinera",
             dependencies: [
-                "ItineraAPI", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "ItineraWorker", "CSupport",
+                "ItineraAPI", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "ItineraPayments", "ItineraWorker",
+                "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +44,7 @@ let package = Package(
         .testTarget(name: "ItineraCryptoTests", dependencies: ["ItineraCrypto"]),
         .testTarget(name: "ItineraHTTPTests", dependencies: ["ItineraHTTP"]),
         .testTarget(name: "ItineraStoreTests", dependencies: ["ItineraStore"]),
+        .testTarget(name: "ItineraPaymentsTests", dependencies: ["ItineraPayments", "ItineraCrypto"]),
         .testTarget(name: "ItineraAPITests", dependencies: ["ItineraAPI", "ItineraHTTP", "ItineraCrypto"]),
     ]
 )

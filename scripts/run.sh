@@ -45,6 +45,15 @@ trap 'shutdown 130' INT
 trap 'shutdown 143' TERM
 trap 'shutdown $?' EXIT
 
+# The offline sandbox checkout is on in the demo; its webhook secret stays the same across runs.
+export ITINERA_SANDBOX_PAYMENTS="${ITINERA_SANDBOX_PAYMENTS:-1}"
+if [[ -z "${ITINERA_SANDBOX_WEBHOOK_SECRET:-}" ]]; then
+    mkdir -p "$VARDIR"
+    [[ -s "$VARDIR/sandbox-webhook.secret" ]] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d " \n" >"$VARDIR/sandbox-webhook.secret")
+    ITINERA_SANDBOX_WEBHOOK_SECRET="$(cat "$VARDIR/sandbox-webhook.secret")"
+    export ITINERA_SANDBOX_WEBHOOK_SECRET
+fi
+
 workers_args=()
 if [[ -n "${ITINERA_WORKERS:-}" ]]; then
     workers_args=(--workers "$ITINERA_WORKERS")

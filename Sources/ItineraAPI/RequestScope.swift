@@ -10,7 +10,11 @@ public struct RequestScope {
     /// The row-level-security scope of the caller (empty for public routes).
     public var tenant: TenantScope {
         let role: String? =
-            if case .partner = principal?.credential { "partner" } else { principal?.role?.rawValue }
+            switch principal?.credential {
+            case .partner: "partner"
+            case .system: "system"
+            default: principal?.role?.rawValue
+            }
         return TenantScope(teamId: principal?.teamId, userId: principal?.userId, role: role)
     }
 

@@ -32,6 +32,15 @@ public enum Routes {
         table.add("GET", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.list)
         table.add("POST", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.create)
 
+        let payers = Access.members(Role.staffSide.union([.customer]))
+        table.add("POST", "/api/payments/create-intent", payers, PaymentHandlers.createIntent)
+        table.add("GET", "/api/payments/{id}", payers, PaymentHandlers.get)
+        table.add("POST", "/api/payments/{id}/sandbox/complete", payers, PaymentHandlers.sandboxComplete)
+        table.add("POST", "/api/payments/{id}/refunds", staff, RefundHandlers.create)
+        table.add("POST", "/api/payments/webhook", .everyone, PaymentWebhookHandlers.receive)
+        table.add("GET", "/api/bookings/{id}/payments", staff, PaymentHandlers.bookingPayments)
+        table.add("GET", "/api/customer/bookings/{id}/payments", .members([.customer]), PaymentHandlers.bookingPayments)
+
         table.add("GET", "/api/leads", staff, SalesHandlers.listLeads)
         table.add("POST", "/api/leads", staff, SalesHandlers.createLead)
         table.add("POST", "/api/quotations", staff, SalesHandlers.createQuotation)
@@ -79,6 +88,7 @@ public enum Routes {
         table.add("GET", "/api/admin/dashboard", staff, DashboardHandlers.dashboard)
         table.add("GET", "/api/admin/outbox", .members([.admin]), OutboxAdminHandlers.list)
         table.add("POST", "/api/admin/outbox/{id}/retry", .members([.admin]), OutboxAdminHandlers.retry)
+        table.add("GET", "/api/admin/payment-webhooks", .members([.admin]), PaymentWebhookHandlers.list)
 
         if config.testRoutes {
             table.add("POST", "/api/_test/echo", .everyone, TestHandlers.echo)

@@ -1,4 +1,4 @@
-/// `application/x-www-form-urlencoded` decoding, used for query strings.
+/// `application/x-www-form-urlencoded`: decoding query strings, encoding provider requests.
 public enum FormEncoding {
     /// The name/value pairs in order; `+` is a space, `%XX` a byte, invalid escapes are kept as written.
     public static func decode(_ string: String) -> [(String, String)] {
@@ -8,6 +8,26 @@ public enum FormEncoding {
             let value = parts.count > 1 ? percentDecode(String(parts[1]), plusAsSpace: true) : ""
             return (name, value)
         }
+    }
+
+    /// `name=value&…` with everything but unreserved characters percent-encoded.
+    public static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded
+            }
+        }
+        return out
     }
 
     /// Percent-decodes `string`; a malformed escape stays literal, invalid UTF-8 becomes U+FFFD.
@@ -39,4 +59,8 @@ public enum FormEncoding {
         default: nil
         }
     }
+}
+
+extension String {
+    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraHTTP
 import ItineraStore
 
 /// Publishes notification events to nginx's nchan publisher (a unix socket only the server can
@@ -9,7 +10,6 @@ import ItineraStore
 struct LivePublisher: OutboxHandler {
     let name = "live.publish"
     let socket: String
-    private let poster = PosterBox()
 
     init(socket: String) {
         self.socket = socket
@@ -72,14 +72,11 @@ struct LivePublisher: OutboxHandler {
     }
 
     private func publish(_ eventName: String, channel: String, data: String) throws {
-        let status = try poster.value.post(
-            "http://localhost/pub/\(channel)", unixSocket: socket,
-            headers: ["Content-Type: application/json", "X-EventSource-Event: \(eventName)"], body: Array(data.utf8))
+        let status = try HTTPClient.shared.send(
+            "POST", "http://localhost/pub/\(channel)",
+            headers: ["Content-Type: application/json", "X-EventSource-Event: \(eventName)"], body: Array(data.utf8),
+            unixSocket: socket
+        ).status
         guard (200..<300).contains(status) else { throw HandlerFailure("nchan answered HTTP \(status) for \(channel)") }
     }
-}
-
-/// One libcurl handle per worker process (the worker is single-threaded).
-final class PosterBox: @unchecked Sendable {
-    let value = HTTPPoster()
 }

@@ -22,6 +22,9 @@ public final class OutboxWorker {
                 registry[type] = [live]
             }
         }
+        if let baseURL = config.baseURL, let secret = config.sandboxWebhookSecret, handlers == nil {
+            registry["payment.sandbox_webhook"] = [SandboxWebhookDelivery(baseURL: baseURL, secret: secret)]
+        }
         if config.testHandlers { registry.merge(DiagnosticHandlers.byType) { $1 } }
         self.handlers = registry
     }
@@ -72,16 +75,22 @@ public final class OutboxWorker {
     private func housekeeping(_ connection: PostgresConnection) throws {
         guard Date().timeIntervalSince(lastHousekeeping) > 600 else { return }
         lastHousekeeping = Date()
+        let webhooks = try connection.query(
+            "DELETE FROM payment_webhook_events WHERE received_at < now() - interval '30 days'",
+            context: "expiring payment webhooks")
         let keys = try connection.query(
             "DELETE FROM idempotency_keys WHERE created_at < now() - interval '7 days'",
             context: "expiring idempotency keys")
         let attempts = try connection.query(
             "DELETE FROM login_attempts WHERE attempted_at < now() - interval '1 day'",
             context: "expiring login attempts")
-        if keys.affectedRows + attempts.affectedRows > 0 {
+        if keys.affectedRows + attempts.affectedRows + webhooks.affectedRows > 0 {
             log(
                 "housekeeping",
-                ["idempotencyKeys": String(keys.affectedRows), "loginAttempts": String(attempts.affectedRows)])
+                [
+                    "idempotencyKeys": String(keys.affectedRows), "loginAttempts": String(attempts.affectedRows),
+                    "paymentWebhooks": String(webhooks.affectedRows),
+                ])
         }
     }
 

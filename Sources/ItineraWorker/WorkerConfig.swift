@@ -1,4 +1,5 @@
 import Foundation
+import ItineraPayments
 
 /// Settings of `itinera worker`, from the environment.
 public struct WorkerConfig: Sendable {
@@ -19,6 +20,12 @@ public struct WorkerConfig: Sendable {
     public var pauseBeforeDoneMilliseconds: Int
     /// nginx's nchan publisher socket (`ITINERA_NCHAN_PUBLISH_SOCKET`); nil: no live delivery.
     public var nchanPublishSocket: String?
+    /// Where nginx answers (`ITINERA_BASE_URL`, e.g. `http://127.0.0.1:8080`): the sandbox checkout
+    /// delivers its webhooks there, through nginx, as a provider would.
+    public var baseURL: String?
+    /// The sandbox's signing secret (the first of `ITINERA_SANDBOX_WEBHOOK_SECRET`), when
+    /// `ITINERA_SANDBOX_PAYMENTS=1`.
+    public var sandboxWebhookSecret: String?
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> WorkerConfig
@@ -29,12 +36,17 @@ public struct WorkerConfig: Sendable {
         let url =
             environment["DATABASE_OWNER_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["DATABASE_URL"] ?? "postgresql:///itinera"
+        let sandbox = PaymentProviders.fromEnvironment(environment)["sandbox"]
         return WorkerConfig(
             databaseURL: url, maxAttempts: max(1, number("ITINERA_OUTBOX_MAX_ATTEMPTS", 8)),
             backoffMilliseconds: number("ITINERA_OUTBOX_BACKOFF_MS", 1000),
             leaseSeconds: max(1, number("ITINERA_OUTBOX_LEASE_SECONDS", 60)), batchSize: 50,
             testHandlers: environment["ITINERA_WORKER_TEST_HANDLERS"] == "1",
             pauseBeforeDoneMilliseconds: number("ITINERA_WORKER_PAUSE_BEFORE_DONE_MS", 0),
-            nchanPublishSocket: environment["ITINERA_NCHAN_PUBLISH_SOCKET"].flatMap { $0.isEmpty ? nil : $0 })
+            nchanPublishSocket: environment["ITINERA_NCHAN_PUBLISH_SOCKET"].flatMap { $0.isEmpty ? nil : $0 },
+            baseURL: environment["ITINERA_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }.map {
+                $0.hasSuffix("/") ? String($0.dropLast()) : $0
+            },
+            sandboxWebhookSecret: sandbox?.webhookSecrets.first)
     }
 }

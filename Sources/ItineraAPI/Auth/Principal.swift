@@ -7,6 +7,8 @@ public struct Principal: Sendable, Equatable {
         case session(id: UUID, csrfToken: String)
         case token(id: UUID)
         case partner(keyId: String, allowedActions: [String])
+        /// The server acting for a team on a verified outside event (a payment webhook, `source`).
+        case system(source: String)
     }
 
     public let teamId: UUID
@@ -28,6 +30,7 @@ public struct Principal: Sendable, Equatable {
         case .session: "user"
         case .token: "token"
         case .partner: "partner"
+        case .system: "system"
         }
     }
 }

@@ -1,0 +1,204 @@
+import Foundation
+import ItineraCore
+import ItineraHTTP
+import ItineraPayments
+import ItineraStore
+
+/// What a verified payment event does, in one transaction with its receipt row. Rules: success
+/// captures (and confirms the booking once covered), failure never undoes a success, amounts that
+/// do not match change nothing and tell staff, refunds never exceed what was captured.
+enum PaymentWebhookEffects {
+    struct Result {
+        let duplicate: Bool
+        let outcome: String
+    }
+
+    static func apply(_ receipt: WebhookReceipt, _ scope: RequestScope) throws -> Result {
+        try scope.context.database.transaction { connection in
+            let located = try locate(receipt, connection)
+            try TenantScope(teamId: located?.teamId, userId: nil, role: "system").apply(on: connection)
+            let receiptId = UUID()
+            guard try insert(receipt, id: receiptId, teamId: located?.teamId, paymentId: located?.paymentId, connection)
+            else { return Result(duplicate: true, outcome: "already_received") }
+            guard let located else {
+                let outcome = receipt.event.effect == .ignored ? "ignored_unknown_type" : "payment_not_found"
+                try finish(receiptId, outcome: outcome, detail: nil, connection)
+                return Result(duplicate: false, outcome: outcome)
+            }
+            let system = RequestScope(
+                request: scope.request, context: scope.context,
+                principal: Principal(
+                    teamId: located.teamId, userId: nil, role: nil,
+                    credential: .system(source: "webhook:\(receipt.provider)")))
+            let payment = try PaymentLedger.lockPayment(located.paymentId, connection)
+            let applied = try effect(receipt, payment, system, connection)
+            try finish(receiptId, outcome: applied.outcome, detail: applied.detail, connection)
+            return Result(duplicate: false, outcome: applied.outcome)
+        }
+    }
+
+    private static func effect(
+        _ receipt: WebhookReceipt, _ payment: PaymentLedger.LockedPayment, _ scope: RequestScope,
+        _ connection: PostgresConnection
+    ) throws -> (outcome: String, detail: String?) {
+        let key = "webhook:\(receipt.provider):\(receipt.event.id)"
+        switch receipt.event.effect {
+        case .succeeded(_, let amount, let currency, let providerPaymentId):
+            return try succeeded(
+                payment, amount: amount, currency: currency, providerPaymentId: providerPaymentId,
+                eventId: receipt.event.id, key: key, scope, connection)
+        case .failed(_, let reason):
+            guard !payment.isCaptured else {
+                return ("ignored_out_of_order", "The payment was captured before; a later failure does not undo it.")
+            }
+            guard payment.status != "failed" else { return ("already_applied", nil) }
+            try connection.query(
+                """
+                UPDATE payments SET status = 'failed', failure_reason = $2, webhook_event_id = $3, updated_at = now()
+                WHERE id = $1
+                """, [payment.id, String(reason.prefix(500)), receipt.event.id], context: "recording a failed payment")
+            try notifyStaff(
+                "payment_failed", "Payment failed: \(PaymentLedger.money(payment.amountMinor, payment.currency))",
+                message: reason, payment, scope, connection)
+            return ("applied", reason)
+        case .refunded(_, _, let currency, let refunds):
+            return try refunded(payment, currency: currency, refunds: refunds, key: key, scope, connection)
+        case .ignored:
+            return ("ignored_unknown_type", nil)
+        }
+    }
+
+    private static func succeeded(
+        _ payment: PaymentLedger.LockedPayment, amount: Int64, currency: String, providerPaymentId: String?,
+        eventId: String, key: String, _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws -> (outcome: String, detail: String?) {
+        guard !payment.isCaptured else { return ("already_applied", nil) }
+        guard amount == payment.amountMinor, currency == payment.currency else {
+            let detail =
+                "Expected \(PaymentLedger.money(payment.amountMinor, payment.currency)), "
+                + "the provider reported \(PaymentLedger.money(amount, currency)). The booking was not changed."
+            try notifyStaff(
+                "payment_amount_mismatch", "Payment amount mismatch", message: detail, payment, scope, connection)
+            return ("amount_mismatch", detail)
+        }
+        try connection.query(
+            """
+            UPDATE payments SET status = 'succeeded', captured_minor = $2, failure_reason = NULL,
+                   provider_payment_id = coalesce($3, provider_payment_id), webhook_event_id = $4, updated_at = now()
+            WHERE id = $1
+            """, [payment.id, amount, providerPaymentId, eventId], context: "capturing a payment")
+        try connection.query(
+            "UPDATE bookings SET paid_minor = paid_minor + $2, updated_at = now() WHERE id = $1",
+            [payment.bookingId, amount], context: "adding a payment to its booking")
+        let outstanding = try PaymentLedger.confirmBookingIfCovered(
+            payment.bookingId, scope: scope, idempotencyKey: key, connection)
+        let paid = PaymentLedger.money(amount, currency)
+        try notifyStaff(
+            "payment_received", "Payment received: \(paid)",
+            message: outstanding == 0
+                ? "The booking is paid in full." : "\(PaymentLedger.money(outstanding, currency)) is still outstanding.",
+            payment, scope, connection)
+        guard outstanding == 0 else {
+            return ("partially_paid", "\(PaymentLedger.money(outstanding, currency)) still outstanding.")
+        }
+        return ("applied", nil)
+    }
+
+    private static func refunded(
+        _ payment: PaymentLedger.LockedPayment, currency: String, refunds: [ProviderEvent.Refund], key: String,
+        _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws -> (outcome: String, detail: String?) {
+        guard currency.isEmpty || currency == payment.currency else {
+            let detail = "A refund in \(currency) was reported for a payment in \(payment.currency)."
+            try notifyStaff("payment_amount_mismatch", "Refund currency mismatch", message: detail, payment, scope, connection)
+            return ("amount_mismatch", detail)
+        }
+        var current = payment
+        var added = 0
+        for refund in refunds {
+            let known = try connection.query(
+                """
+                UPDATE payment_refunds SET status = 'succeeded', updated_at = now()
+                WHERE payment_id = $1 AND provider_reference = $2 RETURNING status
+                """, [payment.id, refund.reference], context: "confirming a known refund")
+            if !known.rows.isEmpty { continue }
+            guard refund.amountMinor <= current.capturedMinor - current.refundedMinor else {
+                let detail =
+                    "The provider reported refund \(refund.reference) of "
+                    + "\(PaymentLedger.money(refund.amountMinor, payment.currency)), more than is left to refund."
+                try notifyStaff("refund_mismatch", "Refund exceeds the captured amount", message: detail, payment, scope, connection)
+                return ("refund_exceeds_captured", detail)
+            }
+            try PaymentLedger.recordRefund(
+                current, amountMinor: refund.amountMinor, providerReference: refund.reference, status: "succeeded",
+                source: "provider", reason: "Reported by \(payment.provider)", createdBy: nil, teamId: try scope.caller.teamId,
+                connection)
+            current = try PaymentLedger.lockPayment(payment.id, connection)
+            added += 1
+        }
+        guard added > 0 else { return ("already_applied", nil) }
+        try PaymentLedger.refundBookingIfFullyRefunded(
+            payment.bookingId, scope: scope, actorType: "webhook", idempotencyKey: key, connection)
+        return ("applied", nil)
+    }
+
+    private static func notifyStaff(
+        _ type: String, _ title: String, message: String, _ payment: PaymentLedger.LockedPayment,
+        _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws {
+        let caller = try scope.caller
+        try Notifications.toTeam(
+            Notifications.Draft(
+                type: type, title: title, message: message, linkPath: "/booking/\(payment.bookingId.lowercased)",
+                linkId: payment.bookingId,
+                metadata: [
+                    "booking_id": .string(payment.bookingId.lowercased), "payment_id": .string(payment.id.lowercased),
+                ]), teamId: caller.teamId, actor: nil, connection)
+    }
+
+    private static func locate(_ receipt: WebhookReceipt, _ connection: PostgresConnection) throws -> (
+        paymentId: UUID, teamId: UUID
+    )? {
+        let (reference, providerPaymentId): (String?, String?) =
+            switch receipt.event.effect {
+            case .succeeded(let reference, _, _, _): (reference, nil)
+            case .failed(let reference, _): (reference, nil)
+            case .refunded(let reference, let providerPaymentId, _, _): (reference, providerPaymentId)
+            case .ignored: (nil, nil)
+            }
+        guard reference != nil || providerPaymentId != nil else { return nil }
+        let row = try connection.query(
+            "SELECT payment_id, team_id FROM itinera_payment_for_webhook($1, $2, $3)",
+            [receipt.provider, reference, providerPaymentId], context: "finding a webhook's payment"
+        ).rows.first
+        guard let paymentId = row?[0].flatMap(UUID.init(uuidString:)), let teamId = row?[1].flatMap(UUID.init(uuidString:))
+        else { return nil }
+        return (paymentId, teamId)
+    }
+
+    /// The receipt row; false when this (provider, event id) was received before. A concurrent
+    /// duplicate waits here on the unique index until the first one commits.
+    private static func insert(
+        _ receipt: WebhookReceipt, id: UUID, teamId: UUID?, paymentId: UUID?, _ connection: PostgresConnection
+    ) throws -> Bool {
+        try connection.query(
+            """
+            INSERT INTO payment_webhook_events (id, team_id, provider, event_id, event_type, payment_id, headers, body,
+                                                verification, outcome)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, 'received')
+            ON CONFLICT (provider, event_id) DO NOTHING
+            """,
+            [
+                id, teamId, receipt.provider, receipt.event.id, receipt.event.type, paymentId,
+                String(decoding: JSONWriter.bytes(.object(receipt.headers)), as: UTF8.self), receipt.body,
+                receipt.verification,
+            ], context: "recording a webhook"
+        ).affectedRows == 1
+    }
+
+    private static func finish(_ id: UUID, outcome: String, detail: String?, _ connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE payment_webhook_events SET outcome = $2, detail = $3 WHERE id = $1", [id, outcome, detail],
+            context: "recording a webhook's outcome")
+    }
+}

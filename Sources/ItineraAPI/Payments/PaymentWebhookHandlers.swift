@@ -1,0 +1,88 @@
+import Foundation
+import ItineraCore
+import ItineraHTTP
+import ItineraPayments
+import ItineraStore
+
+/// `POST /api/payments/webhook?provider=…`: providers tell Itinera what happened to a payment.
+/// The signature is checked on the raw body before anything is parsed; a bad one answers 400
+/// and writes nothing. A verified event is applied at most once: its (provider, event id) row is
+/// written in the transaction of its effect.
+enum PaymentWebhookHandlers {
+    /// Request headers kept with each event (never `Authorization` or cookies).
+    static let headersOfInterest = [
+        "content-type", "user-agent", "stripe-signature", "x-razorpay-signature", "x-razorpay-event-id",
+        "x-payment-signature", "x-request-id",
+    ]
+
+    static func receive(_ scope: RequestScope) throws -> Response {
+        let name = scope.request.query["provider"] ?? ""
+        guard PaymentProviders.names.contains(name) else {
+            throw APIError(
+                status: 400, code: "unknown_provider",
+                message: "provider must be one of \(PaymentProviders.names.joined(separator: ", ")).")
+        }
+        guard let provider = scope.context.payments[name], !provider.webhookSecrets.isEmpty else {
+            throw APIError.providerNotConfigured(name)
+        }
+        let request = scope.request
+        let secretIndex: Int
+        do {
+            secretIndex = try provider.verifyWebhook(
+                headers: request.headers, body: request.body, now: Int64(Date().timeIntervalSince1970))
+        } catch let error as WebhookSignatureError {
+            throw APIError(status: 400, code: "invalid_signature", message: error.description)
+        }
+        let event: ProviderEvent
+        do {
+            event = try provider.parseEvent(headers: request.headers, body: request.body)
+        } catch let error as ProviderError {
+            throw APIError(status: 400, code: "invalid_payload", message: error.description)
+        }
+        guard (1...255).contains(event.id.count), (1...200).contains(event.type.count) else {
+            throw APIError(status: 400, code: "invalid_payload", message: "The event id or type is too long.")
+        }
+        let receipt = WebhookReceipt(
+            provider: name, event: event,
+            verification: "verified with secret \(secretIndex + 1) of \(provider.webhookSecrets.count)",
+            headers: headersOfInterest.reduce(into: [:]) { kept, header in
+                if let value = request.headers[header] { kept[header] = .string(String(value.prefix(500))) }
+            },
+            body: String(decoding: request.body, as: UTF8.self))
+        let result = try PaymentWebhookEffects.apply(receipt, scope)
+        return try scope.ok(
+            ["received": JSONValue.bool(true), "duplicate": .bool(result.duplicate), "outcome": .string(result.outcome)])
+    }
+
+    /// `GET /api/admin/payment-webhooks?provider=&outcome=&limit=`: the team's received webhooks of
+    /// the last 30 days, newest first.
+    static func list(_ scope: RequestScope) throws -> Response {
+        let query = scope.request.query
+        let limit = min(max(Int(query["limit"] ?? "") ?? 50, 1), 200)
+        let json = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT coalesce(json_agg(json_build_object(
+                    'id', w.id, 'provider', w.provider, 'event_id', w.event_id, 'event_type', w.event_type,
+                    'payment_id', w.payment_id, 'headers', w.headers, 'body', w.body,
+                    'verification', w.verification, 'outcome', w.outcome, 'detail', w.detail,
+                    'received_at', w.received_at) ORDER BY w.received_at DESC, w.id DESC), '[]')::text AS json
+                FROM (SELECT * FROM payment_webhook_events
+                      WHERE team_id = itinera_current_team() AND ($1::text IS NULL OR provider = $1)
+                        AND ($2::text IS NULL OR outcome = $2)
+                      ORDER BY received_at DESC, id DESC LIMIT $3) w
+                """, [query["provider"], query["outcome"], limit], context: "listing payment webhooks"
+            ).first("json") ?? "[]"
+        }
+        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+    }
+}
+
+/// A verified webhook, ready to be stored with its outcome.
+struct WebhookReceipt {
+    let provider: String
+    let event: ProviderEvent
+    let verification: String
+    let headers: [String: JSONValue]
+    let body: String
+}
