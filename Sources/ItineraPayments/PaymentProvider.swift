@@ -126,7 +126,8 @@ enum ProviderHTTP {
         let reply: HTTPClient.Reply
         do {
             reply = try HTTPClient.shared.send(
-                method, url, headers: headers, body: body, basicAuth: basicAuth, timeoutMilliseconds: timeoutMilliseconds)
+                method, url, headers: headers, body: body, basicAuth: basicAuth,
+                timeoutMilliseconds: timeoutMilliseconds)
         } catch {
             throw ProviderError.failed("\(provider) could not be reached: \(error)")
         }

@@ -34,7 +34,9 @@ public struct RazorpayProvider: PaymentProvider {
             ]),
         ])
         let json = try post("/v1/orders", body)
-        guard let order = json["id"]?.string else { throw ProviderError.failed("razorpay answered without an order id") }
+        guard let order = json["id"]?.string else {
+            throw ProviderError.failed("razorpay answered without an order id")
+        }
         return ProviderIntent(
             reference: order,
             payload: [
@@ -70,7 +72,9 @@ public struct RazorpayProvider: PaymentProvider {
     /// `payment.captured` / `order.paid`, `payment.failed`, `refund.processed` / `refund.created`.
     public func parseEvent(headers: Headers, body: [UInt8]) throws -> ProviderEvent {
         let json = try ProviderHTTP.decode(body)
-        guard let type = json["event"]?.string else { throw ProviderError.invalidPayload("A Razorpay event needs event.") }
+        guard let type = json["event"]?.string else {
+            throw ProviderError.invalidPayload("A Razorpay event needs event.")
+        }
         guard let id = headers["x-razorpay-event-id"] ?? json["id"]?.string, !id.isEmpty else {
             throw ProviderError.invalidPayload("A Razorpay event needs X-Razorpay-Event-Id or an id.")
         }
@@ -93,7 +97,9 @@ public struct RazorpayProvider: PaymentProvider {
         case "refund.processed", "refund.created":
             guard let refund = json["payload"]?["refund"]?["entity"], let refundId = refund["id"]?.string,
                 let amount = refund["amount"]?.int64, let paymentId = refund["payment_id"]?.string
-            else { throw ProviderError.invalidPayload("\(type) needs payload.refund.entity with id, amount, payment_id.") }
+            else {
+                throw ProviderError.invalidPayload("\(type) needs payload.refund.entity with id, amount, payment_id.")
+            }
             effect = .refunded(
                 reference: payment?["order_id"]?.string, providerPaymentId: paymentId,
                 currency: refund["currency"]?.string?.uppercased() ?? "",

@@ -48,10 +48,12 @@ public struct SandboxProvider: PaymentProvider {
             }
             effect = .succeeded(reference: reference, amountMinor: amount, currency: currency, providerPaymentId: nil)
         case "payment.failed":
-            effect = .failed(reference: reference, reason: data["failure_reason"]?.string ?? "The payment was declined.")
+            effect = .failed(
+                reference: reference, reason: data["failure_reason"]?.string ?? "The payment was declined.")
         case "refund.succeeded":
             guard let amount = data["amount_minor"]?.int64, let refund = data["refund_reference"]?.string else {
-                throw ProviderError.invalidPayload("refund.succeeded needs data.amount_minor and data.refund_reference.")
+                throw ProviderError.invalidPayload(
+                    "refund.succeeded needs data.amount_minor and data.refund_reference.")
             }
             effect = .refunded(
                 reference: reference, providerPaymentId: nil, currency: currency,

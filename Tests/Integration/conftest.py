@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from fake_providers import FakeProviders
+
 PROJECT = Path(os.environ.get("ITINERA_PROJECT", Path(__file__).resolve().parents[2]))
 BINARY = Path(os.environ.get("ITINERA_BINARY", PROJECT / ".build/debug/itinera"))
 STACK = PROJECT / "scripts/stack"
@@ -90,7 +92,15 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack():
+def providers():
+    """The fake Stripe and Razorpay APIs the stack's providers call."""
+    fake = FakeProviders()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(providers):
     vardir = tempfile.mkdtemp(prefix="itinera-test-")
     os.chmod(vardir, 0o755)
     port = free_port()
@@ -101,6 +111,7 @@ def stack():
                 "ITINERA_PROJECT": str(PROJECT), "ITINERA_LOGIN_RATE": "6000r/m",
                 "ITINERA_WORKER_TEST_HANDLERS": "1", "ITINERA_OUTBOX_BACKOFF_MS": "50",
                 "ITINERA_OUTBOX_MAX_ATTEMPTS": "3", "ITINERA_OUTBOX_LEASE_SECONDS": "2"})
+    env.update(providers.env())
     up = subprocess.run([str(STACK), "up", vardir, "--port", str(port), "--binary", str(BINARY),
                          "--workers", str(WORKERS), "--bench"],
                         env=env, capture_output=True, text=True, timeout=300)

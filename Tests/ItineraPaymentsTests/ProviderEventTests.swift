@@ -5,7 +5,8 @@ import Testing
 
 /// What each provider's webhook bodies mean for a payment.
 @Suite struct ProviderEventTests {
-    let stripe = StripeProvider(apiBase: "http://127.0.0.1:1", secretKey: nil, webhookSecrets: ["s"], timeoutMilliseconds: 100)
+    let stripe = StripeProvider(
+        apiBase: "http://127.0.0.1:1", secretKey: nil, webhookSecrets: ["s"], timeoutMilliseconds: 100)
     let razorpay = RazorpayProvider(
         apiBase: "http://127.0.0.1:1", keyId: nil, keySecret: nil, webhookSecrets: ["s"], timeoutMilliseconds: 100)
 
@@ -15,8 +16,12 @@ import Testing
             body: Array(
                 #"{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","amount":5000,"amount_received":5000,"currency":"eur","latest_charge":"ch_1"}}}"#
                     .utf8))
-        #expect(succeeded == ProviderEvent(id: "evt_1", type: "payment_intent.succeeded",
-            effect: .succeeded(reference: "pi_1", amountMinor: 5000, currency: "EUR", providerPaymentId: "ch_1")))
+        #expect(
+            succeeded
+                == ProviderEvent(
+                    id: "evt_1", type: "payment_intent.succeeded",
+                    effect: .succeeded(reference: "pi_1", amountMinor: 5000, currency: "EUR", providerPaymentId: "ch_1")
+                ))
         let failed = try stripe.parseEvent(
             headers: Headers(),
             body: Array(
@@ -28,8 +33,11 @@ import Testing
             body: Array(
                 #"{"id":"evt_3","type":"charge.refunded","data":{"object":{"id":"ch_1","payment_intent":"pi_1","currency":"eur","refunds":{"data":[{"id":"re_1","amount":1000,"status":"succeeded"},{"id":"re_2","amount":500,"status":"failed"}]}}}}"#
                     .utf8))
-        #expect(refunded.effect == .refunded(reference: "pi_1", providerPaymentId: "ch_1", currency: "EUR",
-            refunds: [ProviderEvent.Refund(reference: "re_1", amountMinor: 1000)]))
+        #expect(
+            refunded.effect
+                == .refunded(
+                    reference: "pi_1", providerPaymentId: "ch_1", currency: "EUR",
+                    refunds: [ProviderEvent.Refund(reference: "re_1", amountMinor: 1000)]))
         let other = try stripe.parseEvent(
             headers: Headers(), body: Array(#"{"id":"evt_4","type":"customer.created","data":{"object":{}}}"#.utf8))
         #expect(other.effect == .ignored)
@@ -41,7 +49,9 @@ import Testing
                 .utf8)
         let event = try razorpay.parseEvent(headers: Headers([("X-Razorpay-Event-Id", "ev_9")]), body: body)
         #expect(event.id == "ev_9")
-        #expect(event.effect == .succeeded(reference: "order_1", amountMinor: 2500, currency: "INR", providerPaymentId: "pay_1"))
+        #expect(
+            event.effect
+                == .succeeded(reference: "order_1", amountMinor: 2500, currency: "INR", providerPaymentId: "pay_1"))
         #expect(throws: ProviderError.self) { try razorpay.parseEvent(headers: Headers(), body: body) }
     }
 
@@ -51,7 +61,8 @@ import Testing
         }
         #expect(throws: ProviderError.self) {
             try SandboxProvider(webhookSecrets: ["s"]).parseEvent(
-                headers: Headers(), body: Array(#"{"id":"e","type":"payment.succeeded","data":{"payment_reference":"p"}}"#.utf8))
+                headers: Headers(),
+                body: Array(#"{"id":"e","type":"payment.succeeded","data":{"payment_reference":"p"}}"#.utf8))
         }
     }
 

@@ -10,7 +10,9 @@ import Testing
     let knownDigest = "c89214b5b5da833daed6f0b8c5bb6bd58cea9022bd80ccc78230f3942d632925"
 
     @Test func timestampedSchemeMatchesTheKnownVector() throws {
-        #expect(TimestampedSignature.header(secret: "whsec_test", timestamp: now, body: body) == "t=\(now),v1=\(knownDigest)")
+        #expect(
+            TimestampedSignature.header(secret: "whsec_test", timestamp: now, body: body)
+                == "t=\(now),v1=\(knownDigest)")
         let index = try TimestampedSignature.verify(
             header: "t=\(now),v1=\(knownDigest)", body: body, secrets: ["whsec_test"], now: now)
         #expect(index == 0)
@@ -30,12 +32,16 @@ import Testing
         #expect(throws: WebhookSignatureError.self) {
             try TimestampedSignature.verify(header: header, body: body, secrets: ["whsec_test"], now: now - 301)
         }
-        #expect((try? TimestampedSignature.verify(header: header, body: body, secrets: ["whsec_test"], now: now + 300)) == 0)
+        #expect(
+            (try? TimestampedSignature.verify(header: header, body: body, secrets: ["whsec_test"], now: now + 300)) == 0
+        )
     }
 
     @Test func timestampedSchemeAcceptsARotatedSecretAndAnyV1() throws {
         let signed = TimestampedSignature.header(secret: "whsec_old", timestamp: now, body: body)
-        #expect(try TimestampedSignature.verify(header: signed, body: body, secrets: ["whsec_new", "whsec_old"], now: now) == 1)
+        #expect(
+            try TimestampedSignature.verify(header: signed, body: body, secrets: ["whsec_new", "whsec_old"], now: now)
+                == 1)
         let twoValues = "t=\(now),v1=\(String(repeating: "0", count: 64)),v0=ignored,v1=\(knownDigest)"
         #expect(try TimestampedSignature.verify(header: twoValues, body: body, secrets: ["whsec_test"], now: now) == 0)
     }

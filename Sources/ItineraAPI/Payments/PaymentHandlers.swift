@@ -87,7 +87,8 @@ enum PaymentHandlers {
             let payload = String(decoding: JSONWriter.bytes(.object(intent.payload)), as: UTF8.self)
             let answer = (
                 status: 200,
-                json: "{\"payment\":\(try PaymentLedger.paymentJSON(paymentId, connection)),\"providerPayload\":\(payload)}"
+                json:
+                    "{\"payment\":\(try PaymentLedger.paymentJSON(paymentId, connection)),\"providerPayload\":\(payload)}"
             )
             try Idempotency.store(answer, key: key!, scope: intentScope, teamId: caller.teamId, connection)
             return .answer(answer.status, answer.json)
@@ -97,7 +98,8 @@ enum PaymentHandlers {
             return scope.ok(jsonText: json, status: status)
         case .providerFailed(let reason, let paymentId):
             throw APIError(
-                status: 502, code: "provider_error", message: "The payment provider did not create the payment: \(reason)",
+                status: 502, code: "provider_error",
+                message: "The payment provider did not create the payment: \(reason)",
                 details: .object(["paymentId": .string(paymentId.lowercased)]))
         }
     }
@@ -214,7 +216,8 @@ enum PaymentHandlers {
         let json = try scope.transaction { connection in
             let payment = try PaymentLedger.lockPayment(id, connection)
             guard payment.provider == "sandbox", let reference = payment.providerReference else {
-                throw APIError(status: 409, code: "not_a_sandbox_payment", message: "Only sandbox payments check out here.")
+                throw APIError(
+                    status: 409, code: "not_a_sandbox_payment", message: "Only sandbox payments check out here.")
             }
             guard payment.status == "requires_action" else {
                 throw APIError(

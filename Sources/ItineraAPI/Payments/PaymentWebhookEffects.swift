@@ -96,7 +96,8 @@ enum PaymentWebhookEffects {
         try notifyStaff(
             "payment_received", "Payment received: \(paid)",
             message: outstanding == 0
-                ? "The booking is paid in full." : "\(PaymentLedger.money(outstanding, currency)) is still outstanding.",
+                ? "The booking is paid in full."
+                : "\(PaymentLedger.money(outstanding, currency)) is still outstanding.",
             payment, scope, connection)
         guard outstanding == 0 else {
             return ("partially_paid", "\(PaymentLedger.money(outstanding, currency)) still outstanding.")
@@ -110,7 +111,8 @@ enum PaymentWebhookEffects {
     ) throws -> (outcome: String, detail: String?) {
         guard currency.isEmpty || currency == payment.currency else {
             let detail = "A refund in \(currency) was reported for a payment in \(payment.currency)."
-            try notifyStaff("payment_amount_mismatch", "Refund currency mismatch", message: detail, payment, scope, connection)
+            try notifyStaff(
+                "payment_amount_mismatch", "Refund currency mismatch", message: detail, payment, scope, connection)
             return ("amount_mismatch", detail)
         }
         var current = payment
@@ -126,12 +128,15 @@ enum PaymentWebhookEffects {
                 let detail =
                     "The provider reported refund \(refund.reference) of "
                     + "\(PaymentLedger.money(refund.amountMinor, payment.currency)), more than is left to refund."
-                try notifyStaff("refund_mismatch", "Refund exceeds the captured amount", message: detail, payment, scope, connection)
+                try notifyStaff(
+                    "refund_mismatch", "Refund exceeds the captured amount", message: detail, payment, scope, connection
+                )
                 return ("refund_exceeds_captured", detail)
             }
             try PaymentLedger.recordRefund(
                 current, amountMinor: refund.amountMinor, providerReference: refund.reference, status: "succeeded",
-                source: "provider", reason: "Reported by \(payment.provider)", createdBy: nil, teamId: try scope.caller.teamId,
+                source: "provider", reason: "Reported by \(payment.provider)", createdBy: nil,
+                teamId: try scope.caller.teamId,
                 connection)
             current = try PaymentLedger.lockPayment(payment.id, connection)
             added += 1
@@ -171,7 +176,8 @@ enum PaymentWebhookEffects {
             "SELECT payment_id, team_id FROM itinera_payment_for_webhook($1, $2, $3)",
             [receipt.provider, reference, providerPaymentId], context: "finding a webhook's payment"
         ).rows.first
-        guard let paymentId = row?[0].flatMap(UUID.init(uuidString:)), let teamId = row?[1].flatMap(UUID.init(uuidString:))
+        guard let paymentId = row?[0].flatMap(UUID.init(uuidString:)),
+            let teamId = row?[1].flatMap(UUID.init(uuidString:))
         else { return nil }
         return (paymentId, teamId)
     }

@@ -51,7 +51,10 @@ enum PaymentWebhookHandlers {
             body: String(decoding: request.body, as: UTF8.self))
         let result = try PaymentWebhookEffects.apply(receipt, scope)
         return try scope.ok(
-            ["received": JSONValue.bool(true), "duplicate": .bool(result.duplicate), "outcome": .string(result.outcome)])
+            [
+                "received": JSONValue.bool(true), "duplicate": .bool(result.duplicate),
+                "outcome": .string(result.outcome),
+            ])
     }
 
     /// `GET /api/admin/payment-webhooks?provider=&outcome=&limit=`: the team's received webhooks of

@@ -49,7 +49,8 @@ enum RefundHandlers {
             guard amount <= refundable else {
                 throw APIError(
                     status: 422, code: "refund_exceeds_captured",
-                    message: "At most \(PaymentLedger.money(refundable, payment.currency)) of this payment can be refunded.",
+                    message:
+                        "At most \(PaymentLedger.money(refundable, payment.currency)) of this payment can be refunded.",
                     details: .object(["refundableMinor": .integer(refundable), "currency": .string(payment.currency)]))
             }
             let refundId = UUID()
@@ -60,7 +61,8 @@ enum RefundHandlers {
                         refundId: refundId, paymentReference: payment.providerReference,
                         providerPaymentId: payment.providerPaymentId, amountMinor: amount, currency: payment.currency,
                         reason: reason,
-                        idempotencyKey: "itinera-refund-" + SHA256.hex(Array("\(caller.teamId.lowercased):\(key!)".utf8))
+                        idempotencyKey: "itinera-refund-"
+                            + SHA256.hex(Array("\(caller.teamId.lowercased):\(key!)".utf8))
                     ))
             } catch let error as ProviderError {
                 try connection.query(
@@ -69,7 +71,10 @@ enum RefundHandlers {
                                                  created_by)
                     VALUES ($1, $2, $3, $4, $5, 'failed', $6, $7)
                     """,
-                    [refundId, caller.teamId, id, amount, reason, String(error.description.prefix(500)), caller.userId],
+                    [
+                        refundId, caller.teamId, id, amount, reason, String(error.description.prefix(500)),
+                        caller.userId,
+                    ],
                     context: "recording a refused refund")
                 try Idempotency.release(key: key!, scope: refundScope, teamId: caller.teamId, connection)
                 return .providerFailed(error.description)
@@ -88,7 +93,8 @@ enum RefundHandlers {
             ).first("json")
             let answer = (
                 status: 201,
-                json: "{\"refund\":\(refundJSON ?? "null"),\"payment\":\(try PaymentLedger.paymentJSON(id, connection))}"
+                json:
+                    "{\"refund\":\(refundJSON ?? "null"),\"payment\":\(try PaymentLedger.paymentJSON(id, connection))}"
             )
             try Idempotency.store(answer, key: key!, scope: refundScope, teamId: caller.teamId, connection)
             return .answer(answer.status, answer.json)

@@ -1,0 +1,417 @@
+"""Payments over HTTP: intents through the fake Stripe and Razorpay APIs, verified and idempotent
+webhooks, partial payments, out-of-order events, refunds, and the sandbox checkout's own webhook."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from conftest import cgi
+from fake_providers import (RAZORPAY_WEBHOOK_SECRET, SANDBOX_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRETS)
+from identity import Browser
+
+
+def wait_until(check, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture(scope="module")
+def staff(stack):
+    stack.psql("DELETE FROM login_attempts")
+    return Browser(stack, "staff@demo.test")
+
+
+@pytest.fixture(scope="module")
+def customer_id(staff):
+    r = staff.send("POST", "/api/customers", json={"name": "Payment Tester", "email": "pay@example.com"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]["id"]
+
+
+def new_booking(staff, customer_id, total=10000, currency="EUR"):
+    r = staff.send("POST", "/api/bookings", json={
+        "customerId": customer_id, "currency": currency,
+        "items": [{"kind": "activity", "description": "Sunset sail", "quantity": 1, "unitPriceMinor": total}]})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]["id"]
+
+
+def create_intent(who, booking_id, provider="stripe", amount=None, key=None):
+    body = {"bookingId": booking_id, "provider": provider, "idempotencyKey": key or str(uuid.uuid4())}
+    if amount is not None:
+        body["amountMinor"] = amount
+    return who.send("POST", "/api/payments/create-intent", json=body)
+
+
+def paid_intent(staff, booking_id, provider="stripe", amount=None):
+    r = create_intent(staff, booking_id, provider, amount)
+    assert r.status_code == 200, r.text
+    return r.json()["data"]["payment"]
+
+
+def booking_status(stack, booking_id):
+    return stack.psql(f"SELECT status FROM bookings WHERE id = '{booking_id}'")
+
+
+def payment_status(stack, payment_id):
+    return stack.psql(f"SELECT status FROM payments WHERE id = '{payment_id}'")
+
+
+def timestamped(secret, body, timestamp=None):
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+def stripe_event(kind, payment, event_id=None, **fields):
+    obj = {"id": payment["provider_reference"], "object": "payment_intent", "amount": payment["amount_minor"],
+           "amount_received": payment["amount_minor"], "currency": payment["currency"].lower()}
+    obj.update(fields)
+    return json.dumps({"id": event_id or f"evt_{uuid.uuid4().hex[:16]}", "type": kind,
+                       "data": {"object": obj}}).encode()
+
+
+def send_stripe(stack, body, secret=STRIPE_WEBHOOK_SECRETS[0], timestamp=None, header=None):
+    headers = {"Content-Type": "application/json",
+               "Stripe-Signature": header if header is not None else timestamped(secret, body, timestamp)}
+    return requests.post(f"{stack.url}/api/payments/webhook?provider=stripe", data=body, headers=headers, timeout=30)
+
+
+def send_razorpay(stack, body, event_id, secret=RAZORPAY_WEBHOOK_SECRET):
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return requests.post(f"{stack.url}/api/payments/webhook?provider=razorpay", data=body, timeout=30,
+                         headers={"Content-Type": "application/json", "X-Razorpay-Signature": signature,
+                                  "X-Razorpay-Event-Id": event_id})
+
+
+def lifecycle_moves(stack, booking_id, to):
+    return int(stack.psql(f"SELECT count(*) FROM booking_lifecycle_events WHERE booking_id = '{booking_id}' "
+                          f"AND to_status = '{to}'"))
+
+
+def test_stripe_intent_goes_through_the_provider_and_the_booking_waits_for_payment(stack, staff, customer_id,
+                                                                                    providers):
+    booking = new_booking(staff, customer_id, total=12345)
+    key = str(uuid.uuid4())
+    before = len(providers.calls("/v1/payment_intents"))
+    r = create_intent(staff, booking, "stripe", key=key)
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert data["payment"]["status"] == "requires_action" and data["payment"]["amount_minor"] == 12345
+    assert data["providerPayload"]["clientSecret"].startswith(data["providerPayload"]["paymentIntentId"])
+    call = providers.calls("/v1/payment_intents")[-1]
+    form = dict(pair.split("=", 1) for pair in call[3].decode().split("&"))
+    assert form["amount"] == "12345" and form["currency"] == "eur"
+    assert call[2]["Authorization"] == "Bearer sk_test_itinera" and call[2]["Idempotency-Key"].startswith("itinera-")
+    assert booking_status(stack, booking) == "payment_pending"
+
+    again = create_intent(staff, booking, "stripe", key=key)
+    assert again.status_code == 200 and again.json()["data"]["payment"]["id"] == data["payment"]["id"]
+    assert len(providers.calls("/v1/payment_intents")) == before + 1
+    assert stack.psql(f"SELECT count(*) FROM payments WHERE booking_id = '{booking}'") == "1"
+
+
+def test_razorpay_intent_creates_an_order_with_basic_auth(stack, staff, customer_id, providers):
+    booking = new_booking(staff, customer_id, total=50000, currency="INR")
+    r = create_intent(staff, booking, "razorpay")
+    assert r.status_code == 200, r.text
+    payload = r.json()["data"]["providerPayload"]
+    assert payload["orderId"].startswith("order_") and payload["amountMinor"] == 50000
+    call = providers.calls("/v1/orders")[-1]
+    assert call[2]["Authorization"].startswith("Basic ")
+    assert json.loads(call[3])["currency"] == "INR"
+
+
+def test_a_provider_refusal_leaves_the_payment_failed_with_the_reason(stack, staff, customer_id, providers):
+    booking = new_booking(staff, customer_id)
+    providers.fail_next("/v1/payment_intents", 402, {"error": {"message": "Your card was declined."}})
+    key = str(uuid.uuid4())
+    r = create_intent(staff, booking, "stripe", key=key)
+    assert r.status_code == 502 and r.json()["error"]["code"] == "provider_error"
+    payment_id = r.json()["error"]["details"]["paymentId"]
+    assert payment_status(stack, payment_id) == "failed"
+    assert "declined" in stack.psql(f"SELECT failure_reason FROM payments WHERE id = '{payment_id}'")
+    assert booking_status(stack, booking) == "booking_created"
+    # The key was given back: the retry makes a new attempt, which the provider now accepts.
+    retry = create_intent(staff, booking, "stripe", key=key)
+    assert retry.status_code == 200 and retry.json()["data"]["payment"]["status"] == "requires_action"
+
+
+def test_bad_intent_requests_change_nothing(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    before = stack.psql("SELECT count(*) FROM payments")
+    assert staff.send("POST", "/api/payments/create-intent", data=b"{nope",
+                      headers={"Content-Type": "application/json"}).status_code == 400
+    missing = staff.send("POST", "/api/payments/create-intent", json={"bookingId": booking, "provider": "paypal",
+                                                                      "amountMinor": -5})
+    assert missing.status_code == 400
+    assert set(missing.json()["error"]["details"]["fields"]) == {"provider", "amountMinor", "idempotencyKey"}
+    assert create_intent(staff, str(uuid.uuid4())).status_code == 404
+    wrong_type = staff.send("POST", "/api/payments/create-intent",
+                            json={"bookingId": booking, "provider": "stripe", "amountMinor": "ten",
+                                  "idempotencyKey": "k"})
+    assert wrong_type.status_code == 400
+    assert stack.psql("SELECT count(*) FROM payments") == before
+    assert booking_status(stack, booking) == "booking_created"
+
+
+def test_unconfigured_providers_answer_503_without_naming_the_secret(stack):
+    body = b'{"id":"evt_x","type":"payment_intent.succeeded","data":{"object":{}}}'
+    status, headers, payload = cgi(stack, "POST", "/api/payments/webhook?provider=stripe", body=body,
+                                   content_type="application/json",
+                                   env={"STRIPE_WEBHOOK_SECRET": "", "STRIPE_SECRET_KEY": ""})
+    answer = json.loads(payload)
+    assert headers["Status"].startswith("503") and answer["error"]["code"] == "provider_not_configured"
+    assert "STRIPE" not in payload.decode() and "secret" not in payload.decode().lower()
+
+
+def test_signature_failures_answer_400_and_change_nothing(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    payment = paid_intent(staff, booking)
+    body = stripe_event("payment_intent.succeeded", payment)
+    receipts = stack.psql("SELECT count(*) FROM payment_webhook_events")
+    now = int(time.time())
+    cases = {
+        "tampered": send_stripe(stack, body.replace(b'"amount": ', b'"amount": 1'),
+                                header=timestamped(STRIPE_WEBHOOK_SECRETS[0], body)),
+        "wrong secret": send_stripe(stack, body, secret="whsec_wrong"),
+        "301 s old": send_stripe(stack, body, timestamp=now - 301),
+        "missing": send_stripe(stack, body, header=""),
+        "malformed": send_stripe(stack, body, header="v1=abc"),
+    }
+    for name, r in cases.items():
+        assert r.status_code == 400, name
+        assert r.json()["error"]["code"] == "invalid_signature", name
+    razorpay = send_razorpay(stack, b'{"event":"payment.captured"}', "ev_bad", secret="wrong")
+    assert razorpay.status_code == 400 and razorpay.json()["error"]["code"] == "invalid_signature"
+    assert stack.psql("SELECT count(*) FROM payment_webhook_events") == receipts
+    assert payment_status(stack, payment["id"]) == "requires_action"
+    assert booking_status(stack, booking) == "payment_pending"
+
+    rotated = send_stripe(stack, body, secret=STRIPE_WEBHOOK_SECRETS[1])
+    assert rotated.status_code == 200 and rotated.json()["data"]["outcome"] == "applied"
+    assert payment_status(stack, payment["id"]) == "succeeded"
+    assert stack.psql(f"SELECT verification FROM payment_webhook_events WHERE payment_id = '{payment['id']}'") \
+        == "verified with secret 2 of 2"
+
+
+def test_twenty_concurrent_deliveries_of_one_event_apply_once(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=4200)
+    payment = paid_intent(staff, booking)
+    body = stripe_event("payment_intent.succeeded", payment)
+    header = timestamped(STRIPE_WEBHOOK_SECRETS[0], body)
+    answers = []
+    start = threading.Barrier(20)
+
+    def deliver():
+        start.wait()
+        answers.append(send_stripe(stack, body, header=header))
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in answers] == [200] * 20
+    assert sorted(r.json()["data"]["duplicate"] for r in answers) == [False] + [True] * 19
+    assert payment_status(stack, payment["id"]) == "succeeded"
+    assert booking_status(stack, booking) == "payment_confirmed"
+    assert lifecycle_moves(stack, booking, "payment_confirmed") == 1
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "4200"
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1")
+    time.sleep(0.5)
+    assert stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1"
+    assert stack.psql(f"SELECT webhook_event_id FROM payments WHERE id = '{payment['id']}'") \
+        == json.loads(body)["id"]
+
+
+def test_partial_payments_confirm_only_when_covered_and_never_overpay(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=10000)
+    deposit = paid_intent(staff, booking, amount=3000)
+    over = create_intent(staff, booking, amount=8000)
+    assert over.status_code == 422 and over.json()["error"]["code"] == "amount_exceeds_balance"
+    assert over.json()["error"]["details"]["balanceMinor"] == 7000
+    r = send_stripe(stack, stripe_event("payment_intent.succeeded", deposit))
+    assert r.json()["data"]["outcome"] == "partially_paid"
+    assert booking_status(stack, booking) == "payment_pending"
+
+    rest = paid_intent(staff, booking)
+    assert rest["amount_minor"] == 7000
+    assert create_intent(staff, booking, amount=1).json()["error"]["code"] == "nothing_outstanding"
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", rest)).json()["data"]["outcome"] == "applied"
+    assert booking_status(stack, booking) == "payment_confirmed"
+    totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"]
+    assert totals == [{"currency": "EUR", "captured_minor": 10000, "refunded_minor": 0, "outstanding_minor": 0}]
+    late = create_intent(staff, booking, amount=100)
+    assert late.status_code == 409 and late.json()["error"]["code"] == "booking_not_payable"
+
+
+def test_out_of_order_failure_never_undoes_a_success(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    payment = paid_intent(staff, booking)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", payment)).status_code == 200
+    failed = send_stripe(stack, stripe_event("payment_intent.payment_failed", payment,
+                                             last_payment_error={"message": "Card declined"}))
+    assert failed.status_code == 200 and failed.json()["data"]["outcome"] == "ignored_out_of_order"
+    assert payment_status(stack, payment["id"]) == "succeeded"
+    assert booking_status(stack, booking) == "payment_confirmed"
+
+
+def test_a_failure_marks_the_payment_failed_and_tells_staff(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    payment = paid_intent(staff, booking)
+    r = send_stripe(stack, stripe_event("payment_intent.payment_failed", payment,
+                                        last_payment_error={"message": "Insufficient funds"}))
+    assert r.json()["data"]["outcome"] == "applied"
+    assert payment_status(stack, payment["id"]) == "failed"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "payment_failed" and n["metadata"]["payment_id"] == payment["id"]
+               and "Insufficient funds" in n["message"] for n in notes)
+    assert booking_status(stack, booking) == "payment_pending"
+
+
+def test_an_amount_mismatch_is_stored_and_reported_but_changes_nothing(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=9000)
+    payment = paid_intent(staff, booking)
+    r = send_stripe(stack, stripe_event("payment_intent.succeeded", payment, amount_received=100))
+    assert r.status_code == 200 and r.json()["data"]["outcome"] == "amount_mismatch"
+    assert payment_status(stack, payment["id"]) == "requires_action"
+    assert booking_status(stack, booking) == "payment_pending"
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "0"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "payment_amount_mismatch" and n["metadata"]["payment_id"] == payment["id"]
+               for n in notes)
+
+
+def test_refunds_never_exceed_the_capture_and_a_full_refund_refunds_the_booking(stack, staff, customer_id,
+                                                                                 providers):
+    booking = new_booking(staff, customer_id, total=6000)
+    payment = paid_intent(staff, booking)
+    send_stripe(stack, stripe_event("payment_intent.succeeded", payment))
+    too_much = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
+                          json={"amountMinor": 6001, "idempotencyKey": str(uuid.uuid4())})
+    assert too_much.status_code == 422 and too_much.json()["error"]["code"] == "refund_exceeds_captured"
+    assert too_much.json()["error"]["details"]["refundableMinor"] == 6000
+
+    first = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
+                       json={"amountMinor": 2000, "reason": "Goodwill", "idempotencyKey": str(uuid.uuid4())})
+    assert first.status_code == 201, first.text
+    assert first.json()["data"]["payment"]["status"] == "partially_refunded"
+    call = providers.calls("/v1/refunds")[-1]
+    assert "amount=2000" in call[3].decode() and f"payment_intent={payment['provider_reference']}" in call[3].decode()
+    assert booking_status(stack, booking) == "payment_confirmed"
+
+    again = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
+                       json={"amountMinor": 4001, "idempotencyKey": str(uuid.uuid4())})
+    assert again.status_code == 422
+    rest = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
+                      json={"amountMinor": 4000, "idempotencyKey": str(uuid.uuid4())})
+    assert rest.status_code == 201 and rest.json()["data"]["payment"]["status"] == "refunded"
+    assert booking_status(stack, booking) == "refunded"
+    view = staff.get(f"/api/bookings/{booking}/payments").json()["data"]
+    assert view["totals"][0]["refunded_minor"] == 6000 and view["totals"][0]["captured_minor"] == 6000
+    assert [r["amount_minor"] for r in view["payments"][0]["refunds"]] == [2000, 4000]
+
+    # The provider reports the same refunds again (charge.refunded lists all of them): nothing changes.
+    refunds = [{"id": r["provider_reference"], "amount": r["amount_minor"], "status": "succeeded"}
+               for r in view["payments"][0]["refunds"]]
+    echo = send_stripe(stack, stripe_event("charge.refunded", payment, id="ch_x",
+                                           payment_intent=payment["provider_reference"],
+                                           refunds={"data": refunds}))
+    assert echo.json()["data"]["outcome"] == "already_applied"
+    assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "6000"
+
+
+def test_razorpay_capture_then_a_refund_the_provider_reports(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=25000, currency="INR")
+    r = create_intent(staff, booking, "razorpay")
+    order = r.json()["data"]["providerPayload"]["orderId"]
+    payment_id = r.json()["data"]["payment"]["id"]
+    captured = json.dumps({"event": "payment.captured", "payload": {"payment": {"entity": {
+        "id": "pay_test1", "order_id": order, "amount": 25000, "currency": "INR", "status": "captured"}}}}).encode()
+    assert send_razorpay(stack, captured, "ev_cap_1").json()["data"]["outcome"] == "applied"
+    assert send_razorpay(stack, captured, "ev_cap_1").json()["data"]["duplicate"] is True
+    assert booking_status(stack, booking) == "payment_confirmed"
+    refund = json.dumps({"event": "refund.processed", "payload": {"refund": {"entity": {
+        "id": "rfnd_test1", "payment_id": "pay_test1", "amount": 25000, "currency": "INR"}}}}).encode()
+    assert send_razorpay(stack, refund, "ev_ref_1").json()["data"]["outcome"] == "applied"
+    assert stack.psql(f"SELECT source, amount_minor FROM payment_refunds WHERE payment_id = '{payment_id}'") \
+        == "provider|25000"
+    assert booking_status(stack, booking) == "refunded"
+
+
+def test_unknown_events_are_kept_and_admins_see_every_webhook(stack, staff, customer_id):
+    body = json.dumps({"id": f"evt_{uuid.uuid4().hex[:12]}", "type": "customer.created",
+                       "data": {"object": {"id": "cus_1"}}}).encode()
+    r = send_stripe(stack, body)
+    assert r.status_code == 200 and r.json()["data"]["outcome"] == "ignored_unknown_type"
+    booking = new_booking(staff, customer_id)
+    payment = paid_intent(staff, booking)
+    event = stripe_event("payment_intent.succeeded", payment)
+    send_stripe(stack, event)
+    admin = Browser(stack, "admin@demo.test")
+    items = admin.get("/api/admin/payment-webhooks?provider=stripe").json()["data"]["items"]
+    mine = [w for w in items if w["event_id"] == json.loads(event)["id"]]
+    assert mine and mine[0]["outcome"] == "applied" and mine[0]["payment_id"] == payment["id"]
+    assert mine[0]["verification"].startswith("verified") and "stripe-signature" in mine[0]["headers"]
+    assert json.loads(mine[0]["body"])["type"] == "payment_intent.succeeded"
+    assert staff.get("/api/admin/payment-webhooks").status_code == 403
+    other = Browser(stack, "admin@other.test")
+    assert all(w["event_id"] != json.loads(event)["id"]
+               for w in other.get("/api/admin/payment-webhooks").json()["data"]["items"])
+
+
+def test_the_sandbox_checkout_settles_through_its_own_signed_webhook(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=7700)
+    r = create_intent(staff, booking, "sandbox")
+    data = r.json()["data"]
+    assert data["providerPayload"]["checkoutUrl"] == f"/checkout.html?payment={data['payment']['id']}"
+    done = staff.send("POST", f"/api/payments/{data['payment']['id']}/sandbox/complete",
+                      json={"outcome": "succeeded"})
+    assert done.status_code == 202 and done.json()["data"]["payment"]["status"] == "processing"
+    again = staff.send("POST", f"/api/payments/{data['payment']['id']}/sandbox/complete",
+                       json={"outcome": "succeeded"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "payment_not_open"
+    assert wait_until(lambda: booking_status(stack, booking) == "payment_confirmed")
+    assert payment_status(stack, data["payment"]["id"]) == "succeeded"
+    assert stack.psql(f"SELECT outcome FROM payment_webhook_events WHERE payment_id = '{data['payment']['id']}'") \
+        == "applied"
+    forged = json.dumps({"id": "evt_forged", "type": "payment.succeeded",
+                         "data": {"payment_reference": data["payment"]["id"], "amount_minor": 7700}}).encode()
+    r = requests.post(f"{stack.url}/api/payments/webhook?provider=sandbox", data=forged, timeout=30,
+                      headers={"X-Payment-Signature": timestamped("not-the-secret", forged)})
+    assert r.status_code == 400
+
+
+def test_customers_pay_their_own_bookings_only(stack):
+    stack.psql("DELETE FROM login_attempts")
+    customer = Browser(stack, "customer@demo.test")
+    staff = Browser(stack, "staff@demo.test")
+    own = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = "
+                     "'customer@demo.test')")
+    mine = new_booking(staff, own, total=3300)
+    r = create_intent(customer, mine, "sandbox")
+    assert r.status_code == 200, r.text
+    payment = r.json()["data"]["payment"]
+    assert customer.get(f"/api/payments/{payment['id']}").json()["data"]["booking_status"] == "payment_pending"
+    view = customer.get(f"/api/customer/bookings/{mine}/payments").json()["data"]
+    assert view["totals"][0]["outstanding_minor"] == 3300 and len(view["payments"]) == 1
+    stranger = staff.send("POST", "/api/customers", json={"name": "Someone Else"}).json()["data"]["id"]
+    theirs = new_booking(staff, stranger)
+    assert create_intent(customer, theirs, "sandbox").status_code == 404
+    assert customer.send("POST", f"/api/payments/{payment['id']}/refunds",
+                         json={"amountMinor": 1, "idempotencyKey": "x"}).status_code == 403
+    other = Browser(stack, "admin@other.test")
+    assert other.get(f"/api/payments/{payment['id']}").status_code == 404
+    assert other.get(f"/api/bookings/{mine}/payments").status_code == 404
+    assert create_intent(other, mine, "sandbox").status_code == 404
