@@ -415,3 +415,21 @@ def test_customers_pay_their_own_bookings_only(stack):
     assert other.get(f"/api/payments/{payment['id']}").status_code == 404
     assert other.get(f"/api/bookings/{mine}/payments").status_code == 404
     assert create_intent(other, mine, "sandbox").status_code == 404
+
+
+def test_a_provider_that_does_not_answer_in_time_fails_the_payment_not_the_request(stack, staff, customer_id,
+                                                                                    providers):
+    booking = new_booking(staff, customer_id)
+    providers.delay_seconds = 3  # the stack's provider timeout is 2 s
+    try:
+        started = time.time()
+        r = create_intent(staff, booking, "stripe")
+        elapsed = time.time() - started
+    finally:
+        providers.delay_seconds = 0
+    assert r.status_code == 502 and r.json()["error"]["code"] == "provider_error"
+    assert elapsed < 10
+    payment_id = r.json()["error"]["details"]["paymentId"]
+    assert payment_status(stack, payment_id) == "failed"
+    assert "could not be reached" in stack.psql(f"SELECT failure_reason FROM payments WHERE id = '{payment_id}'")
+    assert staff.get("/api/health").status_code == 200
