@@ -224,12 +224,12 @@ enum BookingHandlers {
         return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(nextJSON)}")
     }
 
-    struct PatchBody: Decodable {
-        let notes: String?
-        let tripId: String?
-    }
+    /// The fields staff may edit in place; the rest changes through its own flow (items and money
+    /// through quotations and payments, status through the lifecycle).
+    static let editableFields: Set<String> = ["notes", "tripId", "departureAt"]
 
-    /// `PATCH /api/bookings/{id}` with `If-Match: <version>`: 412 when someone saved in between.
+    /// `PATCH /api/bookings/{id}` `{notes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
+    /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
     static func patch(_ scope: RequestScope) throws -> Response {
         let id = try bookingId(scope)
         guard let ifMatch = scope.request.headers["if-match"] else {
@@ -239,19 +239,39 @@ enum BookingHandlers {
         guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
             throw APIError.validation(["If-Match": "must be the booking's version number"])
         }
-        let body = try scope.request.decodeJSON(PatchBody.self)
+        guard case .object(let fields) = try scope.request.decodeJSON(JSONValue.self) else {
+            throw APIError.validation(["body": "must be a JSON object"])
+        }
         var check = Validation()
-        let notes = check.text(body.notes, "notes", 1...4000)
-        let tripId = check.uuid(body.tripId, "tripId", required: false)
+        for name in fields.keys where !editableFields.contains(name) {
+            check.check(false, name, "cannot be edited here")
+        }
+        check.check(!fields.isEmpty, "body", "names no field to edit")
+        func text(_ name: String) -> String? {
+            if case .string(let value) = fields[name] { return value }
+            check.check(fields[name] == nil || fields[name] == .null, name, "must be a string or null")
+            return nil
+        }
+        let notes = check.text(text("notes"), "notes", 1...4000)
+        let tripId = check.uuid(text("tripId"), "tripId", required: false)
+        let departureText = text("departureAt")
+        let departure = departureText.flatMap(Self.date)
+        check.check(departureText == nil || departure != nil, "departureAt", "must be an ISO-8601 date or time")
         try check.finish()
         let json = try scope.transaction { connection -> String in
             let updated = try connection.query(
                 """
-                UPDATE bookings SET notes = coalesce($3, notes), trip_id = coalesce($4, trip_id),
+                UPDATE bookings SET notes = CASE WHEN $3 THEN $4 ELSE notes END,
+                    trip_id = CASE WHEN $5 THEN $6::uuid ELSE trip_id END,
+                    departure_at = CASE WHEN $7 THEN $8::timestamptz ELSE departure_at END,
                     version = version + 1, updated_at = now()
                 WHERE id = $1 AND version = $2
                 RETURNING id
-                """, [id, version, notes, tripId], context: "editing a booking")
+                """,
+                [
+                    id, version, fields["notes"] != nil, notes, fields["tripId"] != nil, tripId,
+                    fields["departureAt"] != nil, departure,
+                ], context: "editing a booking")
             if updated.rows.isEmpty {
                 let current = try connection.query(
                     "SELECT version FROM bookings WHERE id = $1", [id], context: "reading a booking version")

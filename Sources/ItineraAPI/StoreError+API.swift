@@ -17,8 +17,20 @@ extension StoreError: APIErrorConvertible {
                 message: "The database schema (version \(current)) is older than this build needs (\(required)): "
                     + "run `itinera migrate`.",
                 details: .object(["schemaVersion": .integer(Int64(current)), "required": .integer(Int64(required))]))
+        case .query where isForeignKeyViolation:
+            // A referenced id the caller's team does not have (unknown, or another team's): the
+            // same answer either way, naming the field from the constraint `<table>_<x>_id_team_fkey`.
+            APIError.validation([Self.field(ofConstraint: constraint): "must be an existing record of your team"])
         case .query, .migration:
             .internalError
         }
+    }
+
+    /// `bookings_trip_id_team_fkey` → `tripId`; anything else → `reference`.
+    static func field(ofConstraint name: String?) -> String {
+        guard let name, name.hasSuffix("_id_team_fkey") else { return "reference" }
+        let parts = name.dropLast("_id_team_fkey".count).split(separator: "_")
+        guard let entity = parts.last else { return "reference" }
+        return entity + "Id"
     }
 }

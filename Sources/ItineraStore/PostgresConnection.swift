@@ -155,7 +155,10 @@ public final class PostgresConnection {
         default:
             let sqlState = PQresultErrorField(result, itn_pg_diag_sqlstate()).map { String(cString: $0) }
             let message = Self.trimmed(PQresultErrorMessage(result))
-            throw StoreError(kindForFailure(sqlState), sqlState: sqlState, message: message, context: context)
+            let constraint = PQresultErrorField(result, itn_pg_diag_constraint_name()).map { String(cString: $0) }
+            throw StoreError(
+                kindForFailure(sqlState), sqlState: sqlState, constraint: constraint, message: message, context: context
+            )
         }
     }
 

@@ -14,14 +14,17 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let kind: Kind
     /// The five-character SQLSTATE, when PostgreSQL gave one.
     public let sqlState: String?
+    /// The constraint a violation names (unique, foreign key, check), when PostgreSQL gave one.
+    public let constraint: String?
     /// PostgreSQL's or libpq's message, for logs only (never shown to API clients).
     public let message: String
     /// What the store was doing, e.g. "loading booking".
     public let context: String
 
-    public init(_ kind: Kind, sqlState: String? = nil, message: String, context: String) {
+    public init(_ kind: Kind, sqlState: String? = nil, constraint: String? = nil, message: String, context: String) {
         self.kind = kind
         self.sqlState = sqlState
+        self.constraint = constraint
         self.message = message
         self.context = context
     }
@@ -35,4 +38,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
     /// A unique-constraint violation.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// A row refers to one that does not exist, or (the `…_team_fkey` constraints) belongs to
+    /// another team.
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
 }

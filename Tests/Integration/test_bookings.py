@@ -175,6 +175,57 @@ def test_stale_if_match_is_412_and_a_fresh_one_saves(staff, customer_id):
     assert staff.get(path).json()["data"]["notes"] == "window seat"
 
 
+def test_patch_edits_notes_trip_and_departure_and_clears_with_null(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, notes="Vegetarian meals")
+    path = f"/api/bookings/{booking['id']}"
+    trip = staff.send("POST", "/api/trips", json={"name": "Carnival 2027"}).json()["data"]["id"]
+    r = staff.send("PATCH", path, json={"tripId": trip, "departureAt": "2027-02-27T07:30:00Z"},
+                   headers={"If-Match": str(booking["version"])})
+    assert r.status_code == 200, r.text
+    edited = r.json()["data"]
+    assert edited["trip_id"] == trip and edited["departure_at"].startswith("2027-02-27T07:30:00")
+    assert edited["notes"] == "Vegetarian meals" and edited["version"] == booking["version"] + 1
+    cleared = staff.send("PATCH", path, json={"notes": None, "tripId": None},
+                         headers={"If-Match": str(edited["version"])}).json()["data"]
+    assert cleared["notes"] is None and cleared["trip_id"] is None
+    assert cleared["departure_at"].startswith("2027-02-27T07:30:00")
+
+    before = stack.psql(f"SELECT version, notes FROM bookings WHERE id = '{booking['id']}'")
+    bad = staff.send("PATCH", path, json={"status": "completed", "totalMinor": 1, "departureAt": "soon",
+                                          "notes": 5}, headers={"If-Match": str(cleared["version"])})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["details"]["fields"]) == {"status", "totalMinor", "departureAt", "notes"}
+    assert staff.send("PATCH", path, json={}, headers={"If-Match": str(cleared["version"])}).status_code == 400
+    assert stack.psql(f"SELECT version, notes FROM bookings WHERE id = '{booking['id']}'") == before
+
+
+def test_references_into_another_team_are_refused_by_the_database_too(stack, staff, customer_id):
+    other = Browser(stack, "admin@other.test")
+    their_trip = other.send("POST", "/api/trips", json={"name": "Their trip"}).json()["data"]["id"]
+    their_supplier = other.send("POST", "/api/suppliers", json={"name": "Their guide"}).json()["data"]["id"]
+    their_product = other.send("POST", "/api/products", json={
+        "kind": "activity", "name": "Their tour", "priceMinor": 100, "currency": "EUR"}).json()["data"]["id"]
+    before = stack.psql("SELECT count(*) FROM bookings")
+    item = {"kind": "activity", "description": "Tour", "quantity": 1, "unitPriceMinor": 100}
+    for extra, field in (({"tripId": their_trip}, "tripId"),
+                         ({"items": [dict(item, productId=their_product)]}, "productId"),
+                         ({"items": [dict(item, supplierId=their_supplier)]}, "supplierId"),
+                         ({"items": [dict(item, productId=str(uuid.uuid4()))]}, "productId")):
+        r = staff.send("POST", "/api/bookings", json=dict({"customerId": customer_id, "currency": "EUR"}, **extra))
+        assert r.status_code == 400, (field, r.text)
+        assert field in r.json()["error"]["details"]["fields"]
+    assert stack.psql("SELECT count(*) FROM bookings") == before
+
+    booking = new_booking(staff, customer_id)
+    r = staff.send("PATCH", f"/api/bookings/{booking['id']}", json={"tripId": their_trip},
+                   headers={"If-Match": str(booking["version"])})
+    assert r.status_code == 400 and "tripId" in r.json()["error"]["details"]["fields"]
+    assert stack.psql(f"SELECT trip_id IS NULL FROM bookings WHERE id = '{booking['id']}'") == "t"
+    # The same holds for a statement that skips the application's checks: the database refuses it.
+    with pytest.raises(Exception):
+        stack.psql(f"UPDATE bookings SET trip_id = '{their_trip}' WHERE id = '{booking['id']}'")
+
+
 def test_list_filters_search_and_paginates_stably(staff, customer_id):
     made = [new_booking(staff, customer_id)["id"] for _ in range(5)]
     seen = []
