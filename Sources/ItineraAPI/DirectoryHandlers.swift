@@ -214,7 +214,7 @@ enum DirectoryHandlers {
         }
     }
 
-    private static func requireMember(_ userId: UUID, role: String, _ teamId: UUID, _ connection: PostgresConnection)
+    static func requireMember(_ userId: UUID, role: String, _ teamId: UUID, _ connection: PostgresConnection)
         throws
     {
         let member = try connection.query(

@@ -21,6 +21,12 @@ extension StoreError: APIErrorConvertible {
             // A referenced id the caller's team does not have (unknown, or another team's): the
             // same answer either way, naming the field from the constraint `<table>_<x>_id_team_fkey`.
             APIError.validation([Self.field(ofConstraint: constraint): "must be an existing record of your team"])
+        case .query where sqlState == "23514":
+            // A CHECK constraint the handler's own validation did not foresee (e.g. an end before a start
+            // stored earlier): the client's values are at fault, and nothing was written.
+            APIError(
+                status: 422, code: "constraint_violated", message: "The values break a rule of the record.",
+                details: .object(["constraint": constraint.map(JSONValue.string) ?? .null]))
         case .query, .migration:
             .internalError
         }

@@ -134,3 +134,58 @@ def test_another_team_gets_404_on_sales_routes(stack, staff, customer):
         r = outsider.send(method, path, json=body)
         assert r.status_code == 404, (method, path, r.text)
     assert staff.get(f"/api/quotations/{quote}").json()["data"]["status"] == "draft"
+
+
+def test_customers_are_edited_and_deleted_only_while_unused(stack, staff):
+    created = staff.send("POST", "/api/customers", json={"name": "Edit Me", "email": "edit@example.com",
+                                                         "phone": "+41 1"}).json()["data"]
+    path = f"/api/customers/{created['id']}"
+    r = staff.send("PATCH", path, json={"name": "Edited Name", "phone": None, "notes": "VIP"})
+    assert r.status_code == 200, r.text
+    edited = r.json()["data"]
+    assert (edited["name"], edited["email"], edited["phone"], edited["notes"]) == \
+        ("Edited Name", "edit@example.com", None, "VIP")
+    bad = staff.send("PATCH", path, json={"name": None, "email": "nope", "id": "x", "userId": "not-an-id"})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["details"]["fields"]) == {"name", "email", "id", "userId"}
+    supplier_login = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("PATCH", path, json={"userId": supplier_login}).status_code == 400
+    assert staff.get(path).json()["data"]["name"] == "Edited Name"
+
+    new_booking(staff, created["id"])
+    in_use = staff.send("DELETE", path)
+    assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "in_use"
+    unused = staff.send("POST", "/api/customers", json={"name": "Delete Me"}).json()["data"]["id"]
+    assert staff.send("DELETE", f"/api/customers/{unused}").status_code == 200
+    assert staff.get(f"/api/customers/{unused}").status_code == 404
+
+
+def test_suppliers_and_products_are_edited_and_products_archived(stack, staff, customer):
+    supplier = staff.send("POST", "/api/suppliers", json={"name": "Rio Guides", "kind": "guide"}).json()["data"]
+    r = staff.send("PATCH", f"/api/suppliers/{supplier['id']}", json={"kind": "operator", "email": "ops@rio.test"})
+    assert r.status_code == 200 and r.json()["data"]["kind"] == "operator"
+    assert staff.send("PATCH", f"/api/suppliers/{supplier['id']}", json={"kind": "wizard"}).status_code == 400
+    product = staff.send("POST", "/api/products", json={
+        "kind": "activity", "name": "Favela tour", "city": "Rio de Janeiro", "supplierId": supplier["id"],
+        "priceMinor": 4000, "currency": "EUR"}).json()["data"]
+    r = staff.send("PATCH", f"/api/products/{product['id']}", json={"priceMinor": 4500, "description": "3 hours"})
+    assert r.status_code == 200 and r.json()["data"]["price_minor"] == 4500
+    for body in ({"priceMinor": -1}, {"origin": "gru"}, {"currency": "USD"}, {"active": "yes"}):
+        assert staff.send("PATCH", f"/api/products/{product['id']}", json=body).status_code == 400, body
+    blocked = staff.send("DELETE", f"/api/suppliers/{supplier['id']}")
+    assert blocked.status_code == 409
+
+    archived = staff.send("DELETE", f"/api/products/{product['id']}")
+    assert archived.status_code == 200 and archived.json()["data"]["active"] is False
+    listed = staff.get("/api/products?kind=activity&limit=500").json()["data"]["items"]
+    assert product["id"] not in [p["id"] for p in listed]
+    assert staff.get(f"/api/products/{product['id']}").json()["data"]["name"] == "Favela tour"
+    assert staff.send("DELETE", f"/api/suppliers/{supplier['id']}").status_code == 200
+
+    outsider = Browser(stack, "admin@other.test")
+    for method, path in [("GET", f"/api/products/{product['id']}"), ("PATCH", f"/api/products/{product['id']}"),
+                         ("DELETE", f"/api/products/{product['id']}"), ("PATCH", f"/api/customers/{customer}"),
+                         ("DELETE", f"/api/customers/{customer}")]:
+        r = outsider.send(method, path, json={"name": "stolen"} if method == "PATCH" else None)
+        assert r.status_code == 404, (method, path, r.text)
+    assert staff.get(f"/api/customers/{customer}").json()["data"]["name"] == "Sales Test Customer"

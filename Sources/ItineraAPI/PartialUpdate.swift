@@ -1,0 +1,98 @@
+import Foundation
+import ItineraHTTP
+import ItineraStore
+
+/// A PATCH body: each editable field maps to one column; a field left out keeps its column, a field
+/// sent as `null` clears it (unless it is required). Builds one UPDATE with every value a parameter;
+/// column and table names come from the handlers' constants, never from the request.
+struct PartialUpdate {
+    private let fields: [String: JSONValue]
+    var check = Validation()
+    private var columns: [(name: String, value: (any SQLParameter)?, cast: String)] = []
+
+    init(_ request: Request, editable: Set<String>) throws {
+        guard case .object(let fields) = try request.decodeJSON(JSONValue.self) else {
+            throw APIError.validation(["body": "must be a JSON object"])
+        }
+        self.fields = fields
+        for name in fields.keys where !editable.contains(name) { check.check(false, name, "cannot be edited here") }
+        check.check(!fields.isEmpty, "body", "names no field to edit")
+    }
+
+    func fieldValue(_ name: String) -> JSONValue? { fields[name] }
+
+    /// The value sent for `field` as a string (nil when absent, null or of another type).
+    private mutating func string(_ field: String, required: Bool) -> String?? {
+        guard let value = fields[field] else { return .none }
+        switch value {
+        case .string(let text): return .some(text)
+        case .null:
+            check.check(!required, field, "cannot be cleared")
+            return .some(nil)
+        default:
+            check.check(false, field, "must be a string\(required ? "" : " or null")")
+            return .none
+        }
+    }
+
+    mutating func text(_ field: String, _ column: String, _ range: ClosedRange<Int>, required: Bool = false) {
+        guard case .some(let raw) = string(field, required: required) else { return }
+        let value = raw.flatMap { check.text($0, field, range, required: required) }
+        columns.append((column, value, "text"))
+    }
+
+    mutating func email(_ field: String, _ column: String) {
+        guard case .some(let raw) = string(field, required: false) else { return }
+        columns.append((column, raw.flatMap { check.email($0, field) }, "text"))
+    }
+
+    mutating func uuid(_ field: String, _ column: String) -> UUID?? {
+        guard case .some(let raw) = string(field, required: false) else { return .none }
+        let value = raw.flatMap { check.uuid($0, field) }
+        columns.append((column, value, "uuid"))
+        return .some(value)
+    }
+
+    mutating func oneOf(_ field: String, _ column: String, _ allowed: Set<String>) {
+        guard case .some(let raw) = string(field, required: true), let raw else { return }
+        check.check(allowed.contains(raw), field, "must be one of \(allowed.sorted().joined(separator: ", "))")
+        columns.append((column, raw, "text"))
+    }
+
+    mutating func date(_ field: String, _ column: String) {
+        guard case .some(let raw) = string(field, required: false) else { return }
+        let value = raw.flatMap { try? Date($0, strategy: .iso8601) }
+        check.check(raw == nil || value != nil, field, "must be an ISO-8601 time")
+        columns.append((column, value, "timestamptz"))
+    }
+
+    mutating func amount(_ field: String, _ column: String) {
+        guard let value = fields[field] else { return }
+        guard case .integer(let amount) = value, amount >= 0 else {
+            check.check(false, field, "must be a non-negative amount in minor units")
+            return
+        }
+        columns.append((column, amount, "bigint"))
+    }
+
+    mutating func bool(_ field: String, _ column: String) {
+        guard let value = fields[field] else { return }
+        guard case .bool(let flag) = value else {
+            check.check(false, field, "must be true or false")
+            return
+        }
+        columns.append((column, flag, "boolean"))
+    }
+
+    /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter.
+    func statement(table: String, id: UUID, returning: String) -> (sql: String, parameters: [(any SQLParameter)?]) {
+        var parameters: [(any SQLParameter)?] = [id]
+        var sets: [String] = []
+        for column in columns {
+            parameters.append(column.value)
+            sets.append("\(column.name) = $\(parameters.count)::\(column.cast)")
+        }
+        sets.append("updated_at = now()")
+        return ("UPDATE \(table) SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING \(returning)", parameters)
+    }
+}
