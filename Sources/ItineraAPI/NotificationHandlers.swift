@@ -44,7 +44,7 @@ enum NotificationHandlers {
     }
 
     /// `GET /api/notifications/stream`: authenticates, then hands the connection to nginx (nchan) with
-    /// `X-Accel-Redirect`: the user's channel, and for staff the team's too. No worker stays busy.
+    /// `X-Accel-Redirect` to the user's channel. No worker stays busy.
     static func stream(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         guard let userId = caller.userId else { throw APIError.unauthenticated }
@@ -55,17 +55,16 @@ enum NotificationHandlers {
                 status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")],
                 body: Array("retry: 1000\nid: \nevent: resync\ndata: {}\n\n".utf8))
         }
-        var channels = ["u-\(userId.lowercased)"]
-        if let role = caller.role, Role.staffSide.contains(role) { channels.append("t-\(caller.teamId.lowercased)") }
+        // One channel per user: team notifications are published to each staff member's channel.
         return Response(
             status: 200,
             headers: [
-                ("X-Accel-Redirect", "/internal/sub/\(channels.joined(separator: ","))"), ("X-Accel-Buffering", "no"),
+                ("X-Accel-Redirect", "/internal/sub/u-\(userId.lowercased)"), ("X-Accel-Buffering", "no"),
                 ("Cache-Control", "no-store"),
             ])
     }
 
-    /// nchan ids start with the message's unix time (`1795326646:0`, or `…:-,[0]` for several channels).
+    /// nchan ids start with the message's unix time (`1795326646:0`).
     static func isTooOld(_ lastEventId: String, now: Date = Date()) -> Bool {
         guard let seconds = lastEventId.split(separator: ":").first.flatMap({ Double($0) }) else { return false }
         return seconds < now.timeIntervalSince1970 - replayWindowSeconds

@@ -3,8 +3,9 @@ import ItineraHTTP
 import ItineraStore
 
 /// Publishes notification events to nginx's nchan publisher (a unix socket only the server can
-/// reach), which holds every browser's event stream. Team notifications go once to the team
-/// channel `t-{team}`, a user's to `u-{user}`: a subscriber of both never gets one twice.
+/// reach), which holds every browser's event stream. Every user has one channel, `u-{user}`; a team
+/// notification is published to each staff member's channel (not the actor's) with that member's
+/// own unread count, so a browser subscribes to one channel and never needs to recount.
 /// Without `ITINERA_NCHAN_PUBLISH_SOCKET` (no nchan on this host) nothing is published and browsers
 /// poll the unread count instead.
 struct LivePublisher: OutboxHandler {
@@ -29,13 +30,16 @@ struct LivePublisher: OutboxHandler {
                 FROM notifications n WHERE n.id = $1
                 """, [id], context: "loading a notification to publish")
             guard let json = row.first("json"), let team = row.first("team_id") else { return }
+            let recipients: [(user: String, unread: Int)]
             if let user = row.first("recipient_user_id") {
-                let unread = try unreadCount(user: user, team: team, connection)
-                try publish(
-                    "notification", channel: "u-\(user)", data: "{\"notification\":\(json),\"unread\":\(unread)}")
+                recipients = [(user, try unreadCount(user: user, team: team, connection))]
             } else {
-                // Counts differ per member: the team channel carries the notification, browsers count up.
-                try publish("notification", channel: "t-\(team)", data: "{\"notification\":\(json),\"unread\":null}")
+                recipients = try staffRecipients(of: id, team: team, connection)
+            }
+            for recipient in recipients {
+                try publish(
+                    "notification", channel: "u-\(recipient.user)",
+                    data: "{\"notification\":\(json),\"unread\":\(recipient.unread)}")
             }
         case "notification.updated", "notification.deleted":
             guard let user = event.payload["user_id"], let team = event.payload["team_id"] else { return }
@@ -52,6 +56,27 @@ struct LivePublisher: OutboxHandler {
         default:
             return
         }
+    }
+
+    /// The team's admins and staff except the notification's actor, each with their unread count.
+    private func staffRecipients(of notification: UUID, team: String, _ connection: PostgresConnection) throws -> [(
+        user: String, unread: Int
+    )] {
+        try connection.query(
+            """
+            SELECT m.user_id,
+                   (SELECT count(*) FROM notifications n
+                    LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = m.user_id
+                    WHERE n.team_id = m.team_id
+                      AND (n.recipient_user_id = m.user_id
+                           OR (n.recipient_user_id IS NULL AND n.actor_user_id IS DISTINCT FROM m.user_id))
+                      AND r.read_at IS NULL AND r.deleted_at IS NULL) AS unread
+            FROM memberships m
+            WHERE m.team_id = $2::uuid AND m.role IN ('admin', 'staff')
+              AND m.user_id IS DISTINCT FROM (SELECT actor_user_id FROM notifications WHERE id = $1)
+            ORDER BY m.user_id
+            """, [notification, team], context: "finding a team notification's recipients"
+        ).rows.compactMap { row in row[0].map { ($0, Int(row[1] ?? "0") ?? 0) } }
     }
 
     private func unreadCount(user: String, team: String, _ connection: PostgresConnection) throws -> Int {
