@@ -433,3 +433,23 @@ def test_a_provider_that_does_not_answer_in_time_fails_the_payment_not_the_reque
     assert payment_status(stack, payment_id) == "failed"
     assert "could not be reached" in stack.psql(f"SELECT failure_reason FROM payments WHERE id = '{payment_id}'")
     assert staff.get("/api/health").status_code == 200
+
+
+def test_an_open_intent_holds_the_balance_for_an_hour_and_a_late_double_payment_is_flagged(stack, staff,
+                                                                                           customer_id):
+    booking = new_booking(staff, customer_id, total=5000)
+    first = paid_intent(staff, booking)
+    held = create_intent(staff, booking)
+    assert held.status_code == 422 and held.json()["error"]["code"] == "nothing_outstanding"
+    assert held.json()["error"]["details"]["openIntentsMinor"] == 5000
+    stack.psql(f"UPDATE payments SET created_at = now() - interval '2 hours' WHERE id = '{first['id']}'")
+    second = paid_intent(staff, booking)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", second)).json()["data"]["outcome"] == "applied"
+    late = send_stripe(stack, stripe_event("payment_intent.succeeded", first))
+    assert late.status_code == 200 and late.json()["data"]["outcome"] == "applied"
+    assert booking_status(stack, booking) == "payment_confirmed"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "payment_overpaid" and n["metadata"]["booking_id"] == booking and "50.00 EUR" in n["message"]
+               for n in notes)
+    totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]
+    assert totals["captured_minor"] == 10000 and totals["outstanding_minor"] == 0

@@ -92,6 +92,15 @@ enum PaymentWebhookEffects {
             [payment.bookingId, amount], context: "adding a payment to its booking")
         let outstanding = try PaymentLedger.confirmBookingIfCovered(
             payment.bookingId, scope: scope, idempotencyKey: key, connection)
+        let booking = try PaymentLedger.lockBooking(payment.bookingId, connection)
+        let overpaid = booking.capturedMinor - booking.totalMinor
+        if overpaid > 0 {
+            // Two checkouts were both paid (an open intent expired and a new one was made): the money
+            // is captured either way; staff decide whether to refund the difference.
+            let detail = "The booking is overpaid by \(PaymentLedger.money(overpaid, currency)): a refund may be due."
+            try notifyStaff("payment_overpaid", "Booking overpaid", message: detail, payment, scope, connection)
+            return ("applied", detail)
+        }
         let paid = PaymentLedger.money(amount, currency)
         try notifyStaff(
             "payment_received", "Payment received: \(paid)",
