@@ -442,6 +442,24 @@ export function mountBell(header, me, api, before) {
     state.announceChanges = true;
   }
 
+  // A page being left keeps its stream open otherwise (the back/forward cache holds it), and
+  // browsers allow only six connections to a host: a few pages later the next page's requests
+  // would wait behind old streams. Close on the way out; reconnect if the page is shown again.
+  window.addEventListener("pagehide", () => {
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+    stopPolling();
+    if (source) {
+      source.close();
+      source = null;
+    }
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted || source) return;
+    refreshCountSoon();
+    connect();
+  });
+
   setUnread(0);
   firstCount().then(connect);
 

@@ -1,7 +1,11 @@
 // One booking: its facts, items, travelers, payments, invoices, documents and timeline, and
-// buttons for exactly the statuses the lifecycle rules allow next.
+// buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
+// captured payments and makes sandbox checkout links for the customer.
 import { api, requireSession } from "/session.js";
-import { dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey, showMessage, statusBadge, text, timeElement } from "/ui.js";
+import {
+  PAYABLE_STATUSES, currencyDigits, dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey,
+  parseAmountToMinor, paymentBadge, showMessage, statusBadge, text, timeElement,
+} from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
 
@@ -18,6 +22,9 @@ const transitionConfirm = $("transition-confirm");
 const transitionCancel = $("transition-cancel");
 const actionError = $("action-error");
 const actionDone = $("action-done");
+const paymentsError = $("payments-error");
+const paymentsDone = $("payments-done");
+const paymentLink = $("payment-link");
 
 let allowed = {};
 let booking = null;
@@ -64,15 +71,6 @@ function renderSections(b) {
       "No travelers.",
     ),
   );
-  $("payments").replaceChildren(
-    dataTable(
-      "Payments",
-      [{ label: "Date" }, { label: "Provider" }, { label: "Status" }, { label: "Amount", num: true }],
-      b.payments.map((p) => [timeElement(p.created_at), text(p.provider), text(p.status),
-        formatMoney(p.amount_minor, p.currency)]),
-      "No payments yet.",
-    ),
-  );
   $("invoices").replaceChildren(
     dataTable(
       "Invoices",
@@ -89,6 +87,169 @@ function renderSections(b) {
       "No documents yet.",
     ),
   );
+}
+
+/** Only a path on this site (the sandbox checkout is the portal's own page). */
+function sitePath(value) {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : null;
+}
+
+function paymentNote(p) {
+  const checkout = p.status === "requires_action" ? sitePath(p.checkout_url) : null;
+  if (checkout) return el("a", { href: checkout, className: "checkout-link", text: "Checkout page" });
+  return text(p.failure_reason);
+}
+
+/** A refund form for one captured payment: amount in major units (sent as minor units) and a reason. */
+function refundForm(p) {
+  const digits = currencyDigits(p.currency);
+  const refundable = p.captured_minor - p.refunded_minor;
+  const base = `refund-${p.id}`;
+  const amount = el("input", {
+    id: `${base}-amount`, name: "amount", type: "text", inputmode: "decimal", autocomplete: "off", required: true,
+    "data-field": "amount", "aria-describedby": `${base}-amount-hint ${base}-amount-error`,
+  });
+  const reason = el("input", { id: `${base}-reason`, name: "reason", type: "text", maxlength: 500, autocomplete: "off",
+    "data-field": "reason" });
+  const amountError = el("p", { id: `${base}-amount-error`, className: "field-error", hidden: true });
+  const submit = el("button", { type: "submit", className: "danger refund-submit", text: "Refund" });
+  const formError = el("p", { className: "notice notice-error refund-error", role: "alert", hidden: true });
+  const form = el(
+    "form",
+    { className: "refund-form", novalidate: true, "data-payment-id": p.id, "aria-label": `Refund this ${p.provider} payment` },
+    el("div", { className: "field field-price" }, el("label", { for: amount.id, text: `Amount (${p.currency}) *` }), amount),
+    el("div", { className: "field field-grow" }, el("label", { for: reason.id, text: "Reason (optional)" }), reason),
+    submit,
+    el("p", { id: `${base}-amount-hint`, className: "hint", text: `At most ${formatMoney(refundable, p.currency)} can be refunded.` }),
+    amountError,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showMessage(amountError, "");
+    showMessage(formError, "");
+    amount.removeAttribute("aria-invalid");
+    showMessage(paymentsDone, "");
+    showMessage(paymentsError, "");
+    const parsed = parseAmountToMinor(amount.value, digits);
+    if (!parsed.ok || parsed.minor <= 0) {
+      showMessage(amountError, parsed.ok ? "Enter an amount above zero." : parsed.message);
+      amount.setAttribute("aria-invalid", "true");
+      amount.focus();
+      return;
+    }
+    const body = { amountMinor: parsed.minor, idempotencyKey: newIdempotencyKey() };
+    if (reason.value.trim()) body.reason = reason.value.trim();
+    submit.disabled = true;
+    let response;
+    try {
+      response = await api("POST", `/api/payments/${encodeURIComponent(p.id)}/refunds`, body);
+    } catch (failure) {
+      response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+    }
+    submit.disabled = false;
+    if (handleSignedOut(response)) return;
+    if (response.status === 201 && response.body && response.body.ok) {
+      await refresh(); // the booking's paid amount and status may have changed too
+      showMessage(paymentsDone, `Refunded ${formatMoney(parsed.minor, p.currency)}.`);
+      return;
+    }
+    showMessage(formError, errorText(response, "Nothing was refunded"));
+  });
+  return el("div", {}, form, formError);
+}
+
+function renderRefunds(p) {
+  const refundable = p.status === "succeeded" || p.status === "partially_refunded";
+  if (!refundable && (p.refunds || []).length === 0) return null;
+  return el(
+    "div",
+    { className: "payment-refunds", "data-payment-id": p.id },
+    el("h3", {}, `Refunds of the ${text(p.provider)} payment of ${formatMoney(p.amount_minor, p.currency)}, `,
+      timeElement(p.created_at)),
+    dataTable(
+      "Refunds",
+      [{ label: "Date" }, { label: "Amount", num: true }, { label: "Reason" }, { label: "Status" }, { label: "Source" }],
+      (p.refunds || []).map((r) => [timeElement(r.created_at), formatMoney(r.amount_minor, p.currency), text(r.reason),
+        text(r.status), text(r.source)]),
+      "No refunds yet.",
+    ),
+    refundable && p.captured_minor - p.refunded_minor > 0 ? refundForm(p) : null,
+  );
+}
+
+function renderPayments(data) {
+  const { booking: b } = data;
+  const totals = (data.totals || []).find((t) => t.currency === b.currency) || {
+    currency: b.currency, captured_minor: 0, refunded_minor: 0, outstanding_minor: b.total_minor,
+  };
+  $("payments-captured").textContent = formatMoney(totals.captured_minor, totals.currency);
+  $("payments-refunded").textContent = formatMoney(totals.refunded_minor, totals.currency);
+  $("payments-outstanding").textContent = formatMoney(totals.outstanding_minor, totals.currency);
+  const list = data.payments || [];
+  $("payments").replaceChildren(
+    dataTable(
+      "Payments",
+      [{ label: "Date" }, { label: "Provider" }, { label: "Status" }, { label: "Amount", num: true },
+        { label: "Captured", num: true }, { label: "Refunded", num: true }, { label: "Note" }],
+      list.map((p) => [timeElement(p.created_at), text(p.provider), paymentBadge(p.status),
+        formatMoney(p.amount_minor, p.currency), formatMoney(p.captured_minor, p.currency),
+        formatMoney(p.refunded_minor, p.currency), paymentNote(p)]),
+      "No payments yet.",
+    ),
+  );
+  $("payment-refunds").replaceChildren(...list.map(renderRefunds).filter(Boolean));
+  paymentLink.hidden = !(PAYABLE_STATUSES.includes(b.status) && totals.outstanding_minor > 0);
+}
+
+/** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
+async function loadPayments() {
+  let response;
+  try {
+    response = await api("GET", `/api/bookings/${encodeURIComponent(bookingId)}/payments`);
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+  if (handleSignedOut(response)) return;
+  if (response.status === 200 && response.body && response.body.ok) {
+    renderPayments(response.body.data);
+    return;
+  }
+  paymentLink.hidden = true;
+  showMessage(paymentsError, errorText(response, "The payments could not be loaded"));
+}
+
+/** "Payment link": a sandbox payment for the balance, and its checkout address to send the customer. */
+async function createPaymentLink() {
+  paymentLink.disabled = true;
+  showMessage(paymentsError, "");
+  showMessage(paymentsDone, "");
+  $("payment-link-result").hidden = true;
+  $("payment-link-status").textContent = "Creating the payment…";
+  let response;
+  try {
+    response = await api("POST", "/api/payments/create-intent",
+      { bookingId, provider: "sandbox", idempotencyKey: newIdempotencyKey() });
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+  paymentLink.disabled = false;
+  $("payment-link-status").textContent = "";
+  if (handleSignedOut(response)) return;
+  const data = response.body && response.body.ok ? response.body.data : null;
+  const checkout = sitePath(data && data.providerPayload && data.providerPayload.checkoutUrl);
+  if (response.status === 200 && checkout) {
+    const url = new URL(checkout, window.location.origin).href;
+    const link = $("payment-link-url");
+    link.href = url;
+    link.textContent = url;
+    $("payment-link-result").hidden = false;
+    await refresh(); // the new payment is listed, and the booking is now payment_pending
+    return;
+  }
+  showMessage(paymentsError, errorText(response, "No payment link was created"));
+  if (response.body && response.body.error && ["nothing_outstanding", "booking_not_payable"].includes(response.body.error.code)) {
+    await loadPayments();
+  }
 }
 
 function renderTimeline(events) {
@@ -171,6 +332,7 @@ async function refresh() {
   booking = detail.body.data;
   renderFacts(booking);
   renderSections(booking);
+  await loadPayments();
   renderTransitions(booking.status);
   if (events.status === 200 && events.body && events.body.ok) {
     renderTimeline(events.body.data.items);
@@ -233,6 +395,7 @@ async function start() {
     return;
   }
   transitionForm.addEventListener("submit", move);
+  paymentLink.addEventListener("click", createPaymentLink);
   transitionCancel.addEventListener("click", () => closeTransitionForm(true));
   transitionForm.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeTransitionForm(true);

@@ -1,8 +1,12 @@
 // The client portal's booking page: a summary, the items (read-only), the travelers and the
-// client's own flights (editable, saved together), and the documents with download links.
+// client's own flights (editable, saved together), the payments with a "Pay now" that opens the
+// checkout, and the documents with download links.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, requireSession } from "/session.js";
-import { dataTable, el, errorText, formatMoney, handleSignedOut, showMessage, statusBadge, text, timeElement } from "/ui.js";
+import {
+  PAYABLE_STATUSES, dataTable, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, paymentBadge, showMessage,
+  statusBadge, text, timeElement,
+} from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
 
@@ -16,6 +20,11 @@ const flightsBox = $("flights");
 const saveButton = $("save");
 const saveError = $("save-error");
 const saveDone = $("save-done");
+const payNow = $("pay-now");
+const continuePayment = $("continue-payment");
+const payError = $("pay-error");
+
+let payments = null; // the last GET …/payments answer's data
 
 // The editable fields: API name (camelCase, as in the PUT body and in error keys), the booking
 // detail's name, the label, and the input's type and limits.
@@ -234,6 +243,85 @@ function render(b) {
   );
 }
 
+function renderPayments(data) {
+  payments = data;
+  const { booking } = data;
+  const totals = (data.totals || []).find((t) => t.currency === booking.currency) || {
+    currency: booking.currency, captured_minor: 0, refunded_minor: 0, outstanding_minor: booking.total_minor,
+  };
+  $("payments-paid").textContent = formatMoney(totals.captured_minor, totals.currency);
+  $("payments-refunded").textContent = formatMoney(totals.refunded_minor, totals.currency);
+  $("payments-refunded-fact").hidden = !(totals.refunded_minor > 0);
+  $("payments-outstanding").textContent = formatMoney(totals.outstanding_minor, totals.currency);
+  $("payments").replaceChildren(
+    dataTable(
+      "Payments",
+      [{ label: "Date" }, { label: "Provider" }, { label: "Amount", num: true }, { label: "Status" }],
+      (data.payments || []).map((p) => [timeElement(p.created_at), text(p.provider),
+        formatMoney(p.amount_minor, p.currency), paymentBadge(p.status)]),
+      "No payments yet.",
+    ),
+  );
+  payNow.hidden = !(totals.outstanding_minor > 0 && PAYABLE_STATUSES.includes(booking.status));
+  continuePayment.hidden = true;
+}
+
+/** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
+async function loadPayments() {
+  let response;
+  try {
+    response = await api("GET", `/api/customer/bookings/${encodeURIComponent(bookingId)}/payments`);
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+  if (handleSignedOut(response)) return;
+  if (response.status === 200 && response.body && response.body.ok) {
+    renderPayments(response.body.data);
+    return;
+  }
+  payNow.hidden = true;
+  showMessage(payError, errorText(response, "The payments could not be loaded"));
+}
+
+/** "Pay now": a sandbox payment for the whole balance, then its checkout page. */
+async function pay() {
+  payNow.disabled = true;
+  showMessage(payError, "");
+  continuePayment.hidden = true;
+  $("pay-status").textContent = "Starting the payment…";
+  let response;
+  try {
+    response = await api("POST", "/api/payments/create-intent",
+      { bookingId, provider: "sandbox", idempotencyKey: newIdempotencyKey() });
+  } catch (failure) {
+    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+  if (handleSignedOut(response)) return;
+  const data = response.body && response.body.ok ? response.body.data : null;
+  const checkoutUrl = data && data.providerPayload && data.providerPayload.checkoutUrl;
+  // Only a path on this site: the checkout is the portal's own page.
+  if (response.status === 200 && typeof checkoutUrl === "string" && checkoutUrl.startsWith("/") && !checkoutUrl.startsWith("//")) {
+    window.location.assign(checkoutUrl);
+    return;
+  }
+  payNow.disabled = false;
+  $("pay-status").textContent = "";
+  showMessage(payError, errorText(response, "The payment could not be started"));
+  const error = response.body && response.body.error;
+  if (error && error.code === "booking_not_payable") await loadPayments(); // hides "Pay now"
+  if (error && error.code === "nothing_outstanding") {
+    await loadPayments(); // show the payments that cover the balance (and hide "Pay now" when nothing is left)
+    const open = (payments ? payments.payments : []).filter(
+      (p) => p.provider === "sandbox" && p.status === "requires_action" && typeof p.checkout_url === "string"
+        && p.checkout_url.startsWith("/") && !p.checkout_url.startsWith("//"),
+    );
+    if (open.length > 0) {
+      continuePayment.href = open[open.length - 1].checkout_url;
+      continuePayment.hidden = false;
+    }
+  }
+}
+
 async function load() {
   const response = await api("GET", `/api/customer/bookings/${encodeURIComponent(bookingId)}`);
   loading.hidden = true;
@@ -251,6 +339,7 @@ async function load() {
   }
   render(response.body.data);
   container.hidden = false;
+  await loadPayments();
 }
 
 async function save(event) {
@@ -297,6 +386,7 @@ async function start() {
   form.addEventListener("submit", save);
   $("add-traveler").addEventListener("click", () => addTraveler(null).querySelector("input").focus());
   $("add-flight").addEventListener("click", () => addFlight(null).querySelector("input").focus());
+  payNow.addEventListener("click", pay);
   await load();
 }
 

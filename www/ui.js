@@ -169,3 +169,27 @@ export function dataTable(caption, columns, rows, emptyText) {
       el("thead", {}, head), el("tbody", {}, ...body)),
   );
 }
+
+// Payment statuses in words; the class `badge-payment-<status>` picks the colour.
+const PAYMENT_STATUS_LABELS = {
+  requires_action: "Awaiting payment",
+  processing: "Processing",
+  succeeded: "Paid",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  partially_refunded: "Partly refunded",
+  refunded: "Refunded",
+};
+
+/** A badge for a payment status, in words; `data-status` keeps the API's status. */
+export function paymentBadge(status) {
+  const safe = /^[a-z_]+$/.test(status || "") ? status : "unknown";
+  return el("span", {
+    className: `badge badge-payment-${safe}`,
+    "data-status": status || "",
+    text: PAYMENT_STATUS_LABELS[safe] || status || "unknown",
+  });
+}
+
+/** Booking statuses that take payments (the API refuses intents in any other). */
+export const PAYABLE_STATUSES = ["booking_created", "payment_pending"];
