@@ -65,13 +65,17 @@ CREATE POLICY payment_refunds_with_payment ON payment_refunds FOR SELECT USING (
 -- The payment a webhook concerns, whatever the caller's team (webhooks arrive without one).
 CREATE FUNCTION itinera_payment_for_webhook(p_provider text, p_reference text, p_provider_payment_id text)
 RETURNS TABLE (payment_id uuid, team_id uuid)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT id, team_id FROM payments
-    WHERE provider = p_provider AND provider_reference = p_reference
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    -- PL/pgSQL rather than SQL: the plan is cached per connection instead of made on every call.
+    RETURN QUERY
+    SELECT p.id, p.team_id FROM payments p
+    WHERE p.provider = p_provider AND p.provider_reference = p_reference
     UNION ALL
-    SELECT id, team_id FROM payments
-    WHERE provider = p_provider AND provider_payment_id = p_provider_payment_id
-    LIMIT 1
+    SELECT p.id, p.team_id FROM payments p
+    WHERE p.provider = p_provider AND p.provider_payment_id = p_provider_payment_id
+    LIMIT 1;
+END;
 $$;
 REVOKE ALL ON FUNCTION itinera_payment_for_webhook(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION itinera_payment_for_webhook(text, text, text) TO itinera_app;

@@ -3,9 +3,10 @@ import ItineraHTTP
 import ItineraStore
 
 /// Publishes notification events to nginx's nchan publisher (a unix socket only the server can
-/// reach), which holds every browser's event stream. Every user has one channel, `u-{user}`; a team
-/// notification is published to each staff member's channel (not the actor's) with that member's
-/// own unread count, so a browser subscribes to one channel and never needs to recount.
+/// reach), which holds every browser's event stream. Every user has one channel, `u-{user}`: a
+/// personal notification goes to its recipient's with their unread count, a team notification to
+/// each admin's and staff member's except the actor's with `unread: null` (counting for every member
+/// would cost the worker a scan of the team's notifications per member; browsers count up).
 /// Without `ITINERA_NCHAN_PUBLISH_SOCKET` (no nchan on this host) nothing is published and browsers
 /// poll the unread count instead.
 struct LivePublisher: OutboxHandler {
@@ -30,16 +31,15 @@ struct LivePublisher: OutboxHandler {
                 FROM notifications n WHERE n.id = $1
                 """, [id], context: "loading a notification to publish")
             guard let json = row.first("json"), let team = row.first("team_id") else { return }
-            let recipients: [(user: String, unread: Int)]
             if let user = row.first("recipient_user_id") {
-                recipients = [(user, try unreadCount(user: user, team: team, connection))]
-            } else {
-                recipients = try staffRecipients(of: id, team: team, connection)
-            }
-            for recipient in recipients {
+                let unread = try unreadCount(user: user, team: team, connection)
                 try publish(
-                    "notification", channel: "u-\(recipient.user)",
-                    data: "{\"notification\":\(json),\"unread\":\(recipient.unread)}")
+                    "notification", channel: "u-\(user)", data: "{\"notification\":\(json),\"unread\":\(unread)}")
+            } else {
+                for user in try staffRecipients(of: id, team: team, connection) {
+                    try publish(
+                        "notification", channel: "u-\(user)", data: "{\"notification\":\(json),\"unread\":null}")
+                }
             }
         case "notification.updated", "notification.deleted":
             guard let user = event.payload["user_id"], let team = event.payload["team_id"] else { return }
@@ -58,25 +58,17 @@ struct LivePublisher: OutboxHandler {
         }
     }
 
-    /// The team's admins and staff except the notification's actor, each with their unread count.
-    private func staffRecipients(of notification: UUID, team: String, _ connection: PostgresConnection) throws -> [(
-        user: String, unread: Int
-    )] {
+    /// The team's admins and staff except the notification's actor.
+    private func staffRecipients(of notification: UUID, team: String, _ connection: PostgresConnection) throws
+        -> [String]
+    {
         try connection.query(
             """
-            SELECT m.user_id,
-                   (SELECT count(*) FROM notifications n
-                    LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = m.user_id
-                    WHERE n.team_id = m.team_id
-                      AND (n.recipient_user_id = m.user_id
-                           OR (n.recipient_user_id IS NULL AND n.actor_user_id IS DISTINCT FROM m.user_id))
-                      AND r.read_at IS NULL AND r.deleted_at IS NULL) AS unread
-            FROM memberships m
+            SELECT m.user_id FROM memberships m
             WHERE m.team_id = $2::uuid AND m.role IN ('admin', 'staff')
               AND m.user_id IS DISTINCT FROM (SELECT actor_user_id FROM notifications WHERE id = $1)
-            ORDER BY m.user_id
             """, [notification, team], context: "finding a team notification's recipients"
-        ).rows.compactMap { row in row[0].map { ($0, Int(row[1] ?? "0") ?? 0) } }
+        ).rows.compactMap { $0[0] }
     }
 
     private func unreadCount(user: String, team: String, _ connection: PostgresConnection) throws -> Int {
