@@ -1,7 +1,7 @@
 // One booking: its facts, items, travelers, payments, invoices, documents and timeline, and
 // buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
 // captured payments and makes sandbox checkout links for the customer.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import {
   PAYABLE_STATUSES, currencyDigits, dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey,
   parseAmountToMinor, paymentBadge, showMessage, statusBadge, text, timeElement,
@@ -140,12 +140,7 @@ function refundForm(p) {
     const body = { amountMinor: parsed.minor, idempotencyKey: newIdempotencyKey() };
     if (reason.value.trim()) body.reason = reason.value.trim();
     submit.disabled = true;
-    let response;
-    try {
-      response = await api("POST", `/api/payments/${encodeURIComponent(p.id)}/refunds`, body);
-    } catch (failure) {
-      response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-    }
+    const response = await call("POST", `/api/payments/${encodeURIComponent(p.id)}/refunds`, body);
     submit.disabled = false;
     if (handleSignedOut(response)) return;
     if (response.status === 201 && response.body && response.body.ok) {
@@ -203,12 +198,7 @@ function renderPayments(data) {
 
 /** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
 async function loadPayments() {
-  let response;
-  try {
-    response = await api("GET", `/api/bookings/${encodeURIComponent(bookingId)}/payments`);
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("GET", `/api/bookings/${encodeURIComponent(bookingId)}/payments`);
   if (handleSignedOut(response)) return;
   if (response.status === 200 && response.body && response.body.ok) {
     renderPayments(response.body.data);
@@ -225,13 +215,8 @@ async function createPaymentLink() {
   showMessage(paymentsDone, "");
   $("payment-link-result").hidden = true;
   $("payment-link-status").textContent = "Creating the payment…";
-  let response;
-  try {
-    response = await api("POST", "/api/payments/create-intent",
+  const response = await call("POST", "/api/payments/create-intent",
       { bookingId, provider: "sandbox", idempotencyKey: newIdempotencyKey() });
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
   paymentLink.disabled = false;
   $("payment-link-status").textContent = "";
   if (handleSignedOut(response)) return;

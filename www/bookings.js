@@ -1,6 +1,6 @@
 // The bookings list: status filter, search, newest first, "Load more" with the API's cursor.
 // The filters live in the address (?status=&q=) so a reload or a shared link shows the same list.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import { el, errorText, formatMoney, handleSignedOut, isStaff, showMessage, statusBadge, timeElement } from "/ui.js";
 
 const PAGE_SIZE = 25;
@@ -71,12 +71,7 @@ async function load(reset) {
   loadMore.disabled = true;
   showMessage(listError, "");
   listStatus.textContent = "Loading…";
-  let response;
-  try {
-    response = await api("GET", "/api/bookings?" + params.toString());
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("GET", "/api/bookings?" + params.toString());
   if (mine !== generation) return;
   loadMore.disabled = false;
   if (handleSignedOut(response)) return;

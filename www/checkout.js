@@ -2,7 +2,7 @@
 // A choice makes the payment `processing`; the server's worker then delivers the signed webhook
 // that settles it, so the page polls the payment until it is succeeded or failed.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import { errorText, formatMoney, handleSignedOut, isStaff, paymentBadge, showMessage, text } from "/ui.js";
 
 const POLL_MS = 500;
@@ -71,12 +71,7 @@ function render(payment) {
 
 /** The payment, or null after showing why it could not be read. */
 async function fetchPayment() {
-  let response;
-  try {
-    response = await api("GET", paymentPath());
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("GET", paymentPath());
   if (handleSignedOut(response)) return null;
   if (response.status === 200 && response.body && response.body.ok) return response.body.data;
   if (response.status === 403 || response.status === 404) {
@@ -115,12 +110,7 @@ async function complete(outcome) {
   showMessage(checkoutError, "");
   showMessage(result, "");
   progress.textContent = "Processing…";
-  let response;
-  try {
-    response = await api("POST", `${paymentPath()}/sandbox/complete`, { outcome });
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("POST", `${paymentPath()}/sandbox/complete`, { outcome });
   if (handleSignedOut(response)) return;
   if (!(response.status === 202 && response.body && response.body.ok)) {
     busy = false;

@@ -1,6 +1,6 @@
 // The team at a glance: bookings per status, revenue confirmed this month, payments pending,
 // departures in the next 14 days and the outbox backlog, from GET /api/admin/dashboard.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import { el, errorText, formatMoney, handleSignedOut, isStaff, showMessage, statusBadge, timeElement } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -92,12 +92,7 @@ async function load() {
   refreshButton.disabled = true;
   loading.textContent = "Loading…";
   loading.hidden = false;
-  let response;
-  try {
-    response = await api("GET", "/api/admin/dashboard");
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("GET", "/api/admin/dashboard");
   refreshButton.disabled = false;
   if (handleSignedOut(response)) return;
   if (!(response.status === 200 && response.body && response.body.ok)) {

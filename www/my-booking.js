@@ -2,7 +2,7 @@
 // client's own flights (editable, saved together), the payments with a "Pay now" that opens the
 // checkout, and the documents with download links.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import {
   PAYABLE_STATUSES, dataTable, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, paymentBadge, showMessage,
   statusBadge, text, timeElement,
@@ -268,12 +268,7 @@ function renderPayments(data) {
 
 /** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
 async function loadPayments() {
-  let response;
-  try {
-    response = await api("GET", `/api/customer/bookings/${encodeURIComponent(bookingId)}/payments`);
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("GET", `/api/customer/bookings/${encodeURIComponent(bookingId)}/payments`);
   if (handleSignedOut(response)) return;
   if (response.status === 200 && response.body && response.body.ok) {
     renderPayments(response.body.data);
@@ -289,13 +284,8 @@ async function pay() {
   showMessage(payError, "");
   continuePayment.hidden = true;
   $("pay-status").textContent = "Starting the payment…";
-  let response;
-  try {
-    response = await api("POST", "/api/payments/create-intent",
+  const response = await call("POST", "/api/payments/create-intent",
       { bookingId, provider: "sandbox", idempotencyKey: newIdempotencyKey() });
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
   if (handleSignedOut(response)) return;
   const data = response.body && response.body.ok ? response.body.data : null;
   const checkoutUrl = data && data.providerPayload && data.providerPayload.checkoutUrl;
@@ -348,12 +338,7 @@ async function save(event) {
   const body = collect();
   saveButton.disabled = true;
   $("save-status").textContent = "Saving…";
-  let response;
-  try {
-    response = await api("PUT", `/api/customer/bookings/${encodeURIComponent(bookingId)}/travelers-and-flights`, body);
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("PUT", `/api/customer/bookings/${encodeURIComponent(bookingId)}/travelers-and-flights`, body);
   saveButton.disabled = false;
   $("save-status").textContent = "";
   if (handleSignedOut(response)) return;

@@ -1,5 +1,5 @@
 // The client portal: the signed-in customer's bookings, and a form to request a new one.
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import { el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, showMessage, statusBadge, timeElement } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -69,12 +69,7 @@ async function submitRequest(event) {
     pendingText = text;
   }
   requestSubmit.disabled = true;
-  let response;
-  try {
-    response = await api("POST", "/api/customer/bookings", { notes: text }, { "Idempotency-Key": pendingKey });
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("POST", "/api/customer/bookings", { notes: text }, { "Idempotency-Key": pendingKey });
   requestSubmit.disabled = false;
   if (handleSignedOut(response)) return;
   if ((response.status === 201 || response.status === 200) && response.body && response.body.ok) {

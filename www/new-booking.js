@@ -1,6 +1,6 @@
 // The new-booking form: customer, currency, item rows and traveler rows, a live total, and the
 // server's field errors shown next to the inputs they name (`items[0].quantity` → item 1's quantity).
-import { api, requireSession } from "/session.js";
+import { api, call, requireSession } from "/session.js";
 import {
   currencyDigits,
   el,
@@ -339,12 +339,7 @@ async function submit(event) {
   submitting = true;
   submitButton.disabled = true;
   submitButton.textContent = "Creating…";
-  let response;
-  try {
-    response = await api("POST", "/api/bookings", body, { "Idempotency-Key": attempt.key });
-  } catch (failure) {
-    response = { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
-  }
+  const response = await call("POST", "/api/bookings", body, { "Idempotency-Key": attempt.key });
   if (handleSignedOut(response)) return;
   if (response.status === 201 && response.body && response.body.ok) {
     window.location.assign(`/booking.html?id=${encodeURIComponent(response.body.data.id)}`);

@@ -29,6 +29,18 @@ export async function api(method, path, body, extraHeaders) {
   return { status: response.status, body: parsed };
 }
 
+/**
+ * api(), except that a network failure (server unreachable, connection reset) becomes an answer
+ * with status 0 and a readable error message instead of an exception.
+ */
+export async function call(method, path, body, extraHeaders) {
+  try {
+    return await api(method, path, body, extraHeaders);
+  } catch (failure) {
+    return { status: 0, body: { error: { message: `the service is not reachable (${failure.message})` } } };
+  }
+}
+
 /** The signed-in session's CSRF token (for calls made without api(), such as multipart uploads). */
 export function csrfToken() {
   return current && current.csrf_token ? current.csrf_token : "";

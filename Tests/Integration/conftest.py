@@ -145,6 +145,16 @@ def healthy(stack):
     stack.wait_for_workers()
 
 
+def wait_until(check, seconds=20):
+    """Polls `check` until it is true (True) or `seconds` pass (False): for work the worker does later."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def cgi(stack, method, uri, body=b"", env=None, content_type=None):
     """Runs the binary as plain CGI, the way a shared host's web server would."""
     cgi_env = {"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method, "REQUEST_URI": uri,
@@ -159,4 +169,4 @@ def cgi(stack, method, uri, body=b"", env=None, content_type=None):
     return result.returncode, headers, payload
 
 
-__all__ = ["Stack", "cgi", "newest_migration_version", "MAX_BODY_BYTES", "WORKERS", "signal"]
+__all__ = ["Stack", "cgi", "wait_until", "newest_migration_version", "MAX_BODY_BYTES", "WORKERS", "signal"]

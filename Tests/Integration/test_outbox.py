@@ -5,19 +5,10 @@ import signal
 import subprocess
 import time
 
-from conftest import BINARY
+from conftest import BINARY, wait_until
 from identity import Browser
 
 from test_bookings import move, new_booking
-
-
-def wait_until(check, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def staff_and_customer(stack):

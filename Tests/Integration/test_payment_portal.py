@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from chromium import console_problems, new_driver, wait
+from conftest import wait_until
 from identity import DEMO_PASSWORD, Browser
 from test_bookings import new_booking
 from test_live import Stream
@@ -50,15 +51,6 @@ def sign_in(stack, driver, email, page):
     driver.find_element(By.ID, "login-submit").click()
     wait(driver, EC.url_to_be(stack.url + page))
     wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".site-header .who-name")))
-
-
-def wait_until(check, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def booking_status(stack, booking_id):

@@ -11,18 +11,9 @@ import uuid
 import pytest
 import requests
 
-from conftest import cgi
-from fake_providers import (RAZORPAY_WEBHOOK_SECRET, SANDBOX_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRETS)
+from conftest import cgi, wait_until
+from fake_providers import RAZORPAY_WEBHOOK_SECRET, STRIPE_WEBHOOK_SECRETS
 from identity import Browser
-
-
-def wait_until(check, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture(scope="module")

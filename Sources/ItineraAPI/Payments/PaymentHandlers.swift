@@ -37,14 +37,10 @@ enum PaymentHandlers {
         try check.finish()
         let provider = try chargingProvider(body.provider!, scope)
 
-        enum Outcome {
-            case answer(Int, String)
-            case providerFailed(String, UUID)
-        }
-        let outcome = try scope.transaction { connection -> Outcome in
+        let outcome = try scope.transaction { connection -> PaymentLedger.ProviderCallOutcome in
             let claim = try Idempotency.claim(
                 key: key!, scope: intentScope, request: scope.request, teamId: caller.teamId, connection)
-            if case .replay(let status, let json) = claim { return .answer(status, json) }
+            if case .replay(let status, let json) = claim { return .answer(status: status, json: json) }
             let booking = try PaymentLedger.lockBooking(bookingId!, connection)
             let amount = try payableAmount(booking, requested: body.amountMinor, currency: currency)
             let paymentId = UUID()
@@ -70,7 +66,9 @@ enum PaymentHandlers {
                     "UPDATE payments SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1",
                     [paymentId, String(error.description.prefix(500))], context: "recording a provider refusal")
                 try Idempotency.release(key: key!, scope: intentScope, teamId: caller.teamId, connection)
-                return .providerFailed(error.description, paymentId)
+                return .providerFailed(
+                    message: "The payment provider did not create the payment: \(error.description)",
+                    details: .object(["paymentId": .string(paymentId.lowercased)]))
             }
             try connection.query(
                 """
@@ -91,17 +89,9 @@ enum PaymentHandlers {
                     "{\"payment\":\(try PaymentLedger.paymentJSON(paymentId, connection)),\"providerPayload\":\(payload)}"
             )
             try Idempotency.store(answer, key: key!, scope: intentScope, teamId: caller.teamId, connection)
-            return .answer(answer.status, answer.json)
+            return .answer(status: answer.status, json: answer.json)
         }
-        switch outcome {
-        case .answer(let status, let json):
-            return scope.ok(jsonText: json, status: status)
-        case .providerFailed(let reason, let paymentId):
-            throw APIError(
-                status: 502, code: "provider_error",
-                message: "The payment provider did not create the payment: \(reason)",
-                details: .object(["paymentId": .string(paymentId.lowercased)]))
-        }
+        return try outcome.response(scope)
     }
 
     /// The amount an intent may take: the requested one, or the whole balance; never more than the

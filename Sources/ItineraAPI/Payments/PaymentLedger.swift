@@ -167,6 +167,22 @@ enum PaymentLedger {
         return 0
     }
 
+    /// How a transaction that called a provider ends: an answer (already stored under the idempotency
+    /// key), or the provider's refusal, recorded and committed, then answered 502.
+    enum ProviderCallOutcome {
+        case answer(status: Int, json: String)
+        case providerFailed(message: String, details: JSONValue?)
+
+        func response(_ scope: RequestScope) throws -> Response {
+            switch self {
+            case .answer(let status, let json):
+                return scope.ok(jsonText: json, status: status)
+            case .providerFailed(let message, let details):
+                throw APIError(status: 502, code: "provider_error", message: message, details: details)
+            }
+        }
+    }
+
     /// `12.50 EUR` for messages.
     static func money(_ minor: Int64, _ currency: String) -> String {
         let sign = minor < 0 ? "-" : ""

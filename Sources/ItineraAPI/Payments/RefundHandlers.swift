@@ -30,14 +30,10 @@ enum RefundHandlers {
         try check.finish()
         let amount = body.amountMinor!
 
-        enum Outcome {
-            case answer(Int, String)
-            case providerFailed(String)
-        }
-        let outcome = try scope.transaction { connection -> Outcome in
+        let outcome = try scope.transaction { connection -> PaymentLedger.ProviderCallOutcome in
             let claim = try Idempotency.claim(
                 key: key!, scope: refundScope, request: scope.request, teamId: caller.teamId, connection)
-            if case .replay(let status, let json) = claim { return .answer(status, json) }
+            if case .replay(let status, let json) = claim { return .answer(status: status, json: json) }
             let payment = try PaymentLedger.lockPayment(id, connection)
             let provider = try PaymentHandlers.chargingProvider(payment.provider, scope)
             guard payment.status == "succeeded" || payment.status == "partially_refunded" else {
@@ -77,7 +73,8 @@ enum RefundHandlers {
                     ],
                     context: "recording a refused refund")
                 try Idempotency.release(key: key!, scope: refundScope, teamId: caller.teamId, connection)
-                return .providerFailed(error.description)
+                return .providerFailed(
+                    message: "The payment provider did not make the refund: \(error.description)", details: nil)
             }
             try PaymentLedger.recordRefund(
                 payment, amountMinor: amount, providerReference: result.reference, status: result.status,
@@ -97,14 +94,8 @@ enum RefundHandlers {
                     "{\"refund\":\(refundJSON ?? "null"),\"payment\":\(try PaymentLedger.paymentJSON(id, connection))}"
             )
             try Idempotency.store(answer, key: key!, scope: refundScope, teamId: caller.teamId, connection)
-            return .answer(answer.status, answer.json)
+            return .answer(status: answer.status, json: answer.json)
         }
-        switch outcome {
-        case .answer(let status, let json):
-            return scope.ok(jsonText: json, status: status)
-        case .providerFailed(let reason):
-            throw APIError(
-                status: 502, code: "provider_error", message: "The payment provider did not make the refund: \(reason)")
-        }
+        return try outcome.response(scope)
     }
 }
