@@ -2,7 +2,11 @@
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+from identity import DEMO_PASSWORD
 
 
 def new_driver(width=1280, height=1000):
@@ -24,3 +28,13 @@ def console_problems(driver):
 
 def wait(driver, condition, seconds=10):
     return WebDriverWait(driver, seconds).until(condition)
+
+
+def sign_in(stack, driver, email, page, ready=".site-header .who-name"):
+    """Signs in through the login page, which returns to `page`; waits until `ready` is shown."""
+    driver.get(f"{stack.url}/login.html?next={page}")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait(driver, EC.url_to_be(stack.url + page))
+    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ready)))

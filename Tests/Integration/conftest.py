@@ -131,6 +131,20 @@ def stack(providers):
 
 
 @pytest.fixture
+def driver(stack):
+    """A headless Chromium for one test; the test fails if the page logged script errors or CSP
+    violations."""
+    from chromium import console_problems, new_driver  # selenium only where a browser is used
+    stack.psql("DELETE FROM login_attempts")
+    browser = new_driver()
+    yield browser
+    problems = console_problems(browser)
+    browser.quit()
+    stack.psql("DELETE FROM login_attempts")
+    assert problems == []
+
+
+@pytest.fixture
 def healthy(stack):
     """Leaves the stack as the next test expects it: PostgreSQL, pool and nginx all running."""
     yield stack

@@ -10,8 +10,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
-from chromium import new_driver, wait
-from identity import DEMO_PASSWORD, DEMO_TRAVEL, Browser
+from chromium import new_driver, sign_in, wait
+from identity import DEMO_TRAVEL, Browser
 from test_notifications import DEMO_BOOKING, client_save
 
 TITLE = "Booking ITN-DEMO01 updated by client"
@@ -33,15 +33,6 @@ def people(stack):
     stack.psql("DELETE FROM login_attempts")
     return {"staff": Browser(stack, "staff@demo.test"), "customer": Browser(stack, "customer@demo.test")}
 
-
-
-def sign_in(stack, driver, email, page):
-    driver.get(f"{stack.url}/login.html?next={page}")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
-    wait(driver, EC.url_to_be(stack.url + page))
-    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".site-header .bell-button")))
 
 
 def badge(driver):
@@ -66,7 +57,7 @@ def open_dropdown(driver):
 
 def test_the_badge_follows_a_client_save_live_and_the_dropdown_leads_to_the_booking(stack, driver, people):
     staff = people["staff"]
-    sign_in(stack, driver, "staff@demo.test", "/bookings.html")
+    sign_in(stack, driver, "staff@demo.test", "/bookings.html", ready=".site-header .bell-button")
     wait_live(driver)
     wait(driver, lambda d: badge(d)[0] == unread_count(staff))
     before, _ = badge(driver)
@@ -105,7 +96,7 @@ def test_the_badge_follows_a_client_save_live_and_the_dropdown_leads_to_the_book
 def test_mark_all_read_and_click_outside(stack, driver, people):
     staff = people["staff"]
     assert client_save({"customer": people["customer"]}).status_code == 200
-    sign_in(stack, driver, "staff@demo.test", "/bookings.html")
+    sign_in(stack, driver, "staff@demo.test", "/bookings.html", ready=".site-header .bell-button")
     wait(driver, lambda d: badge(d)[0] == unread_count(staff) > 0)
     open_dropdown(driver)
     driver.find_element(By.TAG_NAME, "h1").click()
@@ -123,7 +114,7 @@ def test_notifications_page_filters_unread_and_deletes(stack, driver, people):
     staff = people["staff"]
     staff.send("POST", "/api/notifications/read-all")
     assert client_save({"customer": people["customer"]}).status_code == 200
-    sign_in(stack, driver, "staff@demo.test", "/notifications.html")
+    sign_in(stack, driver, "staff@demo.test", "/notifications.html", ready=".site-header .bell-button")
     wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".notification")))
     all_rows = driver.find_elements(By.CSS_SELECTOR, ".notification")
     assert len(all_rows) > 1 and len([r for r in all_rows if "unread" in r.get_attribute("class")]) == 1
@@ -159,7 +150,7 @@ def test_load_more_pages_with_the_cursor(stack, driver, people):
     total = len(staff.get("/api/notifications?limit=100").json()["data"]["items"])
     for _ in range(max(0, 21 - total)):
         assert client_save({"customer": people["customer"]}).status_code == 200
-    sign_in(stack, driver, "staff@demo.test", "/notifications.html")
+    sign_in(stack, driver, "staff@demo.test", "/notifications.html", ready=".site-header .bell-button")
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".notification")) == 20)
     more = driver.find_element(By.ID, "load-more")
     assert more.is_displayed()
@@ -175,7 +166,7 @@ def test_a_customer_sees_markup_in_a_title_as_text(stack, driver):
         "INSERT INTO notifications (team_id, recipient_user_id, type, title, message, link_path) "
         f"SELECT '{DEMO_TRAVEL}', id, 'test_markup', '{title}', '<script>alert(2)</script>', "
         f"'/booking/{DEMO_BOOKING}' FROM users WHERE email = 'customer@demo.test'")
-    sign_in(stack, driver, "customer@demo.test", "/")
+    sign_in(stack, driver, "customer@demo.test", "/", ready=".site-header .bell-button")
     wait(driver, lambda d: badge(d)[0] >= 1)
     open_dropdown(driver)
     first = driver.find_element(By.CSS_SELECTOR, ".bell-item")
@@ -198,6 +189,6 @@ def test_a_customer_sees_markup_in_a_title_as_text(stack, driver):
 
 def test_without_eventsource_the_bell_polls(stack, driver, people):
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "delete window.EventSource;"})
-    sign_in(stack, driver, "staff@demo.test", "/bookings.html")
+    sign_in(stack, driver, "staff@demo.test", "/bookings.html", ready=".site-header .bell-button")
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".bell").get_attribute("data-live") == "polling")
     wait(driver, lambda d: badge(d)[0] == unread_count(people["staff"]))

@@ -10,8 +10,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from chromium import console_problems, new_driver, wait
-from identity import DEMO_PASSWORD, Browser
+from chromium import sign_in, wait
+from identity import Browser
 
 DEMO01 = "00000000-0000-4000-8000-00000000b001"  # customer@demo.test's, not assigned to the supplier
 DEMO02 = "00000000-0000-4000-8000-00000000b002"  # customer@demo.test's, supplier@demo.test is assigned
@@ -20,30 +20,10 @@ SCREENSHOTS = Path(os.environ.get("ITINERA_SCREENSHOTS", tempfile.gettempdir()))
 
 
 @pytest.fixture
-def driver(stack):
-    stack.psql("DELETE FROM login_attempts")
-    driver = new_driver()
-    yield driver
-    problems = console_problems(driver)
-    driver.quit()
-    stack.psql("DELETE FROM login_attempts")
-    assert problems == []
-
-
-@pytest.fixture
 def people(stack):
     stack.psql("DELETE FROM login_attempts")
     return {who: Browser(stack, f"{who}@demo.test") for who in ("customer", "staff", "supplier")}
 
-
-
-def sign_in(stack, driver, email, page):
-    driver.get(f"{stack.url}/login.html?next={page}")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
-    wait(driver, EC.url_to_be(stack.url + page))
-    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".site-header .who-name")))
 
 
 def client_updates(staff):

@@ -9,24 +9,13 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from chromium import console_problems, new_driver, wait
+from chromium import sign_in, wait
 from conftest import wait_until
-from identity import DEMO_PASSWORD, Browser
+from identity import Browser
 from test_bookings import new_booking
 from test_live import Stream
 
 TOTAL = "€3,400.00"  # test_bookings.new_booking: 2 × 1,250.00 + 900.00 EUR
-
-
-@pytest.fixture
-def driver(stack):
-    stack.psql("DELETE FROM login_attempts")
-    driver = new_driver()
-    yield driver
-    problems = console_problems(driver)
-    driver.quit()
-    stack.psql("DELETE FROM login_attempts")
-    assert problems == []
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +31,6 @@ def demo_customer(stack):
                           "WHERE email = 'customer@demo.test')")
     assert customer
     return customer
-
-
-def sign_in(stack, driver, email, page):
-    driver.get(f"{stack.url}/login.html?next={page}")
-    driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
-    wait(driver, EC.url_to_be(stack.url + page))
-    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".site-header .who-name")))
 
 
 def booking_status(stack, booking_id):
