@@ -143,9 +143,12 @@ function refundForm(p) {
     const response = await call("POST", `/api/payments/${encodeURIComponent(p.id)}/refunds`, body);
     submit.disabled = false;
     if (handleSignedOut(response)) return;
-    if (response.status === 201 && response.body && response.body.ok) {
+    if (response.status === 202 && response.body && response.body.ok) {
       await refresh(); // the booking's paid amount and status may have changed too
-      showMessage(paymentsDone, `Refunded ${formatMoney(parsed.minor, p.currency)}.`);
+      showMessage(
+        paymentsDone,
+        `Refund of ${formatMoney(parsed.minor, p.currency)} requested; the provider confirms it shortly.`,
+      );
       return;
     }
     showMessage(formError, errorText(response, "Nothing was refunded"));

@@ -84,6 +84,14 @@ public struct ProviderEvent: Sendable, Equatable {
     public struct Refund: Sendable, Equatable {
         public let reference: String
         public let amountMinor: Int64
+        /// The Itinera refund this is, when Itinera asked for it (sent as metadata with the request).
+        public let itineraRefundId: String?
+
+        public init(reference: String, amountMinor: Int64, itineraRefundId: String? = nil) {
+            self.reference = reference
+            self.amountMinor = amountMinor
+            self.itineraRefundId = itineraRefundId
+        }
     }
 
     public enum Effect: Sendable, Equatable {
@@ -104,14 +112,17 @@ public struct ProviderEvent: Sendable, Equatable {
 }
 
 public enum ProviderError: Error, CustomStringConvertible, Equatable {
-    /// The provider could not be reached, timed out, or refused: the reason is kept on the payment.
+    /// The provider could not be reached, timed out or failed (5xx): trying again later may work.
     case failed(String)
+    /// The provider answered 4xx: the request itself is refused, trying again will not help.
+    case refused(String)
     /// A verified webhook whose body is not an event Itinera can read.
     case invalidPayload(String)
 
     public var description: String {
         switch self {
         case .failed(let reason): reason
+        case .refused(let reason): reason
         case .invalidPayload(let reason): reason
         }
     }
@@ -134,8 +145,9 @@ enum ProviderHTTP {
         let json = try? JSONDecoder().decode(JSONValue.self, from: Data(reply.body))
         guard (200..<300).contains(reply.status) else {
             let message = json?["error"]?["message"]?.string ?? json?["error"]?["description"]?.string ?? ""
-            throw ProviderError.failed(
-                "\(provider) answered HTTP \(reply.status)" + (message.isEmpty ? "" : ": \(message.prefix(300))"))
+            let reason =
+                "\(provider) answered HTTP \(reply.status)" + (message.isEmpty ? "" : ": \(message.prefix(300))")
+            throw (400..<500).contains(reply.status) ? ProviderError.refused(reason) : ProviderError.failed(reason)
         }
         guard let json else { throw ProviderError.failed("\(provider) answered with something that is not JSON") }
         return json

@@ -103,7 +103,11 @@ public struct RazorpayProvider: PaymentProvider {
             effect = .refunded(
                 reference: payment?["order_id"]?.string, providerPaymentId: paymentId,
                 currency: refund["currency"]?.string?.uppercased() ?? "",
-                refunds: [ProviderEvent.Refund(reference: refundId, amountMinor: amount)])
+                refunds: [
+                    ProviderEvent.Refund(
+                        reference: refundId, amountMinor: amount,
+                        itineraRefundId: refund["notes"]?["itinera_refund_id"]?.string)
+                ])
         default:
             effect = .ignored
         }

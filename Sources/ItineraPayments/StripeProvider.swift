@@ -101,6 +101,7 @@ public struct StripeProvider: PaymentProvider {
         guard let id = object["id"]?.string, let amount = object["amount"]?.int64, amount > 0,
             object["status"]?.string != "failed"
         else { return nil }
-        return ProviderEvent.Refund(reference: id, amountMinor: amount)
+        return ProviderEvent.Refund(
+            reference: id, amountMinor: amount, itineraRefundId: object["metadata"]?["itinera_refund_id"]?.string)
     }
 }

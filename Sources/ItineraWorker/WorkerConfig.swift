@@ -26,6 +26,8 @@ public struct WorkerConfig: Sendable {
     /// The sandbox's signing secret (the first of `ITINERA_SANDBOX_WEBHOOK_SECRET`), when
     /// `ITINERA_SANDBOX_PAYMENTS=1`.
     public var sandboxWebhookSecret: String?
+    /// The payment providers (the same settings as the API's), for refunds.
+    public var providers = PaymentProviders([])
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         -> WorkerConfig
@@ -36,8 +38,8 @@ public struct WorkerConfig: Sendable {
         let url =
             environment["DATABASE_OWNER_URL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["DATABASE_URL"] ?? "postgresql:///itinera"
-        let sandbox = PaymentProviders.fromEnvironment(environment)["sandbox"]
-        return WorkerConfig(
+        let providers = PaymentProviders.fromEnvironment(environment)
+        var config = WorkerConfig(
             databaseURL: url, maxAttempts: max(1, number("ITINERA_OUTBOX_MAX_ATTEMPTS", 8)),
             backoffMilliseconds: number("ITINERA_OUTBOX_BACKOFF_MS", 1000),
             leaseSeconds: max(1, number("ITINERA_OUTBOX_LEASE_SECONDS", 60)), batchSize: 50,
@@ -47,6 +49,8 @@ public struct WorkerConfig: Sendable {
             baseURL: environment["ITINERA_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }.map {
                 $0.hasSuffix("/") ? String($0.dropLast()) : $0
             },
-            sandboxWebhookSecret: sandbox?.webhookSecrets.first)
+            sandboxWebhookSecret: providers["sandbox"]?.webhookSecrets.first)
+        config.providers = providers
+        return config
     }
 }

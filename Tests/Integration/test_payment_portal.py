@@ -126,3 +126,25 @@ def test_a_declined_payment_fails_and_the_booking_still_waits_for_payment(stack,
     assert driver.find_element(By.ID, "payments-outstanding").text == TOTAL
     badges = driver.find_elements(By.CSS_SELECTOR, "#payments .badge")
     assert [b.get_attribute("data-status") for b in badges] == ["failed"]
+
+
+def test_staff_refund_part_of_a_payment_from_the_booking_page(stack, driver, staff, demo_customer):
+    booking = new_booking(staff, demo_customer)
+    payment = staff.send("POST", "/api/payments/create-intent", json={
+        "bookingId": booking["id"], "provider": "sandbox", "idempotencyKey": f"refund-ui-{booking['id']}"})
+    payment_id = payment.json()["data"]["payment"]["id"]
+    assert staff.send("POST", f"/api/payments/{payment_id}/sandbox/complete",
+                      json={"outcome": "succeeded"}).status_code == 202
+    assert wait_until(lambda: booking_status(stack, booking["id"]) == "payment_confirmed")
+
+    sign_in(stack, driver, "staff@demo.test", f"/booking.html?id={booking['id']}")
+    amount = wait(driver, EC.visibility_of_element_located((By.ID, f"refund-{payment_id}-amount")))
+    amount.send_keys("150.25")
+    driver.find_element(By.ID, f"refund-{payment_id}-reason").send_keys("Late pick-up")
+    driver.find_element(By.CSS_SELECTOR, f"form[data-payment-id='{payment_id}'] .refund-submit").click()
+    assert wait(driver, EC.text_to_be_present_in_element((By.ID, "payments-done"), "€150.25"))
+    assert wait_until(lambda: stack.psql(
+        f"SELECT amount_minor || ' ' || status || ' ' || reason FROM payment_refunds "
+        f"WHERE payment_id = '{payment_id}'") == "15025 succeeded Late pick-up")
+    assert stack.psql(f"SELECT status FROM payments WHERE id = '{payment_id}'") == "partially_refunded"
+    assert booking_status(stack, booking["id"]) == "payment_confirmed"

@@ -284,31 +284,47 @@ def test_an_amount_mismatch_is_stored_and_reported_but_changes_nothing(stack, st
                for n in notes)
 
 
+def refund(staff, payment_id, amount, **extra):
+    return staff.send("POST", f"/api/payments/{payment_id}/refunds",
+                      json=dict({"amountMinor": amount, "idempotencyKey": str(uuid.uuid4())}, **extra))
+
+
+def refund_row(stack, refund_id):
+    return stack.psql(f"SELECT status || '|' || coalesce(provider_reference, '') FROM payment_refunds "
+                      f"WHERE id = '{refund_id}'")
+
+
+def captured_payment(stack, staff, customer_id, total):
+    booking = new_booking(staff, customer_id, total=total)
+    payment = paid_intent(staff, booking)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", payment)).status_code == 200
+    return booking, payment
+
+
 def test_refunds_never_exceed_the_capture_and_a_full_refund_refunds_the_booking(stack, staff, customer_id,
                                                                                  providers):
-    booking = new_booking(staff, customer_id, total=6000)
-    payment = paid_intent(staff, booking)
-    send_stripe(stack, stripe_event("payment_intent.succeeded", payment))
-    too_much = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
-                          json={"amountMinor": 6001, "idempotencyKey": str(uuid.uuid4())})
+    booking, payment = captured_payment(stack, staff, customer_id, 6000)
+    too_much = refund(staff, payment["id"], 6001)
     assert too_much.status_code == 422 and too_much.json()["error"]["code"] == "refund_exceeds_captured"
     assert too_much.json()["error"]["details"]["refundableMinor"] == 6000
 
-    first = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
-                       json={"amountMinor": 2000, "reason": "Goodwill", "idempotencyKey": str(uuid.uuid4())})
-    assert first.status_code == 201, first.text
-    assert first.json()["data"]["payment"]["status"] == "partially_refunded"
+    first = refund(staff, payment["id"], 2000, reason="Goodwill")
+    assert first.status_code == 202, first.text
+    pending = first.json()["data"]["refund"]
+    assert pending["status"] == "pending" and first.json()["data"]["payment"]["status"] == "partially_refunded"
+    # The worker calls the provider; the refund then carries the provider's id.
+    assert wait_until(lambda: refund_row(stack, pending["id"]).startswith("succeeded|re_"))
     call = providers.calls("/v1/refunds")[-1]
     assert "amount=2000" in call[3].decode() and f"payment_intent={payment['provider_reference']}" in call[3].decode()
+    assert call[2]["Idempotency-Key"] == f"itinera-refund-{pending['id']}"
     assert booking_status(stack, booking) == "payment_confirmed"
 
-    again = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
-                       json={"amountMinor": 4001, "idempotencyKey": str(uuid.uuid4())})
-    assert again.status_code == 422
-    rest = staff.send("POST", f"/api/payments/{payment['id']}/refunds",
-                      json={"amountMinor": 4000, "idempotencyKey": str(uuid.uuid4())})
-    assert rest.status_code == 201 and rest.json()["data"]["payment"]["status"] == "refunded"
+    # A pending refund already counts: 4,001 more would exceed what was captured.
+    assert refund(staff, payment["id"], 4001).status_code == 422
+    rest = refund(staff, payment["id"], 4000)
+    assert rest.status_code == 202 and rest.json()["data"]["payment"]["status"] == "refunded"
     assert booking_status(stack, booking) == "refunded"
+    assert wait_until(lambda: refund_row(stack, rest.json()["data"]["refund"]["id"]).startswith("succeeded|re_"))
     view = staff.get(f"/api/bookings/{booking}/payments").json()["data"]
     assert view["totals"][0]["refunded_minor"] == 6000 and view["totals"][0]["captured_minor"] == 6000
     assert [r["amount_minor"] for r in view["payments"][0]["refunds"]] == [2000, 4000]
@@ -321,6 +337,41 @@ def test_refunds_never_exceed_the_capture_and_a_full_refund_refunds_the_booking(
                                            refunds={"data": refunds}))
     assert echo.json()["data"]["outcome"] == "already_applied"
     assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "6000"
+
+
+def test_a_refund_the_provider_refuses_gives_the_amount_back_and_tells_staff(stack, staff, customer_id, providers):
+    booking, payment = captured_payment(stack, staff, customer_id, 3000)
+    providers.fail_next("/v1/refunds", 400, {"error": {"message": "Charge has already been refunded."}})
+    r = refund(staff, payment["id"], 3000)
+    assert r.status_code == 202
+    refund_id = r.json()["data"]["refund"]["id"]
+    assert wait_until(lambda: refund_row(stack, refund_id) == "failed|")
+    assert stack.psql(f"SELECT status, refunded_minor FROM payments WHERE id = '{payment['id']}'") == "succeeded|0"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "refund_failed" and n["metadata"]["refund_id"] == refund_id
+               and "already been refunded" in n["message"] for n in notes)
+    # Staff may try again: the whole amount is refundable once more.
+    assert refund(staff, payment["id"], 3000).status_code == 202
+
+
+def test_a_refund_webhook_that_overtakes_the_worker_is_matched_not_counted_twice(stack, healthy, staff,
+                                                                                customer_id, providers):
+    booking, payment = captured_payment(stack, staff, customer_id, 8000)
+    stack.stack("worker-stop")
+    r = refund(staff, payment["id"], 5000)
+    refund_id = r.json()["data"]["refund"]["id"]
+    calls = len(providers.calls("/v1/refunds"))
+    event = stripe_event("refund.created", payment, id="re_overtaking", amount=5000, status="succeeded",
+                         payment_intent=payment["provider_reference"], metadata={"itinera_refund_id": refund_id})
+    assert send_stripe(stack, event).json()["data"]["outcome"] == "applied"
+    assert refund_row(stack, refund_id) == "succeeded|re_overtaking"
+    assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "5000"
+    stack.stack("worker-start")
+    assert wait_until(lambda: stack.psql(
+        f"SELECT status FROM outbox_events WHERE type = 'payment.refund_requested' "
+        f"AND aggregate_id = '{refund_id}'") == "done")
+    assert len(providers.calls("/v1/refunds")) == calls  # the provider was not asked twice
+    assert booking_status(stack, booking) == "payment_confirmed"
 
 
 def test_razorpay_capture_then_a_refund_the_provider_reports(stack, staff, customer_id):

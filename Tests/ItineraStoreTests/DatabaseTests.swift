@@ -45,7 +45,7 @@ struct DatabaseTests {
         }
         let count = try admin.query("SELECT count(*) AS n FROM store_tests.atomic", context: "count")
         #expect(count.first("n") == "0")
-        try database.transaction { connection in
+        _ = try database.transaction { connection in
             try connection.query("INSERT INTO store_tests.atomic VALUES (2, 'kept')", context: "insert")
         }
         #expect(try admin.query("SELECT v FROM store_tests.atomic", context: "read").first("v") == "kept")

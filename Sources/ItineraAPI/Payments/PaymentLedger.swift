@@ -106,11 +106,12 @@ enum PaymentLedger {
             capturedMinor: Int64(row[7] ?? "") ?? 0, refundedMinor: Int64(row[8] ?? "") ?? 0)
     }
 
-    /// Adds a refund to a locked payment. The CHECK on `payments` (refunded ≤ captured) backs the
-    /// callers' own check. Returns the refund's id, or nil when `providerReference` was recorded before.
+    /// Adds a refund to a locked payment (pending refunds count too: the money is promised). The CHECK
+    /// on `payments` (refunded ≤ captured) backs the callers' own check. Returns the refund's id, or
+    /// nil when `providerReference` was recorded before.
     @discardableResult
     static func recordRefund(
-        _ payment: LockedPayment, amountMinor: Int64, providerReference: String, status: String, source: String,
+        _ payment: LockedPayment, amountMinor: Int64, providerReference: String?, status: String, source: String,
         reason: String?, createdBy: UUID?, teamId: UUID, _ connection: PostgresConnection
     ) throws -> UUID? {
         let id = UUID()

@@ -127,12 +127,24 @@ enum PaymentWebhookEffects {
         var current = payment
         var added = 0
         for refund in refunds {
+            // A refund Itinera asked for: by the provider's id, or by our id in the refund's metadata
+            // (the webhook may overtake the worker's recording of the provider's id).
             let known = try connection.query(
                 """
-                UPDATE payment_refunds SET status = 'succeeded', updated_at = now()
-                WHERE payment_id = $1 AND provider_reference = $2 RETURNING status
-                """, [payment.id, refund.reference], context: "confirming a known refund")
-            if !known.rows.isEmpty { continue }
+                WITH old AS (
+                    SELECT id, status FROM payment_refunds
+                    WHERE payment_id = $1 AND (provider_reference = $2 OR id = $3) AND status <> 'failed'
+                    FOR UPDATE
+                )
+                UPDATE payment_refunds r SET status = 'succeeded', provider_reference = $2, updated_at = now()
+                FROM old WHERE r.id = old.id
+                RETURNING old.status
+                """, [payment.id, refund.reference, refund.itineraRefundId.flatMap(UUID.init(uuidString:))],
+                context: "confirming a known refund")
+            if let previous = known.rows.first {
+                if previous[0] == "pending" { added += 1 }
+                continue
+            }
             guard refund.amountMinor <= current.capturedMinor - current.refundedMinor else {
                 let detail =
                     "The provider reported refund \(refund.reference) of "
