@@ -60,6 +60,16 @@ if [[ -n "${ITINERA_WORKERS:-}" ]]; then
 fi
 "$STACK" up "$VARDIR" --port "$PORT" --binary "$BINARY" "${workers_args[@]}" >/dev/null
 
+# Which payment providers this run can take money through.
+payments_line() {
+    local providers=()
+    [[ "${ITINERA_SANDBOX_PAYMENTS:-}" == 1 ]] && providers+=("sandbox checkout (no provider account needed)")
+    [[ -n "${STRIPE_SECRET_KEY:-}" ]] && providers+=("Stripe")
+    [[ -n "${RAZORPAY_KEY_ID:-}" ]] && providers+=("Razorpay")
+    local IFS=","
+    echo "${providers[*]:-none configured}" | sed 's/,/, /g'
+}
+
 # The database the run uses: the local cluster, or the caller's DATABASE_URL.
 database_line() {
     if [[ -n "${DATABASE_URL:-}" ]]; then
@@ -79,6 +89,7 @@ Itinera is running.
             $VARDIR/nginx/logs/access.log and error.log
   Sign in:  http://127.0.0.1:$PORT/login.html
   Database: $(database_line)
+  Payments: $(payments_line)
 $(print_demo_logins | sed 's/^/  /')
 
 Press Ctrl-C to stop.
