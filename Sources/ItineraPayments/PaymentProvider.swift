@@ -147,7 +147,9 @@ enum ProviderHTTP {
             let message = json?["error"]?["message"]?.string ?? json?["error"]?["description"]?.string ?? ""
             let reason =
                 "\(provider) answered HTTP \(reply.status)" + (message.isEmpty ? "" : ": \(message.prefix(300))")
-            throw (400..<500).contains(reply.status) ? ProviderError.refused(reason) : ProviderError.failed(reason)
+            // 408 (timeout), 409 (the same key still in progress) and 429 (rate limit) pass with time.
+            let refused = (400..<500).contains(reply.status) && ![408, 409, 429].contains(reply.status)
+            throw refused ? ProviderError.refused(reason) : ProviderError.failed(reason)
         }
         guard let json else { throw ProviderError.failed("\(provider) answered with something that is not JSON") }
         return json

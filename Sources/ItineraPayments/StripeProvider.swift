@@ -24,7 +24,8 @@ public struct StripeProvider: PaymentProvider {
         let form = FormEncoding.encode([
             ("amount", String(request.amountMinor)), ("currency", request.currency.lowercased()),
             ("automatic_payment_methods[enabled]", "true"),
-            ("metadata[itinera_payment_id]", request.paymentId.uuidString.lowercased()),
+            // No per-attempt values (such as our payment id): a retry with the same Idempotency-Key
+            // must send the same parameters, or Stripe refuses it.
             ("metadata[booking_reference]", request.bookingReference),
             ("description", "Booking \(request.bookingReference)"),
         ])

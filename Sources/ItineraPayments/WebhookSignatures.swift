@@ -41,7 +41,8 @@ public enum TimestampedSignature {
         guard let timestamp, !signatures.isEmpty else {
             throw WebhookSignatureError("The signature header is malformed: it needs t= and v1=.")
         }
-        guard abs(now - timestamp) <= tolerance else {
+        // Subtracting first could overflow on a hostile timestamp (t=-9223372036854775808).
+        guard timestamp >= now - tolerance, timestamp <= now + tolerance else {
             throw WebhookSignatureError("The signature timestamp is more than \(tolerance) seconds from now.")
         }
         for (index, secret) in secrets.enumerated() {

@@ -23,6 +23,13 @@ import Testing
         #expect(throws: APIError.self) { try parsed.verify(body: body, secrets: ["new-secret"], now: now - 301) }
     }
 
+    @Test func partnerSignatureRejectsExtremeTimestampsWithoutOverflow() throws {
+        for t in [Int64.min, Int64.max] {
+            let parsed = try PartnerSignature(headers: headers(timestamp: t, signature: "v1=00"))
+            #expect(throws: APIError.self) { try parsed.verify(body: body, secrets: ["s"], now: 1_800_000_000) }
+        }
+    }
+
     @Test func partnerSignatureHeaderMayCarrySeveralValues() throws {
         let now: Int64 = 1_800_000_000
         let good = PartnerSignature.sign(secret: "s", timestamp: now, body: body)

@@ -57,6 +57,15 @@ import Testing
         }
     }
 
+    @Test func extremeTimestampsAreRejectedWithoutOverflow() {
+        for t in [Int64.min, Int64.max, Int64.min + 1] {
+            #expect(throws: WebhookSignatureError.self) {
+                try TimestampedSignature.verify(
+                    header: "t=\(t),v1=\(knownDigest)", body: body, secrets: ["whsec_test"], now: now)
+            }
+        }
+    }
+
     @Test func razorpaySchemeMatchesTheKnownVectorAndRotation() throws {
         let body = Array(#"{"event":"payment.captured"}"#.utf8)
         let digest = "e06c9b7e33d38f47008efdf70c03b31a2120e249976ff6d004a4a00b52acae66"

@@ -37,7 +37,8 @@ public struct PartnerSignature: Sendable {
     /// Checks the signature against `secrets` at time `now`; throws a 401 when no secret signed
     /// this body or the timestamp is too far from now.
     public func verify(body: [UInt8], secrets: [String], now: Int64 = Int64(Date().timeIntervalSince1970)) throws {
-        guard abs(now - timestamp) <= Self.tolerance else {
+        // Subtracting first could overflow on a hostile timestamp (t=-9223372036854775808).
+        guard timestamp >= now - Self.tolerance, timestamp <= now + Self.tolerance else {
             throw APIError.invalidSignature("The timestamp is more than \(Self.tolerance) seconds from now.")
         }
         let message = Array("\(timestamp).".utf8) + body

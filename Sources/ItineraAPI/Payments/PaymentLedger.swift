@@ -54,6 +54,11 @@ enum PaymentLedger {
     }
 
     static func lockBooking(_ id: UUID, _ connection: PostgresConnection) throws -> LockedBooking {
+        // Two statements on purpose: the sums must come from a snapshot taken after the lock was
+        // granted, or a payment committed by the transaction we waited for would be missed.
+        let locked = try connection.query(
+            "SELECT 1 FROM bookings WHERE id = $1 FOR UPDATE", [id], context: "locking a booking")
+        guard !locked.rows.isEmpty else { throw APIError.notFound("No such booking.") }
         let result = try connection.query(
             """
             SELECT b.status, b.booking_reference, b.currency, b.total_minor, b.customer_id,
@@ -61,10 +66,11 @@ enum PaymentLedger {
                    coalesce(sum(p.refunded_minor) FILTER (WHERE p.currency = b.currency), 0) AS refunded,
                    coalesce(sum(p.amount_minor) FILTER (WHERE p.status IN ('requires_action', 'processing')
                                                       AND p.created_at > now() - interval '1 hour'), 0) AS open
-            FROM (SELECT * FROM bookings WHERE id = $1 FOR UPDATE) b
+            FROM bookings b
             LEFT JOIN payments p ON p.booking_id = b.id
+            WHERE b.id = $1
             GROUP BY b.id, b.status, b.booking_reference, b.currency, b.total_minor, b.customer_id
-            """, [id], context: "locking a booking's payments")
+            """, [id], context: "adding up a booking's payments")
         guard let row = result.rows.first, let status = row[0].flatMap(BookingStatus.init(rawValue:)) else {
             throw APIError.notFound("No such booking.")
         }
