@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "ItineraCrypto", dependencies: ["COpenSSL", "CArgon2"]),
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
         .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport", "CCurl"]),
-        .target(name: "ItineraPayments", dependencies: ["ItineraCrypto", "ItineraHTTP"]),
+        .target(name: "ItineraPayments", dependencies: ["ItineraCrypto", "ItineraHTTP", "ItineraStore"]),
         .target(
             name: "ItineraAPI",
             dependencies: ["ItineraCore", "ItineraCrypto", "ItineraStore", "ItineraHTTP", "ItineraPayments"]),

@@ -321,11 +321,17 @@ export function mountBell(header, me, api, before) {
     }
   }
 
+  // Ids of notifications already counted: a publish the worker retries may deliver one twice.
+  const seen = new Set();
+
   function onNotification(event) {
     if (!fresh(event)) return;
     const data = parse(event);
     if (!data || !data.notification) return;
     const n = data.notification;
+    if (seen.has(n.id)) return;
+    seen.add(n.id);
+    if (seen.size > 500) seen.delete(seen.values().next().value);
     if (state.items && !state.items.some((m) => m.id === n.id)) {
       state.items.unshift(n);
       state.items.length = Math.min(state.items.length, DROPDOWN_SIZE);

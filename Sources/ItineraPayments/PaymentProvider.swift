@@ -86,11 +86,14 @@ public struct ProviderEvent: Sendable, Equatable {
         public let amountMinor: Int64
         /// The Itinera refund this is, when Itinera asked for it (sent as metadata with the request).
         public let itineraRefundId: String?
+        /// The provider reports this refund failed: no money went back.
+        public let failed: Bool
 
-        public init(reference: String, amountMinor: Int64, itineraRefundId: String? = nil) {
+        public init(reference: String, amountMinor: Int64, itineraRefundId: String? = nil, failed: Bool = false) {
             self.reference = reference
             self.amountMinor = amountMinor
             self.itineraRefundId = itineraRefundId
+            self.failed = failed
         }
     }
 

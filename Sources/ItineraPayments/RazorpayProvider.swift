@@ -49,6 +49,18 @@ public struct RazorpayProvider: PaymentProvider {
         guard let payment = request.providerPaymentId else {
             throw ProviderError.failed("razorpay has not reported the captured payment's id yet")
         }
+        // Razorpay takes no idempotency key: a retry first looks for the refund an earlier attempt
+        // may have made (our refund id is in its notes), so the money never goes back twice.
+        let existing = try ProviderHTTP.call(
+            name, "GET", apiBase + "/v1/payments/\(payment)/refunds?count=100", headers: [], body: nil,
+            basicAuth: (keyId ?? "", keySecret ?? ""), timeoutMilliseconds: timeoutMilliseconds)
+        let ours = request.refundId.uuidString.lowercased()
+        if let made = existing["items"]?.array?.first(where: { $0["notes"]?["itinera_refund_id"]?.string == ours }),
+            let id = made["id"]?.string
+        {
+            return ProviderRefund(
+                reference: id, status: made["status"]?.string == "processed" ? "succeeded" : "pending")
+        }
         let json = try post(
             "/v1/payments/\(payment)/refund",
             .object([
@@ -69,15 +81,16 @@ public struct RazorpayProvider: PaymentProvider {
         try BodySignature.verify(header: headers["x-razorpay-signature"], body: body, secrets: webhookSecrets)
     }
 
-    /// `payment.captured` / `order.paid`, `payment.failed`, `refund.processed` / `refund.created`.
+    /// `payment.captured` / `order.paid`, `payment.failed`, `refund.processed` / `refund.created` /
+    /// `refund.failed`. The event's id for deduplication is the SHA-256 of the signed body: the
+    /// `X-Razorpay-Event-Id` header is not covered by the signature, so a replayed body with a new
+    /// header must still count as the same event (Razorpay's retries send the same body).
     public func parseEvent(headers: Headers, body: [UInt8]) throws -> ProviderEvent {
         let json = try ProviderHTTP.decode(body)
         guard let type = json["event"]?.string else {
             throw ProviderError.invalidPayload("A Razorpay event needs event.")
         }
-        guard let id = headers["x-razorpay-event-id"] ?? json["id"]?.string, !id.isEmpty else {
-            throw ProviderError.invalidPayload("A Razorpay event needs X-Razorpay-Event-Id or an id.")
-        }
+        let id = "sha256:" + SHA256.hex(body)
         let payment = json["payload"]?["payment"]?["entity"]
         let effect: ProviderEvent.Effect
         switch type {
@@ -94,7 +107,7 @@ public struct RazorpayProvider: PaymentProvider {
             }
             effect = .failed(
                 reference: order, reason: payment?["error_description"]?.string ?? "The payment failed.")
-        case "refund.processed", "refund.created":
+        case "refund.processed", "refund.created", "refund.failed":
             guard let refund = json["payload"]?["refund"]?["entity"], let refundId = refund["id"]?.string,
                 let amount = refund["amount"]?.int64, let paymentId = refund["payment_id"]?.string
             else {
@@ -106,7 +119,8 @@ public struct RazorpayProvider: PaymentProvider {
                 refunds: [
                     ProviderEvent.Refund(
                         reference: refundId, amountMinor: amount,
-                        itineraRefundId: refund["notes"]?["itinera_refund_id"]?.string)
+                        itineraRefundId: refund["notes"]?["itinera_refund_id"]?.string,
+                        failed: type == "refund.failed" || refund["status"]?.string == "failed")
                 ])
         default:
             effect = .ignored

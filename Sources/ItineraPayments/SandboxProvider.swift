@@ -64,6 +64,20 @@ public struct SandboxProvider: PaymentProvider {
         return ProviderEvent(id: id, type: type, effect: effect)
     }
 
+    /// The body of the event a sandbox refund produces once the worker has made it.
+    public static func refundEvent(
+        eventId: String, paymentReference: String, refundReference: String, amountMinor: Int64, currency: String
+    ) -> [UInt8] {
+        JSONWriter.bytes(
+            .object([
+                "id": .string(eventId), "type": .string("refund.succeeded"),
+                "data": .object([
+                    "payment_reference": .string(paymentReference), "refund_reference": .string(refundReference),
+                    "amount_minor": .integer(amountMinor), "currency": .string(currency),
+                ]),
+            ]))
+    }
+
     /// The body of the event the checkout page's outcome produces.
     public static func checkoutEvent(
         eventId: String, paymentReference: String, succeeded: Bool, amountMinor: Int64, currency: String

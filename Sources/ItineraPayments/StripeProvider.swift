@@ -61,8 +61,9 @@ public struct StripeProvider: PaymentProvider {
             header: headers["stripe-signature"], body: body, secrets: webhookSecrets, now: now)
     }
 
-    /// `payment_intent.succeeded` / `.payment_failed`, and refunds (`charge.refunded` lists every
-    /// refund of the charge; `refund.created`/`refund.updated` carry one).
+    /// `payment_intent.succeeded` / `.payment_failed`, and refunds (`refund.created`, `refund.updated`,
+    /// `refund.failed` and `charge.refund.updated` carry one; `charge.refunded` lists the charge's
+    /// refunds on API versions that include them).
     public func parseEvent(headers: Headers, body: [UInt8]) throws -> ProviderEvent {
         let json = try ProviderHTTP.decode(body)
         guard let id = json["id"]?.string, let type = json["type"]?.string, let object = json["data"]?["object"] else {
@@ -88,7 +89,7 @@ public struct StripeProvider: PaymentProvider {
             effect = .refunded(
                 reference: object["payment_intent"]?.string, providerPaymentId: object["id"]?.string,
                 currency: currency, refunds: refunds)
-        case "refund.created", "refund.updated":
+        case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
             effect = .refunded(
                 reference: object["payment_intent"]?.string, providerPaymentId: object["charge"]?.string,
                 currency: currency, refunds: Self.refund(object).map { [$0] } ?? [])
@@ -98,11 +99,11 @@ public struct StripeProvider: PaymentProvider {
         return ProviderEvent(id: id, type: type, effect: effect)
     }
 
+    /// One refund object; failed and canceled ones are reported as failed.
     private static func refund(_ object: JSONValue) -> ProviderEvent.Refund? {
-        guard let id = object["id"]?.string, let amount = object["amount"]?.int64, amount > 0,
-            object["status"]?.string != "failed"
-        else { return nil }
+        guard let id = object["id"]?.string, let amount = object["amount"]?.int64, amount > 0 else { return nil }
         return ProviderEvent.Refund(
-            reference: id, amountMinor: amount, itineraRefundId: object["metadata"]?["itinera_refund_id"]?.string)
+            reference: id, amountMinor: amount, itineraRefundId: object["metadata"]?["itinera_refund_id"]?.string,
+            failed: ["failed", "canceled"].contains(object["status"]?.string ?? ""))
     }
 }

@@ -22,7 +22,11 @@ public final class OutboxWorker {
                 registry[type] = [live]
             }
         }
-        if handlers == nil { registry["payment.refund_requested"] = [ProviderRefunds(providers: config.providers)] }
+        if handlers == nil {
+            registry["payment.refund_requested"] = [
+                ProviderRefunds(providers: config.providers, maxAttempts: config.maxAttempts)
+            ]
+        }
         if let baseURL = config.baseURL, let secret = config.sandboxWebhookSecret, handlers == nil {
             registry["payment.sandbox_webhook"] = [SandboxWebhookDelivery(baseURL: baseURL, secret: secret)]
         }

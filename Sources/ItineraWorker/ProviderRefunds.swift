@@ -6,12 +6,15 @@ import ItineraStore
 /// Carries out a refund staff asked for (`payment.refund_requested`): calls the provider's refund
 /// API with an idempotency key made from the refund's id (a retry after a crash gets the same
 /// refund back) and records its reference. The refund row is locked meanwhile, so a provider
-/// webhook about it waits and then finds it. A provider that cannot be reached is retried by the
-/// outbox; one that refuses (4xx) fails the refund: the amount goes back to the payment and staff
-/// are told.
+/// webhook about it waits and then finds it. The provider's webhook confirms the refund and moves
+/// the booking (the sandbox's is sent from here, as a provider would). A provider that cannot be
+/// reached is retried by the outbox until the last attempt; one that refuses (4xx), or the last
+/// attempt failing, fails the refund: the amount goes back to the payment and staff are told.
 struct ProviderRefunds: OutboxHandler {
     let name = "payments.provider_refund"
     let providers: PaymentProviders
+    /// The outbox's attempts: the last one gives up instead of leaving the refund pending forever.
+    let maxAttempts: Int
 
     func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
         guard let refundId = event.payload["refund_id"].flatMap(UUID.init(uuidString:)) else {
@@ -26,52 +29,83 @@ struct ProviderRefunds: OutboxHandler {
             """, [refundId], context: "locking a refund"
         ).rows.first
         guard let row, row[2] == "pending", row[3] == nil else { return }  // gone, or already carried out
-        let amount = Int64(row[0] ?? "") ?? 0
-        guard let provider = providers[row[5] ?? ""], provider.canCharge else {
-            throw HandlerFailure("payments through \(row[5] ?? "?") are not configured for the worker")
-        }
-        let result: ProviderRefund
+        let refund = Refund(id: refundId, row: row)
         do {
-            result = try provider.refund(
+            guard let provider = providers[refund.provider], provider.canCharge else {
+                throw ProviderError.failed("payments through \(refund.provider) are not configured for the worker")
+            }
+            let result = try provider.refund(
                 RefundRequest(
-                    refundId: refundId, paymentReference: row[6], providerPaymentId: row[7], amountMinor: amount,
-                    currency: row[8] ?? "", reason: row[1],
+                    refundId: refundId, paymentReference: refund.paymentReference,
+                    providerPaymentId: refund.providerPaymentId, amountMinor: refund.amountMinor,
+                    currency: refund.currency, reason: row[1],
                     idempotencyKey: "itinera-refund-\(refundId.uuidString.lowercased())"))
+            try connection.query(
+                "UPDATE payment_refunds SET provider_reference = $2, updated_at = now() WHERE id = $1",
+                [refundId, result.reference], context: "recording the provider's refund")
+            if refund.provider == "sandbox" {
+                try announceSandboxRefund(refund, reference: result.reference, connection)
+            }
         } catch ProviderError.refused(let reason) {
-            try fail(refundId, payment: row[4] ?? "", amount: amount, reason: reason, row, connection)
-            return
+            try fail(refund, reason: "The provider refused the refund: \(reason)", connection)
         } catch let error as ProviderError {
-            throw HandlerFailure(error.description)
+            guard event.attempts >= maxAttempts else { throw HandlerFailure(error.description) }
+            try fail(refund, reason: "The provider could not be reached: \(error.description)", connection)
         }
-        try connection.query(
-            "UPDATE payment_refunds SET provider_reference = $2, status = $3, updated_at = now() WHERE id = $1",
-            [refundId, result.reference, result.status], context: "recording the provider's refund")
     }
 
-    /// The provider refused: the refund is failed, its amount no longer counts against the payment,
-    /// and the team's staff get a `refund_failed` notification.
-    private func fail(
-        _ refundId: UUID, payment: String, amount: Int64, reason: String, _ row: [String?],
-        _ connection: PostgresConnection
-    ) throws {
+    private struct Refund {
+        let id: UUID
+        let amountMinor: Int64
+        let paymentId: String
+        let provider: String
+        let paymentReference: String?
+        let providerPaymentId: String?
+        let currency: String
+        let teamId: String
+        let bookingId: String
+
+        init(id: UUID, row: [String?]) {
+            self.id = id
+            amountMinor = Int64(row[0] ?? "") ?? 0
+            paymentId = row[4] ?? ""
+            provider = row[5] ?? ""
+            paymentReference = row[6]
+            providerPaymentId = row[7]
+            currency = row[8] ?? ""
+            teamId = row[9] ?? ""
+            bookingId = row[10] ?? ""
+        }
+    }
+
+    /// The sandbox has no provider to send the confirming webhook: the worker sends it (after this
+    /// transaction commits, through the outbox and nginx), as it does for the sandbox checkout.
+    private func announceSandboxRefund(_ refund: Refund, reference: String, _ connection: PostgresConnection) throws {
+        let body = SandboxProvider.refundEvent(
+            eventId: "evt_sbx_\(refund.id.uuidString.lowercased())", paymentReference: refund.paymentReference ?? "",
+            refundReference: reference, amountMinor: refund.amountMinor, currency: refund.currency)
         try connection.query(
             """
-            UPDATE payment_refunds SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1
-            """, [refundId, String(reason.prefix(500))], context: "failing a refund")
-        try connection.query(
-            """
-            UPDATE payments SET refunded_minor = refunded_minor - $2,
-                   status = CASE WHEN refunded_minor - $2 = 0 THEN 'succeeded' ELSE 'partially_refunded' END,
-                   updated_at = now()
-            WHERE id = $1::uuid
-            """, [payment, amount], context: "giving a failed refund back to its payment")
-        let booking = row[10] ?? ""
+            WITH e AS (
+                INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
+                VALUES ($1::uuid, 'payment.sandbox_webhook', $2::uuid, jsonb_build_object('body', $3::text))
+            )
+            SELECT pg_notify('itinera_outbox', 'payment.sandbox_webhook')
+            """, [refund.teamId, refund.paymentId, String(decoding: body, as: UTF8.self)],
+            context: "queueing the sandbox refund webhook")
+    }
+
+    /// The refund did not happen: failed, its amount back on the payment, and staff told.
+    private func fail(_ refund: Refund, reason: String, _ connection: PostgresConnection) throws {
+        try RefundRecords.fail(refund.id, reason: reason, connection)
         try StaffNotice(
             type: "refund_failed", title: "Refund failed",
-            message: "The provider refused the refund: \(reason). Nothing was refunded; try again or refund by hand.",
-            bookingId: booking,
-            metadata: ["booking_id": booking, "payment_id": payment, "refund_id": refundId.uuidString.lowercased()]
-        ).raise(teamId: row[9] ?? "", connection)
+            message: "\(reason). Nothing was refunded; try again or refund by hand.", bookingId: refund.bookingId,
+            metadata: [
+                "booking_id": refund.bookingId, "payment_id": refund.paymentId,
+                "refund_id": refund.id.uuidString.lowercased(),
+            ]
+        ).raise(teamId: refund.teamId, connection)
     }
 }
 

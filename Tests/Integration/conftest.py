@@ -122,6 +122,7 @@ def stack(providers):
     env["DATABASE_URL"] = values["DATABASE_URL"]
     env["DATABASE_OWNER_URL"] = values["DATABASE_OWNER_URL"]
     s = Stack(vardir, values["ITINERA_URL"], values["DATABASE_URL"], values["DATABASE_OWNER_URL"], env)
+    providers.app_url = s.url
     try:
         yield s
     finally:

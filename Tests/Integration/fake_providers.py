@@ -1,8 +1,11 @@
 """Local stand-ins for the payment providers' APIs, speaking their endpoints: Stripe's PaymentIntents
 and refunds (form-encoded, bearer key, Idempotency-Key) and Razorpay's orders and refunds (JSON,
-basic auth). The app reaches them through STRIPE_API_BASE / RAZORPAY_API_BASE."""
+basic auth). The app reaches them through STRIPE_API_BASE / RAZORPAY_API_BASE. Like the real ones,
+they confirm a refund with a signed webhook to the app (`app_url`, set once the stack is up)."""
 
 import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -24,6 +27,8 @@ class FakeProviders:
         self.failures = {}  # path prefix -> (status, json body) answered once
         self.delay_seconds = 0
         self.idempotent = {}  # Idempotency-Key -> answer (Stripe's own behaviour)
+        self.razorpay_refunds = {}  # Razorpay payment id -> refunds made
+        self.app_url = None  # where refund webhooks go; None: none are sent
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -70,7 +75,10 @@ class FakeProviders:
                               k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}}
             else:
                 answer = {"id": "re_" + uuid.uuid4().hex[:20], "object": "refund", "amount": int(form["amount"]),
-                          "payment_intent": form["payment_intent"], "status": "succeeded"}
+                          "currency": "eur", "payment_intent": form["payment_intent"], "status": "succeeded",
+                          "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}}
+                self.send_webhook_later("stripe", {"id": "evt_" + uuid.uuid4().hex[:16], "type": "refund.created",
+                                                   "data": {"object": answer}})
             with self.lock:
                 self.idempotent[key] = answer
             return 200, answer
@@ -82,14 +90,69 @@ class FakeProviders:
             if path == "/v1/orders":
                 return 200, {"id": "order_" + uuid.uuid4().hex[:14], "entity": "order", "amount": data["amount"],
                              "currency": data["currency"], "receipt": data.get("receipt"), "status": "created"}
-            return 200, {"id": "rfnd_" + uuid.uuid4().hex[:14], "entity": "refund", "amount": data["amount"],
-                         "payment_id": path.split("/")[3], "status": "processed"}
+            payment = path.split("/")[3]
+            made = {"id": "rfnd_" + uuid.uuid4().hex[:14], "entity": "refund", "amount": data["amount"],
+                    "currency": "INR", "payment_id": payment, "notes": data.get("notes", {}), "status": "processed"}
+            with self.lock:
+                self.razorpay_refunds.setdefault(payment, []).append(made)
+            self.send_webhook_later("razorpay", {"event": "refund.processed", "created_at": int(time.time()),
+                                                 "payload": {"refund": {"entity": made}}})
+            return 200, made
         return 404, {"error": {"message": f"no route {path}"}}
+
+    def _get(self, path, headers):
+        if path.startswith("/v1/payments/") and "/refunds" in path:
+            with self.lock:
+                items = list(self.razorpay_refunds.get(path.split("/")[3], []))
+            return 200, {"entity": "collection", "count": len(items), "items": items}
+        return 404, {"error": {"message": f"no route {path}"}}
+
+    def send_webhook_later(self, provider, event):
+        """Signs and POSTs `event` to the app shortly after this answer, as the provider would."""
+        if not self.app_url:
+            return
+        body = json.dumps(event).encode()
+        if provider == "stripe":
+            t = int(time.time())
+            digest = hmac.new(STRIPE_WEBHOOK_SECRETS[0].encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+            headers = {"Stripe-Signature": f"t={t},v1={digest}"}
+        else:
+            headers = {"X-Razorpay-Signature": hmac.new(RAZORPAY_WEBHOOK_SECRET.encode(), body,
+                                                        hashlib.sha256).hexdigest(),
+                       "X-Razorpay-Event-Id": "ev_" + uuid.uuid4().hex[:12]}
+        url = f"{self.app_url}/api/payments/webhook?provider={provider}"
+
+        def deliver():
+            import requests
+            time.sleep(0.1)
+            for _ in range(20):  # a provider retries until it gets a 2xx
+                try:
+                    if requests.post(url, data=body, timeout=10,
+                                     headers=dict(headers, **{"Content-Type": "application/json"})).ok:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(0.5)
+
+        threading.Thread(target=deliver, daemon=True).start()
 
     def _handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                with fake.lock:
+                    fake.requests.append(("razorpay", self.path, dict(self.headers), b""))
+                self.answer(*fake._get(self.path, self.headers))
+
+            def answer(self, status, answer):
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -98,13 +161,7 @@ class FakeProviders:
                     fake.requests.append((provider, self.path, dict(self.headers), body))
                 if fake.delay_seconds:
                     time.sleep(fake.delay_seconds)
-                status, answer = fake._answer(self.path, self.headers, body)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(*fake._answer(self.path, self.headers, body))
 
             def log_message(self, *args):
                 pass

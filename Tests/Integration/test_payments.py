@@ -323,8 +323,10 @@ def test_refunds_never_exceed_the_capture_and_a_full_refund_refunds_the_booking(
     assert refund(staff, payment["id"], 4001).status_code == 422
     rest = refund(staff, payment["id"], 4000)
     assert rest.status_code == 202 and rest.json()["data"]["payment"]["status"] == "refunded"
-    assert booking_status(stack, booking) == "refunded"
+    # The booking follows once the provider confirms (its refund.created webhook).
     assert wait_until(lambda: refund_row(stack, rest.json()["data"]["refund"]["id"]).startswith("succeeded|re_"))
+    assert wait_until(lambda: booking_status(stack, booking) == "refunded")
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "0"
     view = staff.get(f"/api/bookings/{booking}/payments").json()["data"]
     assert view["totals"][0]["refunded_minor"] == 6000 and view["totals"][0]["captured_minor"] == 6000
     assert [r["amount_minor"] for r in view["payments"][0]["refunds"]] == [2000, 4000]
@@ -495,3 +497,72 @@ def test_an_open_intent_holds_the_balance_for_an_hour_and_a_late_double_payment_
                for n in notes)
     totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]
     assert totals["captured_minor"] == 10000 and totals["outstanding_minor"] == 0
+
+
+def test_razorpay_refunds_through_the_worker_and_never_twice(stack, healthy, staff, customer_id, providers):
+    booking = new_booking(staff, customer_id, total=9000, currency="INR")
+    r = create_intent(staff, booking, "razorpay")
+    order, payment_id = r.json()["data"]["providerPayload"]["orderId"], r.json()["data"]["payment"]["id"]
+    captured = json.dumps({"event": "payment.captured", "payload": {"payment": {"entity": {
+        "id": "pay_twice", "order_id": order, "amount": 9000, "currency": "INR"}}}}).encode()
+    assert send_razorpay(stack, captured, "ev_1").json()["data"]["outcome"] == "applied"
+    # The same signed body under another event id is still the same event.
+    assert send_razorpay(stack, captured, "ev_forged").json()["data"]["duplicate"] is True
+
+    # An earlier attempt already made the refund (the worker died before recording it): the retry finds
+    # it by our id in its notes and does not refund again.
+    stack.stack("worker-stop")
+    first = refund(staff, payment_id, 4000).json()["data"]["refund"]["id"]
+    providers.razorpay_refunds["pay_twice"] = [{"id": "rfnd_earlier", "entity": "refund", "amount": 4000,
+                                                "payment_id": "pay_twice", "status": "processed",
+                                                "notes": {"itinera_refund_id": first}}]
+    stack.stack("worker-start")
+    assert wait_until(lambda: refund_row(stack, first) == "pending|rfnd_earlier")
+    assert [c for c in providers.calls("/v1/payments/pay_twice/refund") if c[1].endswith("/refund")] == []
+
+    second = refund(staff, payment_id, 5000).json()["data"]["refund"]["id"]
+    assert wait_until(lambda: refund_row(stack, second).startswith("succeeded|rfnd_"))
+    posted = [c for c in providers.calls("/v1/payments/pay_twice/refund") if c[1].endswith("/refund")]
+    assert len(posted) == 1 and json.loads(posted[0][3])["notes"]["itinera_refund_id"] == second
+    # The first is confirmed by Razorpay's webhook too; then everything captured is refunded.
+    confirm = json.dumps({"event": "refund.processed", "payload": {"refund": {"entity": {
+        "id": "rfnd_earlier", "payment_id": "pay_twice", "amount": 4000, "currency": "INR",
+        "notes": {"itinera_refund_id": first}}}}}).encode()
+    assert send_razorpay(stack, confirm, "ev_2").json()["data"]["outcome"] == "applied"
+    assert wait_until(lambda: booking_status(stack, booking) == "refunded")
+
+
+def test_a_refund_the_provider_later_reports_failed_is_given_back(stack, staff, customer_id):
+    booking, payment = captured_payment(stack, staff, customer_id, 7000)
+    refund_id = refund(staff, payment["id"], 7000).json()["data"]["refund"]["id"]
+    assert wait_until(lambda: refund_row(stack, refund_id).startswith("succeeded|re_"))
+    reference = refund_row(stack, refund_id).split("|")[1]
+    failed = send_stripe(stack, stripe_event("refund.failed", payment, id=reference, amount=7000, status="failed",
+                                             payment_intent=payment["provider_reference"]))
+    assert failed.json()["data"]["outcome"] == "applied"
+    assert refund_row(stack, refund_id) == f"failed|{reference}"
+    assert stack.psql(f"SELECT status, refunded_minor FROM payments WHERE id = '{payment['id']}'") == "succeeded|0"
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "7000"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "refund_failed" and n["metadata"]["payment_id"] == payment["id"] for n in notes)
+
+
+def test_a_sandbox_refund_is_confirmed_by_the_sandbox_webhook(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=2500)
+    payment_id = create_intent(staff, booking, "sandbox").json()["data"]["payment"]["id"]
+    staff.send("POST", f"/api/payments/{payment_id}/sandbox/complete", json={"outcome": "succeeded"})
+    assert wait_until(lambda: booking_status(stack, booking) == "payment_confirmed")
+    refund_id = refund(staff, payment_id, 2500).json()["data"]["refund"]["id"]
+    assert wait_until(lambda: booking_status(stack, booking) == "refunded")
+    assert refund_row(stack, refund_id).startswith("succeeded|sbx_re_")
+
+
+def test_a_refund_reported_before_the_capture_is_refused_so_the_provider_retries(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    payment = paid_intent(staff, booking)
+    receipts = stack.psql("SELECT count(*) FROM payment_webhook_events")
+    early = send_stripe(stack, stripe_event("refund.created", payment, id="re_early", amount=100,
+                                            status="succeeded", payment_intent=payment["provider_reference"]))
+    assert early.status_code == 409 and early.json()["error"]["code"] == "payment_not_captured"
+    assert stack.psql("SELECT count(*) FROM payment_webhook_events") == receipts
+    assert stack.psql(f"SELECT count(*) FROM payment_refunds WHERE payment_id = '{payment['id']}'") == "0"

@@ -48,6 +48,8 @@ enum PaymentLedger {
         /// Captured by succeeded payments in the booking's currency.
         let capturedMinor: Int64
         let refundedMinor: Int64
+        /// Refunds the provider has confirmed (pending ones already count in `refundedMinor`).
+        let settledRefundsMinor: Int64
         /// Intents of the last hour still waiting for the customer: they hold part of the balance, so
         /// two checkouts cannot charge the same balance twice.
         let openMinor: Int64
@@ -65,7 +67,10 @@ enum PaymentLedger {
                    coalesce(sum(p.captured_minor) FILTER (WHERE p.currency = b.currency), 0) AS captured,
                    coalesce(sum(p.refunded_minor) FILTER (WHERE p.currency = b.currency), 0) AS refunded,
                    coalesce(sum(p.amount_minor) FILTER (WHERE p.status IN ('requires_action', 'processing')
-                                                      AND p.created_at > now() - interval '1 hour'), 0) AS open
+                                                      AND p.created_at > now() - interval '1 hour'), 0) AS open,
+                   (SELECT coalesce(sum(r.amount_minor), 0) FROM payment_refunds r
+                    JOIN payments rp ON rp.id = r.payment_id
+                    WHERE rp.booking_id = b.id AND rp.currency = b.currency AND r.status = 'succeeded') AS settled
             FROM bookings b
             LEFT JOIN payments p ON p.booking_id = b.id
             WHERE b.id = $1
@@ -77,7 +82,8 @@ enum PaymentLedger {
         return LockedBooking(
             id: id, status: status, reference: row[1] ?? "", currency: row[2] ?? "",
             totalMinor: Int64(row[3] ?? "") ?? 0, customerId: row[4], capturedMinor: Int64(row[5] ?? "") ?? 0,
-            refundedMinor: Int64(row[6] ?? "") ?? 0, openMinor: Int64(row[7] ?? "") ?? 0)
+            refundedMinor: Int64(row[6] ?? "") ?? 0, settledRefundsMinor: Int64(row[8] ?? "") ?? 0,
+            openMinor: Int64(row[7] ?? "") ?? 0)
     }
 
     /// A payment locked for a change.
@@ -132,21 +138,26 @@ enum PaymentLedger {
         guard inserted.affectedRows == 1 else { return nil }
         try connection.query(
             """
-            UPDATE payments SET refunded_minor = refunded_minor + $2,
-                   status = CASE WHEN refunded_minor + $2 >= captured_minor THEN 'refunded' ELSE 'partially_refunded' END,
-                   updated_at = now()
-            WHERE id = $1
+            WITH p AS (
+                UPDATE payments SET refunded_minor = refunded_minor + $2,
+                       status = CASE WHEN refunded_minor + $2 >= captured_minor THEN 'refunded'
+                                     ELSE 'partially_refunded' END,
+                       updated_at = now()
+                WHERE id = $1 RETURNING booking_id
+            )
+            UPDATE bookings b SET paid_minor = greatest(0, b.paid_minor - $2), updated_at = now()
+            FROM p WHERE b.id = p.booking_id
             """, [payment.id, amountMinor], context: "adding a refund to its payment")
         return id
     }
 
-    /// Moves the booking to `refunded` once everything captured for it has been refunded.
+    /// Moves the booking to `refunded` once the provider has confirmed refunds for everything captured.
     static func refundBookingIfFullyRefunded(
         _ bookingId: UUID, scope: RequestScope, actorType: String, idempotencyKey: String,
         _ connection: PostgresConnection
     ) throws {
         let booking = try lockBooking(bookingId, connection)
-        guard booking.capturedMinor > 0, booking.refundedMinor >= booking.capturedMinor,
+        guard booking.capturedMinor > 0, booking.settledRefundsMinor >= booking.capturedMinor,
             Lifecycle.canMove(from: booking.status, to: .refunded)
         else { return }
         try LifecycleHandlers.move(

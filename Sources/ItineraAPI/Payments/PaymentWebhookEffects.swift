@@ -124,27 +124,22 @@ enum PaymentWebhookEffects {
                 "payment_amount_mismatch", "Refund currency mismatch", message: detail, payment, scope, connection)
             return ("amount_mismatch", detail)
         }
+        guard payment.isCaptured else {
+            // Answered with an error and nothing stored, so the provider sends it again once the
+            // capture that must come first has arrived.
+            throw APIError(
+                status: 409, code: "payment_not_captured",
+                message: "This payment has not been captured yet; send the refund again later.")
+        }
         var current = payment
-        var added = 0
+        var changed = 0
+        var exceeded: String?
         for refund in refunds {
-            // A refund Itinera asked for: by the provider's id, or by our id in the refund's metadata
-            // (the webhook may overtake the worker's recording of the provider's id).
-            let known = try connection.query(
-                """
-                WITH old AS (
-                    SELECT id, status FROM payment_refunds
-                    WHERE payment_id = $1 AND (provider_reference = $2 OR id = $3) AND status <> 'failed'
-                    FOR UPDATE
-                )
-                UPDATE payment_refunds r SET status = 'succeeded', provider_reference = $2, updated_at = now()
-                FROM old WHERE r.id = old.id
-                RETURNING old.status
-                """, [payment.id, refund.reference, refund.itineraRefundId.flatMap(UUID.init(uuidString:))],
-                context: "confirming a known refund")
-            if let previous = known.rows.first {
-                if previous[0] == "pending" { added += 1 }
+            if let known = try knownRefund(refund, of: payment, connection) {
+                changed += try settle(known, refund, payment, scope, connection) ? 1 : 0
                 continue
             }
+            if refund.failed { continue }  // a failed refund Itinera never counted: nothing to undo
             guard refund.amountMinor <= current.capturedMinor - current.refundedMinor else {
                 let detail =
                     "The provider reported refund \(refund.reference) of "
@@ -152,20 +147,61 @@ enum PaymentWebhookEffects {
                 try notifyStaff(
                     "refund_mismatch", "Refund exceeds the captured amount", message: detail, payment, scope, connection
                 )
-                return ("refund_exceeds_captured", detail)
+                exceeded = detail
+                continue
             }
             try PaymentLedger.recordRefund(
                 current, amountMinor: refund.amountMinor, providerReference: refund.reference, status: "succeeded",
                 source: "provider", reason: "Reported by \(payment.provider)", createdBy: nil,
-                teamId: try scope.caller.teamId,
-                connection)
+                teamId: try scope.caller.teamId, connection)
             current = try PaymentLedger.lockPayment(payment.id, connection)
-            added += 1
+            changed += 1
         }
-        guard added > 0 else { return ("already_applied", nil) }
+        // Whatever this event changed, the booking follows the refunds the provider has confirmed.
         try PaymentLedger.refundBookingIfFullyRefunded(
             payment.bookingId, scope: scope, actorType: "webhook", idempotencyKey: key, connection)
-        return ("applied", nil)
+        if let exceeded { return ("refund_exceeds_captured", exceeded) }
+        return (changed > 0 ? "applied" : "already_applied", nil)
+    }
+
+    /// A refund Itinera asked for, by the provider's id, or by our id in the refund's metadata when
+    /// the provider's id is not recorded yet (the webhook may overtake the worker) — never a row that
+    /// already carries another provider id.
+    private static func knownRefund(
+        _ refund: ProviderEvent.Refund, of payment: PaymentLedger.LockedPayment, _ connection: PostgresConnection
+    ) throws -> (id: UUID, status: String, amountMinor: Int64)? {
+        let row = try connection.query(
+            """
+            SELECT id, status, amount_minor FROM payment_refunds
+            WHERE payment_id = $1
+              AND (provider_reference = $2 OR (id = $3 AND provider_reference IS NULL))
+            FOR UPDATE
+            """, [payment.id, refund.reference, refund.itineraRefundId.flatMap(UUID.init(uuidString:))],
+            context: "finding a known refund"
+        ).rows.first
+        guard let row, let id = row[0].flatMap(UUID.init(uuidString:)) else { return nil }
+        return (id, row[1] ?? "", Int64(row[2] ?? "") ?? 0)
+    }
+
+    /// Brings a known refund to what the provider reports; true when that changed it.
+    private static func settle(
+        _ known: (id: UUID, status: String, amountMinor: Int64), _ refund: ProviderEvent.Refund,
+        _ payment: PaymentLedger.LockedPayment, _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws -> Bool {
+        if refund.failed {
+            guard known.status != "failed" else { return false }
+            try RefundRecords.fail(known.id, reason: "The provider reported the refund failed.", connection)
+            try notifyStaff(
+                "refund_failed", "Refund failed",
+                message: "The provider reported refund \(refund.reference) failed; nothing was refunded.", payment,
+                scope, connection)
+            return true
+        }
+        guard known.status == "pending" else { return false }
+        try connection.query(
+            "UPDATE payment_refunds SET status = 'succeeded', provider_reference = $2, updated_at = now() WHERE id = $1",
+            [known.id, refund.reference], context: "confirming a refund")
+        return true
     }
 
     private static func notifyStaff(

@@ -16,9 +16,9 @@ enum RefundHandlers {
     /// Under the payment's row lock: check the amount against what is captured and not yet refunded,
     /// record the refund as `pending` (it counts against the captured amount from now on), and leave
     /// the provider call to the worker (outbox `payment.refund_requested`): the answer does not need
-    /// it. Once everything captured for the booking is being refunded, the booking moves to
-    /// `refunded`. Answers 202 with the pending refund; a provider refusal later marks it `failed`,
-    /// gives the amount back to the payment and tells staff.
+    /// it. Answers 202 with the pending refund. The provider's confirmation (its webhook) settles it,
+    /// and moves the booking to `refunded` once everything captured has been refunded; a refusal marks
+    /// it `failed`, gives the amount back and tells staff.
     static func create(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         let id = try PaymentHandlers.paymentId(scope)
@@ -61,9 +61,6 @@ enum RefundHandlers {
                 try Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "payment.refund_requested", aggregateId: refundId,
                     payload: ["refund_id": .string(refundId.lowercased), "payment_id": .string(id.lowercased)])
-                try PaymentLedger.refundBookingIfFullyRefunded(
-                    payment.bookingId, scope: scope, actorType: "user", idempotencyKey: "refund:\(refundId.lowercased)",
-                    connection)
                 let refundJSON = try connection.query(
                     "SELECT \(PaymentLedger.refund)::text AS json FROM payment_refunds r WHERE r.id = $1", [refundId],
                     context: "reading a refund"
