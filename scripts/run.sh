@@ -66,8 +66,10 @@ payments_line() {
     [[ "${ITINERA_SANDBOX_PAYMENTS:-}" == 1 ]] && providers+=("sandbox checkout (no provider account needed)")
     [[ -n "${STRIPE_SECRET_KEY:-}" ]] && providers+=("Stripe")
     [[ -n "${RAZORPAY_KEY_ID:-}" ]] && providers+=("Razorpay")
-    local IFS=","
-    echo "${providers[*]:-none configured}" | sed 's/,/, /g'
+    ((${#providers[@]})) || { echo "none configured"; return; }
+    local joined="${providers[0]}" provider
+    for provider in "${providers[@]:1}"; do joined+=", $provider"; done
+    echo "$joined"
 }
 
 # The database the run uses: the local cluster, or the caller's DATABASE_URL.
@@ -96,9 +98,15 @@ Press Ctrl-C to stop.
 INFO
 
 # Wait in the foreground; `sleep & wait` lets the traps run at once on a signal.
+rm -f "$VARDIR/run/stop-requested"
 while pool_running "$VARDIR" && nginx_running "$VARDIR" && worker_running "$VARDIR"; do
     sleep 1 &
     wait $! || true
 done
+if [[ -e "$VARDIR/run/stop-requested" ]]; then
+    rm -f "$VARDIR/run/stop-requested"
+    log "Stopped by \`make stop\`"
+    shutdown 0
+fi
 log "A component stopped unexpectedly (see the logs above); shutting down"
 shutdown 1

@@ -5,8 +5,8 @@ import ItineraStore
 
 /// Carries out a refund staff asked for (`payment.refund_requested`): calls the provider's refund
 /// API with an idempotency key made from the refund's id (a retry after a crash gets the same
-/// refund back) and records its reference. The refund row is locked meanwhile, so a provider
-/// webhook about it waits and then finds it. The provider's webhook confirms the refund and moves
+/// refund back) and records its reference. The payment and refund rows are locked meanwhile (in the
+/// order every other writer takes them), so a provider webhook about it waits and then finds it. The provider's webhook confirms the refund and moves
 /// the booking (the sandbox's is sent from here, as a provider would). A provider that cannot be
 /// reached is retried by the outbox until the last attempt; one that refuses (4xx), or the last
 /// attempt failing, fails the refund: the amount goes back to the payment and staff are told.
@@ -20,6 +20,11 @@ struct ProviderRefunds: OutboxHandler {
         guard let refundId = event.payload["refund_id"].flatMap(UUID.init(uuidString:)) else {
             throw HandlerFailure("the event names no refund")
         }
+        // The payment first, then the refund: the order webhooks and refund requests lock them in.
+        try connection.query(
+            """
+            SELECT 1 FROM payments WHERE id = (SELECT payment_id FROM payment_refunds WHERE id = $1) FOR UPDATE
+            """, [refundId], context: "locking a refund's payment")
         let row = try connection.query(
             """
             SELECT r.amount_minor, r.reason, r.status, r.provider_reference, p.id, p.provider, p.provider_reference,

@@ -566,3 +566,36 @@ def test_a_refund_reported_before_the_capture_is_refused_so_the_provider_retries
     assert early.status_code == 409 and early.json()["error"]["code"] == "payment_not_captured"
     assert stack.psql("SELECT count(*) FROM payment_webhook_events") == receipts
     assert stack.psql(f"SELECT count(*) FROM payment_refunds WHERE payment_id = '{payment['id']}'") == "0"
+
+
+def test_an_assigned_supplier_sees_the_booking_but_not_its_money(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=4400)
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("POST", f"/api/bookings/{booking}/assignments",
+                      json={"userId": supplier_user, "role": "guide"}).status_code == 201
+    payment = paid_intent(staff, booking)
+    send_stripe(stack, stripe_event("payment_intent.succeeded", payment))
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1")
+    assert len(staff.get(f"/api/bookings/{booking}").json()["data"]["payments"]) == 1
+    supplier = Browser(stack, "supplier@demo.test")
+    seen = supplier.get(f"/api/supplier/bookings/{booking}").json()["data"]
+    assert seen["id"] == booking and seen["payments"] == [] and seen["invoices"] == []
+    assert supplier.get(f"/api/payments/{payment['id']}").status_code == 403
+
+
+def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, customer_id):
+    payment = paid_intent(staff, new_booking(staff, customer_id))
+    for _ in range(3):
+        send_stripe(stack, stripe_event("payment_intent.payment_failed", payment))
+    admin = Browser(stack, "admin@demo.test")
+    seen, cursor = [], None
+    for _ in range(3):
+        page = admin.get("/api/admin/payment-webhooks?limit=2" + (f"&cursor={cursor}" if cursor else "")).json()
+        seen += [w["id"] for w in page["data"]["items"]]
+        cursor = page["data"]["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) >= 3
+    times = [w["received_at"] for w in admin.get("/api/admin/payment-webhooks?limit=200").json()["data"]["items"]]
+    assert times == sorted(times, reverse=True)
+    assert admin.get("/api/admin/payment-webhooks?cursor=nope").status_code == 400

@@ -57,27 +57,43 @@ enum PaymentWebhookHandlers {
             ])
     }
 
-    /// `GET /api/admin/payment-webhooks?provider=&outcome=&limit=`: the team's received webhooks of
-    /// the last 30 days, newest first.
+    /// `GET /api/admin/payment-webhooks?provider=&outcome=&limit=&cursor=`: the team's received
+    /// webhooks of the last 30 days, newest first, cursor-paginated on (received_at, id).
     static func list(_ scope: RequestScope) throws -> Response {
         let query = scope.request.query
-        let limit = min(max(Int(query["limit"] ?? "") ?? 50, 1), 200)
-        let json = try scope.transaction { connection in
+        var check = Validation()
+        let limit = query["limit"].map { Int($0) ?? -1 } ?? 50
+        check.check((1...200).contains(limit), "limit", "must be from 1 to 200")
+        let cursor = query["cursor"].map(BookingHandlers.Cursor.init)
+        check.check(cursor == nil || cursor! != nil, "cursor", "is not a cursor from this list")
+        try check.finish()
+        let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT coalesce(json_agg(json_build_object(
+                SELECT json_build_object(
                     'id', w.id, 'provider', w.provider, 'event_id', w.event_id, 'event_type', w.event_type,
                     'payment_id', w.payment_id, 'headers', w.headers, 'body', w.body,
                     'verification', w.verification, 'outcome', w.outcome, 'detail', w.detail,
-                    'received_at', w.received_at) ORDER BY w.received_at DESC, w.id DESC), '[]')::text AS json
-                FROM (SELECT * FROM payment_webhook_events
-                      WHERE team_id = itinera_current_team() AND ($1::text IS NULL OR provider = $1)
-                        AND ($2::text IS NULL OR outcome = $2)
-                      ORDER BY received_at DESC, id DESC LIMIT $3) w
-                """, [query["provider"], query["outcome"], limit], context: "listing payment webhooks"
-            ).first("json") ?? "[]"
+                    'received_at', w.received_at)::text AS json,
+                    to_json(w.received_at) #>> '{}' AS received_at, w.id
+                FROM payment_webhook_events w
+                WHERE w.team_id = itinera_current_team() AND ($1::text IS NULL OR w.provider = $1)
+                  AND ($2::text IS NULL OR w.outcome = $2)
+                  AND ($3::timestamptz IS NULL OR (w.received_at, w.id) < ($3, $4::uuid))
+                ORDER BY w.received_at DESC, w.id DESC
+                LIMIT $5
+                """,
+                [query["provider"], query["outcome"], cursor??.createdAt, cursor??.id, limit + 1],
+                context: "listing payment webhooks"
+            ).rows
         }
-        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+        let page = rows.prefix(limit)
+        let next =
+            rows.count > limit
+            ? page.last.map { "\"\(BookingHandlers.Cursor(createdAt: $0[1] ?? "", id: $0[2] ?? "").encoded)\"" }
+                ?? "null" : "null"
+        return scope.ok(
+            jsonText: "{\"items\":[\(page.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":\(next)}")
     }
 }
 
