@@ -599,3 +599,16 @@ def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, custo
     times = [w["received_at"] for w in admin.get("/api/admin/payment-webhooks?limit=200").json()["data"]["items"]]
     assert times == sorted(times, reverse=True)
     assert admin.get("/api/admin/payment-webhooks?cursor=nope").status_code == 400
+
+
+def test_an_intent_key_replays_only_for_the_user_who_sent_it(stack, staff):
+    own = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = "
+                     "'customer@demo.test')")
+    booking = new_booking(staff, own, total=1200)
+    key = str(uuid.uuid4())
+    first = create_intent(staff, booking, "stripe", key=key)
+    assert first.status_code == 200
+    assert create_intent(staff, booking, "stripe", key=key).json()["data"] == first.json()["data"]
+    customer = Browser(stack, "customer@demo.test")
+    other = create_intent(customer, booking, "stripe", key=key)
+    assert other.status_code == 422 and "clientSecret" not in other.text

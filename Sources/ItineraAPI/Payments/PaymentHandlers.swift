@@ -36,10 +36,12 @@ enum PaymentHandlers {
         check.check(key != nil, "idempotencyKey", "is required")
         try check.finish()
         let provider = try chargingProvider(body.provider!, scope)
+        // Per user, not only per team: the stored answer holds the client secret of the intent.
+        let keyScope = "\(intentScope) \(caller.userId?.lowercased ?? "")"
 
         let outcome = try scope.transaction { connection -> PaymentLedger.ProviderCallOutcome in
             let claim = try Idempotency.claim(
-                key: key!, scope: intentScope, request: scope.request, teamId: caller.teamId, connection)
+                key: key!, scope: keyScope, request: scope.request, teamId: caller.teamId, connection)
             if case .replay(let status, let json) = claim { return .answer(status: status, json: json) }
             let booking = try PaymentLedger.lockBooking(bookingId!, connection)
             let amount = try payableAmount(booking, requested: body.amountMinor, currency: currency)
@@ -65,7 +67,7 @@ enum PaymentHandlers {
                 try connection.query(
                     "UPDATE payments SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1",
                     [paymentId, String(error.description.prefix(500))], context: "recording a provider refusal")
-                try Idempotency.release(key: key!, scope: intentScope, teamId: caller.teamId, connection)
+                try Idempotency.release(key: key!, scope: keyScope, teamId: caller.teamId, connection)
                 return .providerFailed(
                     message: "The payment provider did not create the payment: \(error.description)",
                     details: .object(["paymentId": .string(paymentId.lowercased)]))
@@ -88,7 +90,7 @@ enum PaymentHandlers {
                 json:
                     "{\"payment\":\(try PaymentLedger.paymentJSON(paymentId, connection)),\"providerPayload\":\(payload)}"
             )
-            try Idempotency.store(answer, key: key!, scope: intentScope, teamId: caller.teamId, connection)
+            try Idempotency.store(answer, key: key!, scope: keyScope, teamId: caller.teamId, connection)
             return .answer(status: answer.status, json: answer.json)
         }
         return try outcome.response(scope)
