@@ -196,7 +196,8 @@ function renderPayments(data) {
     ),
   );
   $("payment-refunds").replaceChildren(...list.map(renderRefunds).filter(Boolean));
-  paymentLink.hidden = !(PAYABLE_STATUSES.includes(b.status) && totals.outstanding_minor > 0);
+  const payable = totals.outstanding_minor - (totals.open_minor || 0);
+  paymentLink.hidden = !(PAYABLE_STATUSES.includes(b.status) && payable > 0);
 }
 
 /** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */

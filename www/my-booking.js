@@ -262,8 +262,21 @@ function renderPayments(data) {
       "No payments yet.",
     ),
   );
-  payNow.hidden = !(totals.outstanding_minor > 0 && PAYABLE_STATUSES.includes(booking.status));
-  continuePayment.hidden = true;
+  // Open checkouts hold part of the balance: offer to continue one rather than start another.
+  const payable = totals.outstanding_minor - (totals.open_minor || 0);
+  const canPay = PAYABLE_STATUSES.includes(booking.status);
+  payNow.hidden = !(payable > 0 && canPay);
+  const open = openSandboxPayments();
+  continuePayment.hidden = !(canPay && payable <= 0 && open.length > 0);
+  if (!continuePayment.hidden) continuePayment.href = open[open.length - 1].checkout_url;
+}
+
+/** Sandbox payments still waiting at their checkout page, oldest first. */
+function openSandboxPayments() {
+  return (payments ? payments.payments : []).filter(
+    (p) => p.provider === "sandbox" && p.status === "requires_action" && typeof p.checkout_url === "string"
+      && p.checkout_url.startsWith("/") && !p.checkout_url.startsWith("//"),
+  );
 }
 
 /** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
@@ -301,10 +314,7 @@ async function pay() {
   if (error && error.code === "booking_not_payable") await loadPayments(); // hides "Pay now"
   if (error && error.code === "nothing_outstanding") {
     await loadPayments(); // show the payments that cover the balance (and hide "Pay now" when nothing is left)
-    const open = (payments ? payments.payments : []).filter(
-      (p) => p.provider === "sandbox" && p.status === "requires_action" && typeof p.checkout_url === "string"
-        && p.checkout_url.startsWith("/") && !p.checkout_url.startsWith("//"),
-    );
+    const open = openSandboxPayments();
     if (open.length > 0) {
       continuePayment.href = open[open.length - 1].checkout_url;
       continuePayment.hidden = false;

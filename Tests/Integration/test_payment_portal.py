@@ -148,3 +148,15 @@ def test_staff_refund_part_of_a_payment_from_the_booking_page(stack, driver, sta
         f"WHERE payment_id = '{payment_id}'") == "15025 succeeded Late pick-up")
     assert stack.psql(f"SELECT status FROM payments WHERE id = '{payment_id}'") == "partially_refunded"
     assert booking_status(stack, booking["id"]) == "payment_confirmed"
+
+
+def test_an_open_checkout_is_offered_again_instead_of_a_second_payment(stack, driver, staff, demo_customer):
+    booking = new_booking(staff, demo_customer)
+    customer = Browser(stack, "customer@demo.test")
+    started = customer.send("POST", "/api/payments/create-intent", json={
+        "bookingId": booking["id"], "provider": "sandbox", "idempotencyKey": f"open-{booking['id']}"})
+    checkout = started.json()["data"]["providerPayload"]["checkoutUrl"]
+    sign_in(stack, driver, "customer@demo.test", f"/my-booking.html?id={booking['id']}")
+    link = wait(driver, EC.visibility_of_element_located((By.ID, "continue-payment")))
+    assert link.get_attribute("href") == stack.url + checkout
+    assert not driver.find_element(By.ID, "pay-now").is_displayed()

@@ -242,7 +242,8 @@ def test_partial_payments_confirm_only_when_covered_and_never_overpay(stack, sta
     assert send_stripe(stack, stripe_event("payment_intent.succeeded", rest)).json()["data"]["outcome"] == "applied"
     assert booking_status(stack, booking) == "payment_confirmed"
     totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"]
-    assert totals == [{"currency": "EUR", "captured_minor": 10000, "refunded_minor": 0, "outstanding_minor": 0}]
+    assert totals == [{"currency": "EUR", "captured_minor": 10000, "refunded_minor": 0, "outstanding_minor": 0,
+                       "open_minor": 0}]
     late = create_intent(staff, booking, amount=100)
     assert late.status_code == 409 and late.json()["error"]["code"] == "booking_not_payable"
 
@@ -450,6 +451,7 @@ def test_customers_pay_their_own_bookings_only(stack):
     assert customer.get(f"/api/payments/{payment['id']}").json()["data"]["booking_status"] == "payment_pending"
     view = customer.get(f"/api/customer/bookings/{mine}/payments").json()["data"]
     assert view["totals"][0]["outstanding_minor"] == 3300 and len(view["payments"]) == 1
+    assert view["totals"][0]["open_minor"] == 3300  # the open checkout holds the whole balance
     stranger = staff.send("POST", "/api/customers", json={"name": "Someone Else"}).json()["data"]["id"]
     theirs = new_booking(staff, stranger)
     assert create_intent(customer, theirs, "sandbox").status_code == 404

@@ -158,7 +158,8 @@ enum PaymentHandlers {
     }
 
     /// `GET /api/bookings/{id}/payments` (and the customer's own): payments with their refunds, and
-    /// captured, refunded and outstanding totals per currency.
+    /// captured, refunded and outstanding totals per currency, with what open checkouts of the last
+    /// hour hold (`open_minor`: a new payment can take only the outstanding amount less that).
     static func bookingPayments(_ scope: RequestScope) throws -> Response {
         let bookingId = try BookingHandlers.bookingId(scope)
         let json = try scope.transaction { connection in
@@ -172,12 +173,18 @@ enum PaymentHandlers {
                     'totals', (SELECT json_agg(json_build_object('currency', t.currency,
                                    'captured_minor', t.captured, 'refunded_minor', t.refunded,
                                    'outstanding_minor', CASE WHEN t.currency = b.currency
-                                                             THEN greatest(0, b.total_minor - t.captured) ELSE 0 END)
+                                                             THEN greatest(0, b.total_minor - t.captured) ELSE 0 END,
+                                   'open_minor', t.open)
                                    ORDER BY t.currency <> b.currency, t.currency)
-                               FROM (SELECT x.currency, sum(x.captured) AS captured, sum(x.refunded) AS refunded
-                                     FROM (SELECT b.currency, 0::bigint AS captured, 0::bigint AS refunded
+                               FROM (SELECT x.currency, sum(x.captured) AS captured, sum(x.refunded) AS refunded,
+                                            sum(x.open) AS open
+                                     FROM (SELECT b.currency, 0::bigint AS captured, 0::bigint AS refunded,
+                                                  0::bigint AS open
                                            UNION ALL
-                                           SELECT p.currency, p.captured_minor, p.refunded_minor
+                                           SELECT p.currency, p.captured_minor, p.refunded_minor,
+                                                  CASE WHEN p.status IN ('requires_action', 'processing')
+                                                            AND p.created_at > now() - interval '1 hour'
+                                                       THEN p.amount_minor ELSE 0 END
                                            FROM payments p WHERE p.booking_id = b.id) x
                                      GROUP BY x.currency) t)
                 )::text AS json
