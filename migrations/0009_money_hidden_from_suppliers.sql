@@ -1,4 +1,4 @@
--- Suppliers assigned to a booking see the booking, not its money: payments, refunds and invoices
+-- Suppliers assigned to a booking see the booking, not its payments, refunds or invoices: those
 -- stay with staff and the booking's customer.
 DROP POLICY payments_with_booking ON payments;
 CREATE POLICY payments_with_booking ON payments USING (

@@ -86,14 +86,24 @@ public struct ProviderEvent: Sendable, Equatable {
         public let amountMinor: Int64
         /// The Itinera refund this is, when Itinera asked for it (sent as metadata with the request).
         public let itineraRefundId: String?
-        /// The provider reports this refund failed: no money went back.
-        public let failed: Bool
+        public let state: State
 
-        public init(reference: String, amountMinor: Int64, itineraRefundId: String? = nil, failed: Bool = false) {
+        public enum State: Sendable, Equatable {
+            /// The money went back.
+            case succeeded
+            /// The provider has the refund but has not paid it out yet.
+            case pending
+            /// It did not happen: no money went back.
+            case failed
+        }
+
+        public init(
+            reference: String, amountMinor: Int64, itineraRefundId: String? = nil, state: State = .succeeded
+        ) {
             self.reference = reference
             self.amountMinor = amountMinor
             self.itineraRefundId = itineraRefundId
-            self.failed = failed
+            self.state = state
         }
     }
 

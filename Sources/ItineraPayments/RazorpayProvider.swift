@@ -120,7 +120,10 @@ public struct RazorpayProvider: PaymentProvider {
                     ProviderEvent.Refund(
                         reference: refundId, amountMinor: amount,
                         itineraRefundId: refund["notes"]?["itinera_refund_id"]?.string,
-                        failed: type == "refund.failed" || refund["status"]?.string == "failed")
+                        state: type == "refund.failed" || refund["status"]?.string == "failed"
+                            ? .failed
+                            : type == "refund.processed" || refund["status"]?.string == "processed"
+                                ? .succeeded : .pending)
                 ])
         default:
             effect = .ignored

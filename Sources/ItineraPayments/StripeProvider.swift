@@ -99,11 +99,18 @@ public struct StripeProvider: PaymentProvider {
         return ProviderEvent(id: id, type: type, effect: effect)
     }
 
-    /// One refund object; failed and canceled ones are reported as failed.
+    /// One refund object: `succeeded`; `pending` or `requires_action` (not paid out yet); `failed` or
+    /// `canceled`.
     private static func refund(_ object: JSONValue) -> ProviderEvent.Refund? {
         guard let id = object["id"]?.string, let amount = object["amount"]?.int64, amount > 0 else { return nil }
+        let state: ProviderEvent.Refund.State =
+            switch object["status"]?.string {
+            case "succeeded": .succeeded
+            case "failed", "canceled": .failed
+            default: .pending
+            }
         return ProviderEvent.Refund(
             reference: id, amountMinor: amount, itineraRefundId: object["metadata"]?["itinera_refund_id"]?.string,
-            failed: ["failed", "canceled"].contains(object["status"]?.string ?? ""))
+            state: state)
     }
 }

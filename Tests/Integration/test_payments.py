@@ -583,6 +583,14 @@ def test_an_assigned_supplier_sees_the_booking_but_not_its_money(stack, staff, c
     seen = supplier.get(f"/api/supplier/bookings/{booking}").json()["data"]
     assert seen["id"] == booking and seen["payments"] == [] and seen["invoices"] == []
     assert supplier.get(f"/api/payments/{payment['id']}").status_code == 403
+    # The database's own rule, whatever a route does: as the app role with the supplier's scope.
+    as_supplier = stack.psql(
+        "BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
+        f"set_config('itinera.user_id', '{supplier_user}', true), set_config('itinera.role', 'supplier', true); "
+        f"SELECT (SELECT count(*) FROM bookings WHERE id = '{booking}') || '|' || "
+        f"(SELECT count(*) FROM payments WHERE booking_id = '{booking}') || '|' || "
+        f"(SELECT count(*) FROM invoices WHERE booking_id = '{booking}'); COMMIT;", database_url=stack.database_url)
+    assert as_supplier.splitlines()[-1] == "1|0|0"
 
 
 def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, customer_id):
@@ -603,14 +611,55 @@ def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, custo
     assert admin.get("/api/admin/payment-webhooks?cursor=nope").status_code == 400
 
 
-def test_an_intent_key_replays_only_for_the_user_who_sent_it(stack, staff):
+def test_an_intent_key_replays_only_for_the_user_who_sent_it(stack, staff, providers):
     own = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = "
                      "'customer@demo.test')")
     booking = new_booking(staff, own, total=1200)
     key = str(uuid.uuid4())
-    first = create_intent(staff, booking, "stripe", key=key)
+    first = create_intent(staff, booking, "stripe", amount=500, key=key)
     assert first.status_code == 200
-    assert create_intent(staff, booking, "stripe", key=key).json()["data"] == first.json()["data"]
+    assert create_intent(staff, booking, "stripe", amount=500, key=key).json()["data"] == first.json()["data"]
     customer = Browser(stack, "customer@demo.test")
-    other = create_intent(customer, booking, "stripe", key=key)
-    assert other.status_code == 422 and "clientSecret" not in other.text
+    other = create_intent(customer, booking, "stripe", amount=500, key=key)
+    # The customer's request with the same key is the customer's own intent, not a replay of staff's.
+    assert other.status_code == 200, other.text
+    assert other.json()["data"]["payment"]["id"] != first.json()["data"]["payment"]["id"]
+    assert other.json()["data"]["providerPayload"]["clientSecret"] != first.json()["data"]["providerPayload"][
+        "clientSecret"]
+    keys = [c[2]["Idempotency-Key"] for c in providers.calls("/v1/payment_intents")[-2:]]
+    assert keys[0] != keys[1]
+
+
+def test_pending_refunds_wait_for_the_provider_and_a_refund_given_up_is_counted_when_it_happens(
+        stack, healthy, staff, customer_id):
+    booking, payment = captured_payment(stack, staff, customer_id, 6000)
+    # A refund the provider made itself, still pending: it counts against the payment, the booking waits.
+    pending = send_stripe(stack, stripe_event("refund.created", payment, id="re_slow", amount=2000, status="pending",
+                                              payment_intent=payment["provider_reference"]))
+    assert pending.json()["data"]["outcome"] == "applied"
+    assert stack.psql("SELECT status FROM payment_refunds WHERE provider_reference = 're_slow'") == "pending"
+    assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "2000"
+
+    # Ours, given up on as failed (worker stopped, the provider then says it failed)...
+    stack.stack("worker-stop")
+    ours = refund(staff, payment["id"], 4000).json()["data"]["refund"]["id"]
+    failed = send_stripe(stack, stripe_event("refund.failed", payment, id="re_late", amount=4000, status="failed",
+                                             payment_intent=payment["provider_reference"],
+                                             metadata={"itinera_refund_id": ours}))
+    assert failed.json()["data"]["outcome"] == "applied" and refund_row(stack, ours) == "failed|"
+    assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "2000"
+    # ...then made after all: counted again, staff told.
+    late = send_stripe(stack, stripe_event("refund.updated", payment, id="re_late", amount=4000, status="succeeded",
+                                           payment_intent=payment["provider_reference"],
+                                           metadata={"itinera_refund_id": ours}))
+    assert late.json()["data"]["outcome"] == "applied" and refund_row(stack, ours) == "succeeded|re_late"
+    assert stack.psql(f"SELECT refunded_minor FROM payments WHERE id = '{payment['id']}'") == "6000"
+    notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
+    assert any(n["type"] == "refund_recovered" and n["metadata"]["payment_id"] == payment["id"] for n in notes)
+    assert booking_status(stack, booking) == "payment_confirmed"  # re_slow is not paid out yet
+
+    done = send_stripe(stack, stripe_event("refund.updated", payment, id="re_slow", amount=2000, status="succeeded",
+                                           payment_intent=payment["provider_reference"]))
+    assert done.json()["data"]["outcome"] == "applied"
+    assert booking_status(stack, booking) == "refunded"
+    stack.stack("worker-start")

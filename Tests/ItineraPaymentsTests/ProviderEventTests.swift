@@ -40,7 +40,7 @@ import Testing
                     reference: "pi_1", providerPaymentId: "ch_1", currency: "EUR",
                     refunds: [
                         ProviderEvent.Refund(reference: "re_1", amountMinor: 1000),
-                        ProviderEvent.Refund(reference: "re_2", amountMinor: 500, failed: true),
+                        ProviderEvent.Refund(reference: "re_2", amountMinor: 500, state: .failed),
                     ]))
         let other = try stripe.parseEvent(
             headers: Headers(), body: Array(#"{"id":"evt_4","type":"customer.created","data":{"object":{}}}"#.utf8))

@@ -62,7 +62,8 @@ enum PaymentHandlers {
                     IntentRequest(
                         paymentId: paymentId, bookingReference: booking.reference, amountMinor: amount,
                         currency: booking.currency,
-                        idempotencyKey: "itinera-" + SHA256.hex(Array("\(caller.teamId.lowercased):\(key!)".utf8))))
+                        idempotencyKey: "itinera-"
+                            + SHA256.hex(Array("\(keyScope):\(caller.teamId.lowercased):\(key!)".utf8))))
             } catch let error as ProviderError {
                 try connection.query(
                     "UPDATE payments SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1",

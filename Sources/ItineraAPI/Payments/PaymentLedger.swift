@@ -136,6 +136,12 @@ enum PaymentLedger {
             """, [id, teamId, payment.id, amountMinor, reason, status, source, providerReference, createdBy],
             context: "recording a refund")
         guard inserted.affectedRows == 1 else { return nil }
+        try count(refundOf: amountMinor, against: payment.id, connection)
+        return id
+    }
+
+    /// Counts a refund against its payment (and the booking's paid amount).
+    static func count(refundOf amountMinor: Int64, against paymentId: UUID, _ connection: PostgresConnection) throws {
         try connection.query(
             """
             WITH p AS (
@@ -147,8 +153,7 @@ enum PaymentLedger {
             )
             UPDATE bookings b SET paid_minor = greatest(0, b.paid_minor - $2), updated_at = now()
             FROM p WHERE b.id = p.booking_id
-            """, [payment.id, amountMinor], context: "adding a refund to its payment")
-        return id
+            """, [paymentId, amountMinor], context: "adding a refund to its payment")
     }
 
     /// Moves the booking to `refunded` once the provider has confirmed refunds for everything captured.

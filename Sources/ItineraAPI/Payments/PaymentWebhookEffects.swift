@@ -139,7 +139,7 @@ enum PaymentWebhookEffects {
                 changed += try settle(known, refund, payment, scope, connection) ? 1 : 0
                 continue
             }
-            if refund.failed { continue }  // a failed refund Itinera never counted: nothing to undo
+            if refund.state == .failed { continue }  // a failed refund Itinera never counted: nothing to undo
             guard refund.amountMinor <= current.capturedMinor - current.refundedMinor else {
                 let detail =
                     "The provider reported refund \(refund.reference) of "
@@ -151,9 +151,9 @@ enum PaymentWebhookEffects {
                 continue
             }
             try PaymentLedger.recordRefund(
-                current, amountMinor: refund.amountMinor, providerReference: refund.reference, status: "succeeded",
-                source: "provider", reason: "Reported by \(payment.provider)", createdBy: nil,
-                teamId: try scope.caller.teamId, connection)
+                current, amountMinor: refund.amountMinor, providerReference: refund.reference,
+                status: refund.state == .succeeded ? "succeeded" : "pending", source: "provider",
+                reason: "Reported by \(payment.provider)", createdBy: nil, teamId: try scope.caller.teamId, connection)
             current = try PaymentLedger.lockPayment(payment.id, connection)
             changed += 1
         }
@@ -188,20 +188,52 @@ enum PaymentWebhookEffects {
         _ known: (id: UUID, status: String, amountMinor: Int64), _ refund: ProviderEvent.Refund,
         _ payment: PaymentLedger.LockedPayment, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws -> Bool {
-        if refund.failed {
-            guard known.status != "failed" else { return false }
+        switch (refund.state, known.status) {
+        case (.failed, "failed"), (.pending, "succeeded"), (.succeeded, "succeeded"):
+            return false  // nothing new (a pending report after the confirmation is out of order)
+        case (.failed, _):
             try RefundRecords.fail(known.id, reason: "The provider reported the refund failed.", connection)
+            let bookingStatus = try connection.query(
+                "SELECT status FROM bookings WHERE id = $1", [payment.bookingId], context: "reading a booking's status"
+            ).first("status")
+            let stuck = bookingStatus == BookingStatus.refunded.rawValue
             try notifyStaff(
                 "refund_failed", "Refund failed",
-                message: "The provider reported refund \(refund.reference) failed; nothing was refunded.", payment,
+                message: "The provider reported refund \(refund.reference) failed; nothing was refunded."
+                    + (stuck ? " The booking stays marked refunded although the money was kept: refund again." : ""),
+                payment, scope, connection)
+            return true
+        case (_, "failed"):
+            // Given up on (the provider could not be reached), yet the provider made it after all.
+            let current = try PaymentLedger.lockPayment(payment.id, connection)
+            guard known.amountMinor <= current.capturedMinor - current.refundedMinor else {
+                try notifyStaff(
+                    "refund_mismatch", "Refund made after it was given up",
+                    message: "The provider made refund \(refund.reference), which Itinera had marked failed, "
+                        + "and more has been refunded since: check the payment.", payment, scope, connection)
+                return false
+            }
+            try PaymentLedger.count(refundOf: known.amountMinor, against: payment.id, connection)
+            try mark(known.id, refund, connection)
+            try notifyStaff(
+                "refund_recovered", "Refund went through after all",
+                message: "The provider made refund \(refund.reference) after Itinera had marked it failed.", payment,
                 scope, connection)
             return true
+        default:
+            try mark(known.id, refund, connection)
+            return refund.state == .succeeded
         }
-        guard known.status == "pending" else { return false }
+    }
+
+    /// Records the provider's id and, once it has paid the refund out, `succeeded`.
+    private static func mark(_ id: UUID, _ refund: ProviderEvent.Refund, _ connection: PostgresConnection) throws {
         try connection.query(
-            "UPDATE payment_refunds SET status = 'succeeded', provider_reference = $2, updated_at = now() WHERE id = $1",
-            [known.id, refund.reference], context: "confirming a refund")
-        return true
+            """
+            UPDATE payment_refunds SET status = $3, provider_reference = $2, failure_reason = NULL, updated_at = now()
+            WHERE id = $1
+            """, [id, refund.reference, refund.state == .succeeded ? "succeeded" : "pending"],
+            context: "recording what the provider reports of a refund")
     }
 
     private static func notifyStaff(
