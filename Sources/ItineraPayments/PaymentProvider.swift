@@ -113,8 +113,9 @@ public struct ProviderEvent: Sendable, Equatable {
         case failed(reference: String, reason: String)
         /// Refunds the provider reports, each by its own id (a report may repeat earlier ones).
         case refunded(reference: String?, providerPaymentId: String?, currency: String, refunds: [Refund])
-        /// A type Itinera does not act on: stored and answered 200.
-        case ignored
+        /// A type Itinera does not act on: stored (with the payment it names, when it names one, so
+        /// the team's admins see it) and answered 200.
+        case ignored(reference: String?)
     }
 
     public init(id: String, type: String, effect: Effect) {

@@ -126,7 +126,8 @@ public struct RazorpayProvider: PaymentProvider {
                                 ? .succeeded : .pending)
                 ])
         default:
-            effect = .ignored
+            effect = .ignored(
+                reference: payment?["order_id"]?.string ?? json["payload"]?["order"]?["entity"]?["id"]?.string)
         }
         return ProviderEvent(id: id, type: type, effect: effect)
     }

@@ -59,7 +59,7 @@ public struct SandboxProvider: PaymentProvider {
                 reference: reference, providerPaymentId: nil, currency: currency,
                 refunds: [ProviderEvent.Refund(reference: refund, amountMinor: amount)])
         default:
-            effect = .ignored
+            effect = .ignored(reference: reference)
         }
         return ProviderEvent(id: id, type: type, effect: effect)
     }

@@ -94,7 +94,10 @@ public struct StripeProvider: PaymentProvider {
                 reference: object["payment_intent"]?.string, providerPaymentId: object["charge"]?.string,
                 currency: currency, refunds: Self.refund(object).map { [$0] } ?? [])
         default:
-            effect = .ignored
+            // An intent's own events name it by id; a charge's or refund's by `payment_intent`.
+            let intent =
+                object["payment_intent"]?.string ?? object["id"]?.string.flatMap { $0.hasPrefix("pi_") ? $0 : nil }
+            effect = .ignored(reference: intent)
         }
         return ProviderEvent(id: id, type: type, effect: effect)
     }

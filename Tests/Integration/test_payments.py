@@ -404,8 +404,14 @@ def test_unknown_events_are_kept_and_admins_see_every_webhook(stack, staff, cust
     payment = paid_intent(staff, booking)
     event = stripe_event("payment_intent.succeeded", payment)
     send_stripe(stack, event)
+    # An event of a type Itinera does not act on, about this payment: kept for this team's admins.
+    charge = stripe_event("charge.succeeded", payment, id="ch_seen", payment_intent=payment["provider_reference"])
+    assert send_stripe(stack, charge).json()["data"]["outcome"] == "ignored_unknown_type"
     admin = Browser(stack, "admin@demo.test")
     items = admin.get("/api/admin/payment-webhooks?provider=stripe").json()["data"]["items"]
+    ignored = [w for w in items if w["event_id"] == json.loads(charge)["id"]]
+    assert ignored and ignored[0]["outcome"] == "ignored_unknown_type" and ignored[0]["payment_id"] == payment["id"]
+    assert payment_status(stack, payment["id"]) == "succeeded"
     mine = [w for w in items if w["event_id"] == json.loads(event)["id"]]
     assert mine and mine[0]["outcome"] == "applied" and mine[0]["payment_id"] == payment["id"]
     assert mine[0]["verification"].startswith("verified") and "stripe-signature" in mine[0]["headers"]

@@ -44,7 +44,13 @@ import Testing
                     ]))
         let other = try stripe.parseEvent(
             headers: Headers(), body: Array(#"{"id":"evt_4","type":"customer.created","data":{"object":{}}}"#.utf8))
-        #expect(other.effect == .ignored)
+        #expect(other.effect == .ignored(reference: nil))
+        let charge = try stripe.parseEvent(
+            headers: Headers(),
+            body: Array(
+                #"{"id":"evt_5","type":"charge.succeeded","data":{"object":{"id":"ch_9","payment_intent":"pi_1"}}}"#
+                    .utf8))
+        #expect(charge.effect == .ignored(reference: "pi_1"))
     }
 
     @Test func razorpayEventsAreIdentifiedByTheirSignedBodyNotTheHeader() throws {

@@ -21,7 +21,12 @@ enum PaymentWebhookEffects {
             guard try insert(receipt, id: receiptId, teamId: located?.teamId, paymentId: located?.paymentId, connection)
             else { return Result(duplicate: true, outcome: "already_received") }
             guard let located else {
-                let outcome = receipt.event.effect == .ignored ? "ignored_unknown_type" : "payment_not_found"
+                let outcome: String
+                if case .ignored = receipt.event.effect {
+                    outcome = "ignored_unknown_type"
+                } else {
+                    outcome = "payment_not_found"
+                }
                 try finish(receiptId, outcome: outcome, detail: nil, connection)
                 return Result(duplicate: false, outcome: outcome)
             }
@@ -63,7 +68,7 @@ enum PaymentWebhookEffects {
             return ("applied", reason)
         case .refunded(_, _, let currency, let refunds):
             return try refunded(payment, currency: currency, refunds: refunds, key: key, scope, connection)
-        case .ignored:
+        case .ignored(_):
             return ("ignored_unknown_type", nil)
         }
     }
@@ -258,7 +263,7 @@ enum PaymentWebhookEffects {
             case .succeeded(let reference, _, _, _): (reference, nil)
             case .failed(let reference, _): (reference, nil)
             case .refunded(let reference, let providerPaymentId, _, _): (reference, providerPaymentId)
-            case .ignored: (nil, nil)
+            case .ignored(let reference): (reference, nil)
             }
         guard reference != nil || providerPaymentId != nil else { return nil }
         let row = try connection.query(
