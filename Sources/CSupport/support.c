@@ -2,6 +2,8 @@
 #include "itinera_support.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -128,6 +130,35 @@ int itn_signals_block(int blocked) {
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGALRM);
     return pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int itn_wait_readable(int fd) {
+    /* One epoll instance per process, watching `fd` with EPOLLEXCLUSIVE: a new connection on a
+       socket several workers share wakes one of them, not all. */
+    static int epoll_fd = -1;
+    static int watched = -1;
+    if (epoll_fd < 0) {
+        epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (epoll_fd < 0) return -1;
+    }
+    if (watched != fd) {
+        struct epoll_event interest = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data = {.fd = fd}};
+        if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &interest) != 0) return -1;
+        watched = fd;
+    }
+    struct epoll_event event;
+    sigset_t none;
+    sigemptyset(&none);
+    int ready = epoll_pwait(epoll_fd, &event, 1, -1, &none);
+    if (ready > 0) return 1;
+    if (ready < 0 && errno == EINTR) return 0;
+    return -1;
+}
+
+int itn_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 int itn_shared_memory_create(const char *name, size_t size) {

@@ -33,16 +33,26 @@ public struct FastCGIServer {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         FCGX_InitRequest(request, 0, itn_fcgi_fail_accept_on_intr())
+        // Signals stay blocked except while waiting for a connection: a stop (SIGTERM, or SIGHUP's
+        // replacement) then interrupts only the wait, never libfcgi reading a request it has
+        // accepted (its reads give up on EINTR, and nginx would answer 502). The shared socket is
+        // non-blocking so a worker that loses the race for a connection gets EAGAIN and waits again.
+        _ = itn_set_nonblocking(0)
         RequestLog.event("worker_started")
         while true {
-            itn_signals_block(0)
             if Self.stopRequested { break }
             if itn_signal_take(SIGALRM) != 0 { RequestLog.flush() }
+            let ready = itn_wait_readable(0)
+            if ready == 0 { continue }  // a signal: look at the flags again
+            if ready < 0 {
+                RequestLog.event("wait_failed", level: "error", ["errno": .integer(Int64(errno))])
+                RequestLog.flush()
+                return 1
+            }
             let accepted = FCGX_Accept_r(request)
-            itn_signals_block(1)
             if accepted < 0 {
                 if Self.stopRequested { break }
-                if errno == EINTR { continue }
+                if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                 // EINVAL: the supervisor shut the listening socket down for a full stop.
                 if errno == EINVAL { break }
                 RequestLog.event("accept_failed", level: "error", ["errno": .integer(Int64(errno))])

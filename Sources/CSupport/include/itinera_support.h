@@ -28,6 +28,14 @@ int itn_signal_ignore(int signo);
 /// only the main thread, and only where it unblocks them (around accept or its sleep).
 int itn_signals_block(int blocked);
 
+/* Waits until `fd` is readable with every signal unblocked for the wait only (epoll_pwait), so a
+   signal interrupts the wait and nothing else. 1: readable, 0: a signal arrived, -1: error (errno). */
+int itn_wait_readable(int fd);
+
+/* Makes `fd` non-blocking (a listening socket shared by several workers: the ones that lose the
+   race for a connection get EAGAIN instead of blocking). 0 on success, -1 on error. */
+int itn_set_nonblocking(int fd);
+
 /// Arms a one-shot SIGALRM `milliseconds` from now (0 disarms).
 int itn_alarm_after_ms(long milliseconds);
 
