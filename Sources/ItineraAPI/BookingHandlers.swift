@@ -231,7 +231,7 @@ enum BookingHandlers {
     /// `PATCH /api/bookings/{id}` `{notes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
     static func patch(_ scope: RequestScope) throws -> Response {
-        let id = try bookingId(scope)
+        let id = try scope.pathId("booking")
         guard let ifMatch = scope.request.headers["if-match"] else {
             throw APIError(
                 status: 428, code: "precondition_required", message: "Send If-Match with the booking's version.")
@@ -289,7 +289,7 @@ enum BookingHandlers {
 
     /// `GET /api/bookings/{id}/events`: the lifecycle timeline, oldest first.
     static func events(_ scope: RequestScope) throws -> Response {
-        let id = try bookingId(scope)
+        let id = try scope.pathId("booking")
         let json = try scope.transaction { connection -> String in
             try requireBooking(id, connection)
             let result = try connection.query(
@@ -311,7 +311,7 @@ enum BookingHandlers {
 
     /// `POST /api/bookings/{id}/assignments {userId, role}`: assigns a supplier user of the team.
     static func assign(_ scope: RequestScope) throws -> Response {
-        let id = try bookingId(scope)
+        let id = try scope.pathId("booking")
         let body = try scope.request.decodeJSON(AssignmentBody.self)
         var check = Validation()
         let userId = check.uuid(body.userId, "userId")
@@ -365,7 +365,7 @@ enum BookingHandlers {
 
     /// `DELETE /api/bookings/{id}/assignments/{assignmentId}`.
     static func unassign(_ scope: RequestScope) throws -> Response {
-        let id = try bookingId(scope)
+        let id = try scope.pathId("booking")
         guard let assignmentId = scope.request.pathParameters["assignmentId"].flatMap(UUID.init(uuidString:)) else {
             throw APIError.notFound("No such assignment.")
         }
@@ -379,14 +379,6 @@ enum BookingHandlers {
                 rowId: assignmentId.lowercased)
         }
         return try scope.ok(["id": assignmentId.lowercased, "deleted": "true"])
-    }
-
-    /// The `{id}` path parameter as a booking id; anything else is a 404 like an unknown id.
-    static func bookingId(_ scope: RequestScope) throws -> UUID {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such booking.")
-        }
-        return id
     }
 
     /// A 404 unless the booking exists and the caller may see it.

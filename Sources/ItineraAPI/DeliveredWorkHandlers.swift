@@ -15,7 +15,7 @@ enum DeliveredWorkHandlers {
     /// "photos") → 201 with the document; the booking's customer logins get `work_completed`.
     static func upload(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
-        let bookingId = try BookingHandlers.bookingId(scope)
+        let bookingId = try scope.pathId("booking")
         let form = try Multipart(contentType: scope.request.headers["content-type"] ?? "", body: scope.request.body)
         guard let file = form["file"], !file.data.isEmpty else { throw APIError.validation(["file": "is required"]) }
         guard let kind = kinds.first(where: { file.data.starts(with: $0.magic) }),
@@ -82,9 +82,7 @@ enum DeliveredWorkHandlers {
 
     /// `GET /api/documents/{id}/download`: the file, for whoever may see its booking.
     static func download(_ scope: RequestScope) throws -> Response {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such document.")
-        }
+        let id = try scope.pathId("document")
         let row = try scope.transaction { connection in
             try connection.query(
                 "SELECT storage_path, content_type, filename FROM documents WHERE id = $1 AND storage_path IS NOT NULL",

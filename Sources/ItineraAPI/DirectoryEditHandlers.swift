@@ -110,7 +110,7 @@ enum DirectoryEditHandlers {
 
     /// `DELETE /api/products/{id}`: archives the product (`active: false`).
     static func archiveProduct(_ scope: RequestScope) throws -> Response {
-        let id = try pathId(scope, "product")
+        let id = try scope.pathId("product")
         let json = try scope.transaction { connection in
             try connection.query(
                 "UPDATE products SET active = false, updated_at = now() WHERE id = $1 RETURNING \(productJSON)", [id],
@@ -123,16 +123,9 @@ enum DirectoryEditHandlers {
 
     // MARK: shared
 
-    private static func pathId(_ scope: RequestScope, _ what: String) throws -> UUID {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such \(what).")
-        }
-        return id
-    }
-
     // `table` and `json` are constants of this file, never input.
     private static func get(_ scope: RequestScope, table: String, json: String, what: String) throws -> Response {
-        let id = try pathId(scope, what)
+        let id = try scope.pathId(what)
         let row = try scope.transaction { connection in
             try connection.query("SELECT \(json) FROM \(table) WHERE id = $1", [id], context: "loading a \(what)")
                 .first("json")
@@ -146,7 +139,7 @@ enum DirectoryEditHandlers {
         linkedLogin: (id: UUID??, role: String)?
     ) throws -> Response {
         let what = String(table.dropLast())
-        let id = try pathId(scope, what)
+        let id = try scope.pathId(what)
         try update.check.finish()
         let caller = try scope.caller
         let statement = update.statement(table: table, id: id, returning: json)
@@ -172,7 +165,7 @@ enum DirectoryEditHandlers {
     private static func delete(
         _ scope: RequestScope, table: String, what: String, uses: (UUID, PostgresConnection) throws -> Int
     ) throws -> Response {
-        let id = try pathId(scope, what)
+        let id = try scope.pathId(what)
         try scope.transaction { connection in
             let found = try connection.query(
                 "SELECT 1 FROM \(table) WHERE id = $1 FOR UPDATE", [id], context: "locking a \(what)")

@@ -82,9 +82,7 @@ enum DirectoryHandlers {
 
     /// `GET /api/customers/{id}`.
     static func getCustomer(_ scope: RequestScope) throws -> Response {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such customer.")
-        }
+        let id = try scope.pathId("customer")
         let json = try scope.transaction { connection in
             try connection.query(
                 """

@@ -15,7 +15,7 @@ enum GroundServiceHandlers {
 
     /// `POST /api/bookings/{id}/ground-services`.
     static func create(_ scope: RequestScope) throws -> Response {
-        let bookingId = try BookingHandlers.bookingId(scope)
+        let bookingId = try scope.pathId("booking")
         let body = try scope.request.decodeJSON(Body.self)
         var check = Validation()
         let kind = body.kind ?? ""
@@ -43,7 +43,7 @@ enum GroundServiceHandlers {
 
     /// `GET /api/bookings/{id}/ground-services`.
     static func list(_ scope: RequestScope) throws -> Response {
-        let bookingId = try BookingHandlers.bookingId(scope)
+        let bookingId = try scope.pathId("booking")
         let json = try scope.transaction { connection -> String in
             guard
                 !(try connection.query(

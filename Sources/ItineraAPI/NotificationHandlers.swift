@@ -184,9 +184,7 @@ enum NotificationHandlers {
     }
 
     private static func notificationId(_ scope: RequestScope) throws -> UUID {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such notification.")
-        }
+        let id = try scope.pathId("notification")
         return id
     }
 }

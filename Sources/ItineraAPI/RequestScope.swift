@@ -1,3 +1,4 @@
+import Foundation
 import ItineraHTTP
 import ItineraStore
 
@@ -24,6 +25,15 @@ public struct RequestScope {
             guard let principal else { throw APIError.unauthenticated }
             return principal
         }
+    }
+
+    /// The `{id}` path parameter as a UUID; anything else is a 404 `No such {what}.`, like an id that
+    /// does not exist.
+    public func pathId(_ what: String) throws -> UUID {
+        guard let id = request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("No such \(what).")
+        }
+        return id
     }
 
     /// Runs `body` in one transaction under the caller's tenant scope.

@@ -231,9 +231,7 @@ enum SalesHandlers {
     }
 
     private static func quotationId(_ scope: RequestScope) throws -> UUID {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such quotation.")
-        }
+        let id = try scope.pathId("quotation")
         return id
     }
 }

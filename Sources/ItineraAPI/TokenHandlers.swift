@@ -85,9 +85,7 @@ enum TokenHandlers {
 
     /// `DELETE /api/auth/tokens/{id}`: revokes one of the caller's tokens; another's is a 404.
     static func revoke(_ scope: RequestScope) throws -> Response {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such token.")
-        }
+        let id = try scope.pathId("token")
         try scope.transaction { connection in
             let revoked = try connection.query(
                 "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id", [id],

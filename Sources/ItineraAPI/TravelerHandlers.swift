@@ -37,7 +37,7 @@ enum TravelerHandlers {
 
     private static func save(_ scope: RequestScope, notify: Bool) throws -> Response {
         let caller = try scope.caller
-        let bookingId = try BookingHandlers.bookingId(scope)
+        let bookingId = try scope.pathId("booking")
         let body = try scope.request.decodeJSON(Body.self)
         try validate(body)
         let json = try scope.transaction { connection -> String in

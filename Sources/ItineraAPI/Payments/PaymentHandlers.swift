@@ -144,7 +144,7 @@ enum PaymentHandlers {
 
     /// `GET /api/payments/{id}`: one payment, for whoever sees its booking.
     static func get(_ scope: RequestScope) throws -> Response {
-        let id = try paymentId(scope)
+        let id = try scope.pathId("payment")
         let json = try scope.transaction { connection in
             try connection.query(
                 """
@@ -162,7 +162,7 @@ enum PaymentHandlers {
     /// captured, refunded and outstanding totals per currency, with what open checkouts of the last
     /// hour hold (`open_minor`: a new payment can take only the outstanding amount less that).
     static func bookingPayments(_ scope: RequestScope) throws -> Response {
-        let bookingId = try BookingHandlers.bookingId(scope)
+        let bookingId = try scope.pathId("booking")
         let json = try scope.transaction { connection in
             try connection.query(
                 """
@@ -205,7 +205,7 @@ enum PaymentHandlers {
     /// checkout's "Pay" or "Decline". The payment becomes `processing`; the worker signs the
     /// provider-style webhook and delivers it through nginx, and that webhook settles the payment.
     static func sandboxComplete(_ scope: RequestScope) throws -> Response {
-        let id = try paymentId(scope)
+        let id = try scope.pathId("payment")
         let body = try scope.request.decodeJSON(CompleteBody.self)
         var check = Validation()
         check.check(
@@ -237,14 +237,6 @@ enum PaymentHandlers {
             return try PaymentLedger.paymentJSON(id, connection)
         }
         return scope.ok(jsonText: "{\"payment\":\(json)}", status: 202)
-    }
-
-    /// The `{id}` path parameter as a payment id; anything else is a 404 like an unknown id.
-    static func paymentId(_ scope: RequestScope) throws -> UUID {
-        guard let id = scope.request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
-            throw APIError.notFound("No such payment.")
-        }
-        return id
     }
 }
 

@@ -21,7 +21,7 @@ enum RefundHandlers {
     /// it `failed`, gives the amount back and tells staff.
     static func create(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
-        let id = try PaymentHandlers.paymentId(scope)
+        let id = try scope.pathId("payment")
         let body = try scope.request.decodeJSON(Body.self)
         var check = Validation()
         check.check(body.amountMinor != nil, "amountMinor", "is required")
