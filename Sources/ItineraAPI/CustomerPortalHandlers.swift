@@ -3,15 +3,21 @@ import ItineraHTTP
 
 /// The client and supplier portals' view: a customer user's own bookings, a supplier user's
 /// assigned ones. Row-level security does the scoping (customer rows linked to the login, or
-/// assignments of the login); the code asks for no filter.
+/// assignments of the login). The query also names the login's own bookings, so that PostgreSQL
+/// starts from them (by index) instead of testing the policy on every booking of the team.
 enum CustomerPortalHandlers {
     /// `GET /api/customer/bookings` and `GET /api/supplier/bookings`, newest first.
     static func list(_ scope: RequestScope) throws -> Response {
+        let own =
+            try scope.caller.role == .supplier
+            ? "b.id IN (SELECT a.booking_id FROM booking_assignments a WHERE a.user_id = itinera_current_user())"
+            : "b.customer_id IN (SELECT o.id FROM customers o WHERE o.user_id = itinera_current_user())"
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
                 SELECT \(BookingQueries.summary)::text AS json
                 FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
+                WHERE \(own)
                 ORDER BY b.created_at DESC, b.id DESC
                 LIMIT 200
                 """, context: "listing a customer's bookings"
