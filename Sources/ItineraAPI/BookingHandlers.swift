@@ -164,13 +164,24 @@ enum BookingHandlers {
         return json
     }
 
-    /// `GET /api/bookings/{id}` (and the client portal's `/api/customer/bookings/{id}`): one
-    /// pipelined round trip; row-level security decides what the caller may see, others get a 404.
+    /// `GET /api/bookings/{id}` for staff: the JSON the database keeps ready per booking
+    /// (`booking_details`, rebuilt by triggers in every transaction that changes the booking), in
+    /// one pipelined round trip. Its policy shows staff their own team's bookings; others get a 404.
+    static func getStaffRead(_ request: Request) throws -> PipelinedRead {
+        try read(request, sql: BookingQueries.staffDetail)
+    }
+
+    /// `GET /api/customer/bookings/{id}` and `GET /api/supplier/bookings/{id}`: the live query, in
+    /// which row-level security leaves out what a customer or supplier may not see.
     static func getRead(_ request: Request) throws -> PipelinedRead {
+        try read(request, sql: BookingQueries.detail)
+    }
+
+    private static func read(_ request: Request, sql: String) throws -> PipelinedRead {
         guard let id = request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
             throw APIError.notFound("No such booking.")
         }
-        return PipelinedRead(sql: BookingQueries.detail, parameters: [id]) { result, scope in
+        return PipelinedRead(sql: sql, parameters: [id]) { result, scope in
             guard let json = result.first("booking") else { throw APIError.notFound("No such booking.") }
             return scope.ok(jsonText: json)
         }

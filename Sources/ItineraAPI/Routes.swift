@@ -22,7 +22,7 @@ public enum Routes {
         let staff = Access.members(Role.staffSide)
         table.add("GET", "/api/bookings", staff, BookingHandlers.list)
         table.add("POST", "/api/bookings", staff, BookingHandlers.create)
-        table.read("/api/bookings/{id}", Role.staffSide, BookingHandlers.getRead)
+        table.read("/api/bookings/{id}", Role.staffSide, BookingHandlers.getStaffRead)
         table.add("PATCH", "/api/bookings/{id}", staff, BookingHandlers.patch)
         table.add("GET", "/api/bookings/{id}/events", staff, BookingHandlers.events)
         table.add("POST", "/api/bookings/{id}/assignments", staff, BookingHandlers.assign)

@@ -284,6 +284,44 @@ def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
     assert int(assigned) < int(stack.psql("SELECT count(*) FROM bookings"))
 
 
+def test_the_staff_read_follows_every_kind_of_change(stack, staff, customer_id):
+    """GET /api/bookings/{id} answers JSON the database keeps ready per booking; it must be what the
+    live query (the PATCH answer, built inside the edit's transaction) shows, after any change."""
+    renamed = staff.send("POST", "/api/customers", json={"name": "Before Rename"}).json()["data"]["id"]
+    booking = new_booking(staff, renamed)
+    path = f"/api/bookings/{booking['id']}"
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assignment = staff.send("POST", f"{path}/assignments", json={"userId": supplier_user, "role": "guide"})
+    assert assignment.status_code == 201, assignment.text
+    assert move(staff, booking["id"], "payment_pending").status_code == 200
+    version = staff.get(path).json()["data"]["version"]
+    live = staff.send("PATCH", path, json={"notes": "Window seats"}, headers={"If-Match": str(version)})
+    assert live.status_code == 200, live.text
+    read = staff.get(path).json()["data"]
+    assert read == live.json()["data"]
+    assert read["status"] == "payment_pending" and read["notes"] == "Window seats"
+    assert [a["role"] for a in read["assignments"]] == ["guide"] and len(read["items"]) == 2
+    assert [e["to_status"] for e in read["last_events"]][0] == "payment_pending"
+
+    # Changes to rows around the booking: its customer, an assignment taken away.
+    r = staff.send("PATCH", f"/api/customers/{renamed}", json={"name": "After Rename"})
+    assert r.status_code == 200, r.text
+    assert staff.get(path).json()["data"]["customer"]["name"] == "After Rename"
+    r = staff.send("DELETE", f"{path}/assignments/{assignment.json()['data']['id']}")
+    assert r.status_code == 200, r.text
+    assert staff.get(path).json()["data"]["assignments"] == []
+    # A write straight into the database (as the worker or an operator would) is seen too.
+    stack.psql(f"UPDATE travelers SET dietary = 'vegetarian' WHERE booking_id = '{booking['id']}'")
+    assert [t["dietary"] for t in staff.get(path).json()["data"]["travelers"]] == ["vegetarian"]
+    # The kept JSON is the staff view only: the database shows it to no other role.
+    customer_user = stack.psql("SELECT id FROM users WHERE email = 'customer@demo.test'")
+    seen = stack.psql(
+        "BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
+        f"set_config('itinera.user_id', '{customer_user}', true), set_config('itinera.role', 'customer', true); "
+        "SELECT count(*) FROM booking_details; COMMIT;", database_url=stack.database_url)
+    assert seen.splitlines()[-1] == "0"
+
+
 def test_staff_only_routes_refuse_other_roles(stack):
     customer = Browser(stack, "customer@demo.test")
     for method, path in [("POST", "/api/bookings"), ("POST", "/api/core/booking-lifecycle"),
