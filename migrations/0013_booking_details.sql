@@ -8,7 +8,7 @@
 -- the first one builds the JSON; the others see `refreshed_in` is this transaction and return. A
 -- transaction that reads its own booking before committing uses the live query instead
 -- (BookingQueries.detail in the API), which this JSON mirrors; a test compares the two, and a
--- change to the shape needs a new migration that redefines itinera_refresh_booking_details and
+-- change to the shape needs a new migration that redefines itinera_refresh_booking_detail and
 -- calls it for every booking.
 --
 -- Only the owner writes the table; staff of the booking's team read it (customers and suppliers
@@ -26,15 +26,14 @@ CREATE POLICY booking_details_staff ON booking_details FOR SELECT
     USING (team_id = itinera_current_team() AND itinera_is_staff());
 REVOKE INSERT, UPDATE, DELETE ON booking_details FROM itinera_app;
 
--- Builds the JSON of `p_bookings` again, unless this transaction already did.
-CREATE FUNCTION itinera_refresh_booking_details(p_bookings uuid[]) RETURNS void
+-- Builds the JSON of booking `p_booking` again, unless this transaction already did. One id per
+-- call: with a scalar parameter PL/pgSQL settles on one cached plan (an array parameter made it
+-- plan the statement again on every call).
+CREATE FUNCTION itinera_refresh_booking_detail(p_booking uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    p_bookings := ARRAY(
-        SELECT id FROM unnest(p_bookings) AS u (id)
-        WHERE NOT EXISTS (SELECT 1 FROM booking_details d
-                          WHERE d.booking_id = u.id AND d.refreshed_in = pg_current_xact_id()));
-    IF cardinality(p_bookings) = 0 THEN
+    IF EXISTS (SELECT 1 FROM booking_details d
+               WHERE d.booking_id = p_booking AND d.refreshed_in = pg_current_xact_id()) THEN
         RETURN;
     END IF;
     INSERT INTO booking_details (booking_id, team_id, detail, refreshed_in)
@@ -82,12 +81,12 @@ BEGIN
                 FROM booking_lifecycle_events WHERE booking_id = b.id ORDER BY id DESC LIMIT 10) e), '[]')
     )::text
     FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
-    WHERE b.id = ANY (p_bookings)
+    WHERE b.id = p_booking
     ) AS s (id, team_id, detail)
     ON CONFLICT (booking_id) DO UPDATE SET detail = EXCLUDED.detail, refreshed_in = EXCLUDED.refreshed_in;
 END;
 $$;
-REVOKE ALL ON FUNCTION itinera_refresh_booking_details(uuid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION itinera_refresh_booking_detail(uuid) FROM PUBLIC;
 
 -- The trigger: the bookings a changed row belongs to (before and after an update).
 CREATE FUNCTION itinera_booking_detail_changed() RETURNS trigger
@@ -101,7 +100,7 @@ BEGIN
     IF TG_TABLE_NAME = 'customers' THEN
         v_ids := ARRAY(SELECT b.id FROM bookings b WHERE b.customer_id = ANY (v_ids));
     END IF;
-    PERFORM itinera_refresh_booking_details(v_ids);
+    PERFORM itinera_refresh_booking_detail(id) FROM unnest(v_ids) AS u (id);
     RETURN NULL;
 END;
 $$;
@@ -125,4 +124,4 @@ BEGIN
 END;
 $$;
 
-SELECT itinera_refresh_booking_details(ARRAY(SELECT id FROM bookings));
+SELECT count(itinera_refresh_booking_detail(id)) FROM bookings;
