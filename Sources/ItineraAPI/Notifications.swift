@@ -35,28 +35,37 @@ enum Notifications {
         // would make PostgreSQL check the row against the caller's SELECT policy, and the caller is
         // often not a recipient. Deduplicated types go through the arbiter index.
         let id = UUID()
-        let dedupe =
-            draft.dedupeKey == nil
-            ? "" : " ON CONFLICT (team_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"
-        let inserted = try connection.query(
-            """
+        let row = (
+            sql: """
             INSERT INTO notifications (id, team_id, recipient_user_id, type, title, message, link_path, link_id,
                                        metadata, actor_user_id, dedupe_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
-            """ + dedupe,
-            [
+            """,
+            parameters: [
                 id, teamId, recipient, draft.type, String(draft.title.prefix(200)), String(draft.message.prefix(2000)),
                 draft.linkPath, draft.linkId,
                 String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
                 actor, draft.dedupeKey,
-            ], context: "raising a notification")
+            ] as [(any SQLParameter)?]
+        )
+        let delivery: [String: JSONValue] = [
+            "notification_id": .string(id.lowercased),
+            "recipient_user_id": recipient.map { .string($0.lowercased) } ?? .null,
+        ]
+        guard draft.dedupeKey != nil else {
+            // The usual case: the row and its delivery event in one statement.
+            try Outbox.enqueue(
+                connection, teamId: teamId, type: "notification.created", aggregateId: id, payload: delivery,
+                alongside: row)
+            return
+        }
+        // Deduplicated types go through the arbiter index; only a row actually inserted is delivered.
+        let inserted = try connection.query(
+            row.sql + " ON CONFLICT (team_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
+            row.parameters, context: "raising a notification")
         guard inserted.affectedRows == 1 else { return }
         try Outbox.enqueue(
-            connection, teamId: teamId, type: "notification.created", aggregateId: id,
-            payload: [
-                "notification_id": .string(id.lowercased),
-                "recipient_user_id": recipient.map { .string($0.lowercased) } ?? .null,
-            ])
+            connection, teamId: teamId, type: "notification.created", aggregateId: id, payload: delivery)
     }
 
     /// `booking_status_changed`: the team, and the booking's customer users for states they see.

@@ -23,12 +23,26 @@ public final class Database {
     /// Runs `body` inside one transaction. Serialization failures and deadlocks run it again (up to
     /// 3 tries); a connection that broke before COMMIT was sent is replaced and `body` runs again.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try transaction(opening: [], body)
+    }
+
+    /// `transaction(_:)` whose first statements, `opening`, are sent together with BEGIN in one
+    /// pipelined round trip.
+    public func transaction<T>(
+        opening: [(sql: String, parameters: [(any SQLParameter)?])], _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         var attempt = 1
         while true {
             do {
                 return try withRecovery { connection, commitSent in
-                    try connection.query("BEGIN", context: "starting a transaction")
                     do {
+                        if opening.isEmpty {
+                            try connection.query("BEGIN", context: "starting a transaction")
+                        } else {
+                            let results = try connection.pipeline(
+                                [("BEGIN", [])] + opening, context: "starting a transaction")
+                            for result in results { _ = try result.get() }
+                        }
                         let value = try body(connection)
                         commitSent = true
                         try connection.query("COMMIT", context: "committing")
