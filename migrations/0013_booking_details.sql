@@ -31,9 +31,14 @@ REVOKE INSERT, UPDATE, DELETE ON booking_details FROM itinera_app;
 -- plan the statement again on every call).
 CREATE FUNCTION itinera_refresh_booking_detail(p_booking uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_refreshed_in xid8;
 BEGIN
-    IF EXISTS (SELECT 1 FROM booking_details d
-               WHERE d.booking_id = p_booking AND d.refreshed_in = pg_current_xact_id()) THEN
+    -- The row lock comes first: another transaction changing the same booking and rebuilding it
+    -- at its own COMMIT is waited for, and the statement below then reads with a snapshot that
+    -- includes that change (otherwise the later writer could store JSON without it).
+    SELECT d.refreshed_in INTO v_refreshed_in FROM booking_details d WHERE d.booking_id = p_booking FOR UPDATE;
+    IF v_refreshed_in = pg_current_xact_id() THEN
         RETURN;
     END IF;
     INSERT INTO booking_details (booking_id, team_id, detail, refreshed_in)

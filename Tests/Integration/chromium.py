@@ -1,6 +1,7 @@
 """Headless Chromium for the portal tests (Debian's chromium + chromedriver, selenium from PyPI)."""
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -27,7 +28,9 @@ def console_problems(driver):
 
 
 def wait(driver, condition, seconds=10):
-    return WebDriverWait(driver, seconds).until(condition)
+    """Waits until `condition` holds. A page that re-renders a list while the condition reads it
+    leaves stale elements behind: that is "not yet", like an element not found."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
 def sign_in(stack, driver, email, page, ready=".site-header .who-name"):
