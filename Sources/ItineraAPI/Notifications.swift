@@ -33,9 +33,9 @@ enum Notifications {
     ) throws {
         // The id is made here and no RETURNING or ON CONFLICT is used for plain notifications: both
         // would make PostgreSQL check the row against the caller's SELECT policy, and the caller is
-        // often not a recipient. Deduplicated types go through the arbiter index.
+        // often not a recipient.
         let id = UUID()
-        let row = (
+        let row: SQLStatement = (
             sql: """
             INSERT INTO notifications (id, team_id, recipient_user_id, type, title, message, link_path, link_id,
                                        metadata, actor_user_id, dedupe_key)
@@ -46,7 +46,7 @@ enum Notifications {
                 draft.linkPath, draft.linkId,
                 String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
                 actor, draft.dedupeKey,
-            ] as [(any SQLParameter)?]
+            ]
         )
         let delivery: [String: JSONValue] = [
             "notification_id": .string(id.lowercased),

@@ -12,7 +12,7 @@ enum Outbox {
     /// the same statement, so a row and the work it causes cost one round trip.
     static func enqueue(
         _ connection: PostgresConnection, teamId: UUID, type: String, aggregateId: UUID, payload: [String: JSONValue],
-        alongside change: (sql: String, parameters: [(any SQLParameter)?])? = nil
+        alongside change: SQLStatement? = nil
     ) throws {
         let first = (change?.parameters.count ?? 0) + 1
         let (team, kind, aggregate, body, channelName) = (

@@ -85,7 +85,7 @@ struct PartialUpdate {
     }
 
     /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter.
-    func statement(table: String, id: UUID, returning: String) -> (sql: String, parameters: [(any SQLParameter)?]) {
+    func statement(table: String, id: UUID, returning: String) -> SQLStatement {
         var parameters: [(any SQLParameter)?] = [id]
         var sets: [String] = []
         for column in columns {

@@ -28,20 +28,16 @@ public final class Database {
 
     /// `transaction(_:)` whose first statements, `opening`, are sent together with BEGIN in one
     /// pipelined round trip.
-    public func transaction<T>(
-        opening: [(sql: String, parameters: [(any SQLParameter)?])], _ body: (PostgresConnection) throws -> T
-    ) throws -> T {
+    public func transaction<T>(opening: [SQLStatement], _ body: (PostgresConnection) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
                 return try withRecovery { connection, commitSent in
                     do {
-                        if opening.isEmpty {
-                            try connection.query("BEGIN", context: "starting a transaction")
-                        } else {
-                            let results = try connection.pipeline(
-                                [("BEGIN", [])] + opening, context: "starting a transaction")
-                            for result in results { _ = try result.get() }
+                        for result in try connection.pipeline(
+                            [("BEGIN", [])] + opening, context: "starting a transaction")
+                        {
+                            _ = try result.get()
                         }
                         let value = try body(connection)
                         commitSent = true

@@ -51,7 +51,7 @@ public final class PostgresConnection {
     /// Sends `statements` in one batch (libpq pipeline mode) and reads all their results: one
     /// round trip instead of one per statement. A statement after a failed one is not run and
     /// reports the failure too. Use BEGIN/COMMIT as statements to make the batch one transaction.
-    public func pipeline(_ statements: [(sql: String, parameters: [(any SQLParameter)?])], context: String) throws
+    public func pipeline(_ statements: [SQLStatement], context: String) throws
         -> [Result<QueryResult, StoreError>]
     {
         let names = try statements.map {

@@ -1,5 +1,8 @@
 import Foundation
 
+/// One statement with the values for its `$1`, `$2`, … placeholders.
+public typealias SQLStatement = (sql: String, parameters: [(any SQLParameter)?])
+
 /// A value bound to a `$n` placeholder, sent in PostgreSQL's text format.
 public protocol SQLParameter: Sendable {
     var sqlText: String { get }

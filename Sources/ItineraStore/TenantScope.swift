@@ -20,7 +20,7 @@ public struct TenantScope: Sendable, Equatable {
     }
 
     /// The statement `apply` runs.
-    var statement: (sql: String, parameters: [(any SQLParameter)?]) {
+    var statement: SQLStatement {
         (
             """
             SELECT set_config('itinera.team_id', $1, true),

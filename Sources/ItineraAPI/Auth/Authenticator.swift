@@ -39,9 +39,7 @@ enum Authenticator {
     /// The credential lookup of `request` (bearer token first, then the session cookie) as one
     /// statement that also sets the tenant scope for the rest of its transaction. Its row is
     /// (credential id, user, team, role, csrf token — NULL for tokens).
-    static func credentialStatement(_ request: Request, _ context: AppContext) throws -> (
-        sql: String, parameters: [(any SQLParameter)?]
-    ) {
+    static func credentialStatement(_ request: Request, _ context: AppContext) throws -> SQLStatement {
         let scope = """
             set_config('itinera.team_id', team_id::text, true) AS t, set_config('itinera.user_id', user_id::text, true) AS u,
             set_config('itinera.role', role, true) AS r
