@@ -102,8 +102,8 @@ DECLARE
     v_key text := CASE TG_TABLE_NAME WHEN 'bookings' THEN 'id' WHEN 'customers' THEN 'id' ELSE 'booking_id' END;
     v_ids uuid[] := ARRAY(SELECT DISTINCT (r ->> v_key)::uuid FROM unnest(v_rows) AS r WHERE r ->> v_key IS NOT NULL);
 BEGIN
-    IF TG_TABLE_NAME = 'customers' THEN
-        v_ids := ARRAY(SELECT b.id FROM bookings b WHERE b.customer_id = ANY (v_ids));
+    IF TG_TABLE_NAME = 'customers' THEN  -- an update: the customer's bookings, by (team_id, customer_id)
+        v_ids := ARRAY(SELECT b.id FROM bookings b WHERE b.team_id = NEW.team_id AND b.customer_id = NEW.id);
     END IF;
     PERFORM itinera_refresh_booking_detail(id) FROM unnest(v_ids) AS u (id);
     RETURN NULL;
