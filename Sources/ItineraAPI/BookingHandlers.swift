@@ -164,9 +164,9 @@ enum BookingHandlers {
         return json
     }
 
-    /// `GET /api/bookings/{id}` for staff: the JSON the database keeps ready per booking
-    /// (`booking_details`, rebuilt by triggers in every transaction that changes the booking), in
-    /// one pipelined round trip. Its policy shows staff their own team's bookings; others get a 404.
+    /// `GET /api/bookings/{id}` for staff: the JSON the database keeps per booking
+    /// (`booking_details`, built again on the first read after a change), in one pipelined round
+    /// trip. Its policy shows staff their own team's bookings; others get a 404.
     static func getStaffRead(_ request: Request) throws -> PipelinedRead {
         try read(request, sql: BookingQueries.staffDetail)
     }

@@ -10,9 +10,14 @@ enum BookingQueries {
             'version', b.version, 'created_at', b.created_at, 'updated_at', b.updated_at)
         """
 
-    /// The staff view of a booking, kept ready by the database (migration 0013 builds it with the
-    /// same expression as `detail`). `$1` is the booking id.
-    static let staffDetail = "SELECT detail AS booking FROM booking_details WHERE booking_id = $1"
+    /// The staff view of a booking, kept by the database (migrations 0013 and 0014 build it with the
+    /// same expression as `detail`): the stored JSON while no change has committed since it was
+    /// built, else built again, stored and returned. `$1` is the booking id.
+    static let staffDetail = """
+        SELECT CASE WHEN d.built_generation = d.generation THEN d.detail
+                    ELSE itinera_refresh_booking_detail(d.booking_id) END AS booking
+        FROM booking_details d WHERE d.booking_id = $1
+        """
 
     /// A booking with everything that hangs off it, as the caller may see it. `$1` is the booking id.
     static let detail = """

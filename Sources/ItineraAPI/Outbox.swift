@@ -3,11 +3,11 @@ import ItineraHTTP
 import ItineraStore
 
 /// Writes follow-up work into `outbox_events` inside the caller's transaction; `itinera worker`
-/// picks it up after COMMIT (woken by the NOTIFY, which PostgreSQL delivers only on commit).
+/// picks it up after COMMIT (woken by a NOTIFY sent right after it, see `Database.transaction`).
 enum Outbox {
     static let channel = "itinera_outbox"
 
-    /// Writes one outbox event and its NOTIFY (delivered at COMMIT) in one statement; `change`, a
+    /// Writes one outbox event, and asks for the worker's NOTIFY after COMMIT; `change`, a
     /// data-modifying statement without RETURNING that numbers its parameters from `$1`, is made in
     /// the same statement, so a row and the work it causes cost one round trip.
     static func enqueue(
@@ -15,22 +15,15 @@ enum Outbox {
         alongside change: SQLStatement? = nil
     ) throws {
         let first = (change?.parameters.count ?? 0) + 1
-        let (team, kind, aggregate, body, channelName) = (
-            "$\(first)", "$\(first + 1)", "$\(first + 2)", "$\(first + 3)", "$\(first + 4)"
-        )
+        let (team, kind, aggregate, body) = ("$\(first)", "$\(first + 1)", "$\(first + 2)", "$\(first + 3)")
         try connection.query(
             """
-            WITH \(change.map { "change AS (\($0.sql)), " } ?? "")event AS (
-                INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
-                VALUES (\(team), \(kind), \(aggregate), \(body)::jsonb)
-            )
-            SELECT pg_notify(\(channelName), \(kind))
+            \(change.map { "WITH change AS (\($0.sql)) " } ?? "")INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
+            VALUES (\(team), \(kind), \(aggregate), \(body)::jsonb)
             """,
             (change?.parameters ?? [])
-                + [
-                    teamId, type, aggregateId, String(decoding: JSONWriter.bytes(.object(payload)), as: UTF8.self),
-                    channel,
-                ],
+                + [teamId, type, aggregateId, String(decoding: JSONWriter.bytes(.object(payload)), as: UTF8.self)],
             context: "writing an outbox event")
+        connection.notifyAfterCommit(channel: channel, payload: type)
     }
 }

@@ -47,7 +47,7 @@ enum OutboxAdminHandlers {
             guard let json = row.first("json") else {
                 throw APIError.notFound("No such outbox event, or it is already done.")
             }
-            try connection.query("SELECT pg_notify($1, 'retry')", [Outbox.channel], context: "notifying the worker")
+            connection.notifyAfterCommit(channel: Outbox.channel, payload: "retry")
             try Audit.record(connection, scope, action: "outbox.retry", table: "outbox_events", rowId: String(id))
             return json
         }

@@ -34,6 +34,7 @@ public final class Database {
             do {
                 return try withRecovery { connection, commitSent in
                     do {
+                        connection.notificationsAfterCommit = []
                         for result in try connection.pipeline(
                             [("BEGIN", [])] + opening, context: "starting a transaction")
                         {
@@ -41,7 +42,7 @@ public final class Database {
                         }
                         let value = try body(connection)
                         commitSent = true
-                        try connection.query("COMMIT", context: "committing")
+                        try commit(connection)
                         return value
                     } catch {
                         if connection.isHealthy { _ = try? connection.query("ROLLBACK", context: "rolling back") }
@@ -52,6 +53,28 @@ public final class Database {
                 attempt += 1
                 usleep(UInt32.random(in: 1_000...10_000) * UInt32(attempt))
             }
+        }
+    }
+
+    /// COMMIT, then the NOTIFYs the transaction asked for in a transaction of their own that does
+    /// not wait for its WAL flush, all in one round trip. A NOTIFY inside the transaction would hold
+    /// PostgreSQL's database-wide notify lock until that transaction's commit is flushed, so every
+    /// notifying transaction would wait for the fsync of the one before it. Losing the NOTIFY in a
+    /// crash right after COMMIT only delays the work: the outbox worker also sweeps every second.
+    private func commit(_ connection: PostgresConnection) throws {
+        let notifications = connection.notificationsAfterCommit
+        connection.notificationsAfterCommit = []
+        guard !notifications.isEmpty else {
+            try connection.query("COMMIT", context: "committing")
+            return
+        }
+        let results = try connection.pipeline(
+            [("COMMIT", []), ("BEGIN", []), ("SET LOCAL synchronous_commit TO off", [])]
+                + notifications.map { ("SELECT pg_notify($1, $2)", [$0.channel, $0.payload]) } + [("COMMIT", [])],
+            context: "committing")
+        _ = try results[0].get()
+        if results.contains(where: { if case .failure = $0 { return true } else { return false } }) {
+            _ = try? connection.query("ROLLBACK", context: "ending a failed NOTIFY")
         }
     }
 

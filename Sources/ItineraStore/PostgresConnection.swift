@@ -6,6 +6,13 @@ import Foundation
 public final class PostgresConnection {
     private let handle: OpaquePointer
     private var statementNames: [String: String] = [:]
+    /// NOTIFYs the current transaction asked for; `Database.transaction` sends them after COMMIT.
+    var notificationsAfterCommit: [Notification] = []
+
+    struct Notification: Equatable {
+        let channel: String
+        let payload: String
+    }
 
     /// Connects to `url` (a libpq URI or `key=value` string). Fails fast: a 2-second connect
     /// timeout unless the URL sets its own.
@@ -29,6 +36,13 @@ public final class PostgresConnection {
     }
 
     deinit { PQfinish(handle) }
+
+    /// Asks for `NOTIFY channel, payload` once the current transaction (`Database.transaction`) has
+    /// committed; nothing is sent if it rolls back.
+    public func notifyAfterCommit(channel: String, payload: String) {
+        let notification = Notification(channel: channel, payload: payload)
+        if !notificationsAfterCommit.contains(notification) { notificationsAfterCommit.append(notification) }
+    }
 
     /// False once the connection has broken (server restart, network): it must be replaced.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }

@@ -297,8 +297,12 @@ def test_the_staff_read_follows_every_kind_of_change(stack, staff, customer_id):
     version = staff.get(path).json()["data"]["version"]
     live = staff.send("PATCH", path, json={"notes": "Window seats"}, headers={"If-Match": str(version)})
     assert live.status_code == 200, live.text
+    kept = f"SELECT generation = built_generation FROM booking_details WHERE booking_id = '{booking['id']}'"
+    assert stack.psql(kept) == "f"  # the change only marked the kept JSON out of date
     read = staff.get(path).json()["data"]
     assert read == live.json()["data"]
+    assert stack.psql(kept) == "t"  # the read built it again and kept it
+    assert staff.get(path).json()["data"] == read
     assert read["status"] == "payment_pending" and read["notes"] == "Window seats"
     assert [a["role"] for a in read["assignments"]] == ["guide"] and len(read["items"]) == 2
     assert [e["to_status"] for e in read["last_events"]][0] == "payment_pending"
@@ -320,6 +324,18 @@ def test_the_staff_read_follows_every_kind_of_change(stack, staff, customer_id):
         f"set_config('itinera.user_id', '{customer_user}', true), set_config('itinera.role', 'customer', true); "
         "SELECT count(*) FROM booking_details; COMMIT;", database_url=stack.database_url)
     assert seen.splitlines()[-1] == "0"
+    # Nor does the builder answer another role or another team.
+    stack.psql(f"UPDATE bookings SET notes = 'Aisle seats' WHERE id = '{booking['id']}'")
+    for team, role in (("00000000-0000-4000-8000-00000000d001", "customer"),
+                       (str(uuid.uuid4()), "staff")):
+        built = stack.psql(
+            f"BEGIN; SELECT set_config('itinera.team_id', '{team}', true), "
+            f"set_config('itinera.role', '{role}', true); "
+            f"SELECT coalesce(itinera_refresh_booking_detail('{booking['id']}'), 'none'); COMMIT;",
+            database_url=stack.database_url)
+        assert built.splitlines()[-1] == "none"
+    assert stack.psql(kept) == "f"
+    assert staff.get(path).json()["data"]["notes"] == "Aisle seats"
 
 
 def test_staff_only_routes_refuse_other_roles(stack):

@@ -37,6 +37,26 @@ def test_automations_record_invoice_voucher_itinerary_and_message(healthy):
     assert stack.psql(f"SELECT count(*) FROM itineraries WHERE booking_id = '{booking}'") == "1"
 
 
+def test_a_committed_change_wakes_the_listening_workers(healthy):
+    """The worker is woken by a NOTIFY right after COMMIT; its sweep every second is the fallback."""
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    listener = subprocess.Popen(["psql", stack.owner_url, "-XAtq"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        listener.stdin.write("LISTEN itinera_outbox;\nSELECT 'listening';\n")
+        listener.stdin.flush()
+        assert listener.stdout.readline().strip() == "listening"
+        booking = new_booking(staff, customer)["id"]
+        assert move(staff, booking, "payment_pending").status_code == 200
+        heard, _ = listener.communicate("SELECT 'done';\n", timeout=30)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+    assert 'notification "itinera_outbox" with payload "booking.created"' in heard
+    assert 'notification "itinera_outbox" with payload "booking.status_changed"' in heard
+
+
 def test_a_worker_killed_before_marking_done_produces_exactly_one_invoice(healthy):
     stack = healthy
     staff, customer = staff_and_customer(stack)
