@@ -2,9 +2,9 @@ import Foundation
 import ItineraHTTP
 import ItineraStore
 
-/// A read that costs one round trip to PostgreSQL: BEGIN, the credential lookup (which sets the
-/// tenant scope with `set_config(…, true)` from the row it finds), the query, COMMIT, sent together
-/// in libpq pipeline mode. Without a valid credential the scope stays empty, row-level security
+/// A read that costs one round trip to PostgreSQL: the credential lookup (which sets the tenant
+/// scope with `set_config(…, true)` from the row it finds) and the query, sent together in libpq
+/// pipeline mode as one implicit transaction. Without a valid credential the scope stays empty, row-level security
 /// shows the query nothing, and the answer is 401; a role the route does not admit gets 403.
 public struct PipelinedRead: Sendable {
     public let sql: String
@@ -29,12 +29,11 @@ extension Authenticator {
     {
         let credential = try credentialStatement(request, context)
         let (auth, query) = try context.database.withConnection { connection in
+            // Without BEGIN/COMMIT the batch is one implicit transaction, ended by its sync point
+            // (committed, or rolled back after an error): the tenant settings last until then.
             let results = try connection.pipeline(
-                [("BEGIN", []), credential, (read.sql, read.parameters), ("COMMIT", [])], context: "a pipelined read")
-            if results.contains(where: { if case .failure = $0 { return true } else { return false } }) {
-                _ = try? connection.query("ROLLBACK", context: "ending a failed read")
-            }
-            return (try results[1].get(), try results[2].get())
+                [credential, (read.sql, read.parameters)], context: "a pipelined read")
+            return (try results[0].get(), try results[1].get())
         }
         let principal = try memberPrincipal(auth.rows.first)
         guard let role = principal.role, roles.contains(role) else { throw APIError.forbidden }
