@@ -118,7 +118,7 @@ enum BookingHandlers {
                 try LifecycleHandlers.recordEvent(
                     connection, scope: scope, bookingId: bookingId, from: nil, to: status, actorType: "user",
                     actorId: caller.userId?.lowercased, note: "created", metadata: [:], idempotencyKey: nil)
-                try Outbox.enqueue(
+                Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.created", aggregateId: bookingId,
                     payload: ["booking_id": .string(bookingId.lowercased), "status": .string(status.rawValue)])
                 return (201, try detailJSON(bookingId, connection))
@@ -365,7 +365,7 @@ enum BookingHandlers {
                         linkPath: "/booking/\(id.lowercased)", linkId: id,
                         metadata: ["booking_id": .string(id.lowercased), "role": .string(role)]),
                     user: userId!, teamId: caller.teamId, actor: caller.userId, connection)
-                try Outbox.enqueue(
+                Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.supplier_assigned", aggregateId: id,
                     payload: ["booking_id": .string(id.lowercased), "user_id": .string(userId!.lowercased)])
                 return (201, inserted.first("json") ?? "{}")

@@ -61,7 +61,7 @@ enum ClientRequestHandlers {
                         linkPath: "/booking/\(bookingId.lowercased)", linkId: bookingId,
                         metadata: ["booking_id": .string(bookingId.lowercased)]),
                     teamId: caller.teamId, actor: caller.userId, connection)
-                try Outbox.enqueue(
+                Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.created", aggregateId: bookingId,
                     payload: ["booking_id": .string(bookingId.lowercased), "status": .string("booking_created")])
                 return (201, try BookingHandlers.detailJSON(bookingId, connection))

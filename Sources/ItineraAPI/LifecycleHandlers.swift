@@ -79,13 +79,16 @@ enum LifecycleHandlers {
                     "allowed": .array(allowed.map(JSONValue.string)),
                 ]))
         }
-        try connection.query(
-            "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
-            [bookingId, target.rawValue], context: "moving a booking")
+        // Queued: it travels with the event's INSERT below, in the same round trip.
+        connection.queue(
+            (
+                "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
+                [bookingId, target.rawValue]
+            ), context: "moving a booking")
         let event = try recordEvent(
             connection, scope: scope, bookingId: bookingId, from: current, to: target, actorType: actorType,
             actorId: actorId, note: note, metadata: metadata, idempotencyKey: idempotencyKey)
-        try Outbox.enqueue(
+        Outbox.enqueue(
             connection, teamId: caller.teamId, type: "booking.status_changed", aggregateId: bookingId,
             payload: [
                 "booking_id": .string(bookingId.lowercased),

@@ -83,7 +83,7 @@ enum NotificationHandlers {
         ]
         if let id { payload["notification_id"] = .string(id.lowercased) }
         if let readAt { payload["read_at"] = .string(readAt) }
-        try Outbox.enqueue(connection, teamId: caller.teamId, type: type, aggregateId: id ?? userId, payload: payload)
+        Outbox.enqueue(connection, teamId: caller.teamId, type: type, aggregateId: id ?? userId, payload: payload)
     }
 
     /// `GET /api/notifications/unread-count`.

@@ -54,7 +54,7 @@ enum Notifications {
         ]
         guard draft.dedupeKey != nil else {
             // The usual case: the row and its delivery event in one statement.
-            try Outbox.enqueue(
+            Outbox.enqueue(
                 connection, teamId: teamId, type: "notification.created", aggregateId: id, payload: delivery,
                 alongside: row)
             return
@@ -64,7 +64,7 @@ enum Notifications {
             row.sql + " ON CONFLICT (team_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
             row.parameters, context: "raising a notification")
         guard inserted.affectedRows == 1 else { return }
-        try Outbox.enqueue(
+        Outbox.enqueue(
             connection, teamId: teamId, type: "notification.created", aggregateId: id, payload: delivery)
     }
 

@@ -35,6 +35,7 @@ public final class Database {
                 return try withRecovery { connection, commitSent in
                     do {
                         connection.notificationsAfterCommit = []
+                        connection.discardQueued()
                         for result in try connection.pipeline(
                             [("BEGIN", [])] + opening, context: "starting a transaction")
                         {

@@ -6,6 +6,7 @@ import Foundation
 public final class PostgresConnection {
     private let handle: OpaquePointer
     private var statementNames: [String: String] = [:]
+    private var queued: [(statement: SQLStatement, context: String)] = []
     /// NOTIFYs the current transaction asked for; `Database.transaction` sends them after COMMIT.
     var notificationsAfterCommit: [Notification] = []
 
@@ -44,12 +45,27 @@ public final class PostgresConnection {
         if !notificationsAfterCommit.contains(notification) { notificationsAfterCommit.append(notification) }
     }
 
+    /// Queues `statement`, a write whose result nobody reads, to be sent in one round trip with the
+    /// next statement that is waited for (`query`, `pipeline`, COMMIT). It runs in the same order
+    /// and the same transaction as if sent now; only its failure is reported later, by that call,
+    /// under `context`, and fails the transaction all the same.
+    public func queue(_ statement: SQLStatement, context: String) {
+        queued.append((statement, context))
+    }
+
+    /// Forgets the queued statements (as ROLLBACK does), e.g. when a transaction starts.
+    public func discardQueued() {
+        queued = []
+    }
+
     /// False once the connection has broken (server restart, network): it must be replaced.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
     /// Runs `sql` with `parameters` bound to `$1…` as a prepared statement.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any SQLParameter)?] = [], context: String) throws -> QueryResult {
+        if sql == "ROLLBACK" { discardQueued() }  // what a rollback undoes need not be sent first
+        if !queued.isEmpty { return try pipeline([(sql, parameters)], context: context)[0].get() }
         let texts = parameters.map { $0?.sqlText }
         if texts.contains(where: { $0?.utf8.contains(0) == true }) {
             // libpq takes C strings: a NUL would silently cut the value short.
@@ -65,9 +81,24 @@ public final class PostgresConnection {
     /// Sends `statements` in one batch (libpq pipeline mode) and reads all their results: one
     /// round trip instead of one per statement. A statement after a failed one is not run and
     /// reports the failure too. Use BEGIN/COMMIT as statements to make the batch one transaction.
+    /// Queued statements go first; the failure of one of them is thrown.
     public func pipeline(_ statements: [SQLStatement], context: String) throws
         -> [Result<QueryResult, StoreError>]
     {
+        let pending = queued
+        queued = []
+        let results = try send(pending.map(\.statement) + statements, context: context)
+        for (result, item) in zip(results, pending) {
+            if case .failure(let error) = result {
+                throw StoreError(
+                    error.kind, sqlState: error.sqlState, constraint: error.constraint, message: error.message,
+                    context: item.context)
+            }
+        }
+        return Array(results.dropFirst(pending.count))
+    }
+
+    private func send(_ statements: [SQLStatement], context: String) throws -> [Result<QueryResult, StoreError>] {
         let names = try statements.map {
             try preparedName(for: $0.sql, parameterCount: $0.parameters.count, context: context)
         }

@@ -9,13 +9,12 @@ public enum Automations {
     /// The handlers for `booking.status_changed`, each with its own recorded outcome.
     public static let statusChanged: [OutboxHandler] = [Invoice(), VoucherAndItinerary(), CompletionMessage()]
 
-    struct Invoice: OutboxHandler {
+    struct Invoice: StatusAutomation {
         let name = "automation.invoice"
 
-        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            guard event.payload["to"] == BookingStatus.paymentConfirmed.rawValue, let booking = event.aggregateId else {
-                return
-            }
+        let status = BookingStatus.paymentConfirmed
+
+        func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
             try connection.query(
                 """
                 INSERT INTO invoices (team_id, booking_id, amount_minor, currency, source_event_id)
@@ -26,14 +25,12 @@ public enum Automations {
         }
     }
 
-    struct VoucherAndItinerary: OutboxHandler {
+    struct VoucherAndItinerary: StatusAutomation {
         let name = "automation.voucher_itinerary"
 
-        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            guard event.payload["to"] == BookingStatus.supplierConfirmed.rawValue, let booking = event.aggregateId
-            else {
-                return
-            }
+        let status = BookingStatus.supplierConfirmed
+
+        func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
             try document("voucher", booking, event, connection)
             try document("itinerary", booking, event, connection)
             try connection.query(
@@ -45,13 +42,12 @@ public enum Automations {
         }
     }
 
-    struct CompletionMessage: OutboxHandler {
+    struct CompletionMessage: StatusAutomation {
         let name = "automation.customer_communication"
 
-        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            guard event.payload["to"] == BookingStatus.completed.rawValue, let booking = event.aggregateId else {
-                return
-            }
+        let status = BookingStatus.completed
+
+        func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
             try connection.query(
                 """
                 INSERT INTO customer_communications (team_id, booking_id, kind, source_event_id)
@@ -59,6 +55,12 @@ public enum Automations {
                 ON CONFLICT (booking_id, kind, source_event_id) DO NOTHING
                 """, [booking, event.id], context: "recording the customer communication")
         }
+    }
+
+    /// An automation set off by a booking reaching `status`; other status changes cost it nothing.
+    protocol StatusAutomation: OutboxHandler {
+        var status: BookingStatus { get }
+        func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws
     }
 
     static func document(_ kind: String, _ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection)
@@ -70,5 +72,16 @@ public enum Automations {
             SELECT team_id, id, customer_id, $2, $3 FROM bookings WHERE id = $1
             ON CONFLICT (booking_id, kind, source_event_id) DO NOTHING
             """, [booking, kind, event.id], context: "recording a \(kind) document")
+    }
+}
+
+extension Automations.StatusAutomation {
+    public func applies(to event: OutboxEvent) -> Bool {
+        event.payload["to"] == status.rawValue && event.aggregateId != nil
+    }
+
+    public func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+        guard let booking = event.aggregateId else { return }
+        try record(booking, event, connection)
     }
 }

@@ -37,6 +37,19 @@ def test_automations_record_invoice_voucher_itinerary_and_message(healthy):
     assert stack.psql(f"SELECT count(*) FROM itineraries WHERE booking_id = '{booking}'") == "1"
 
 
+def test_only_the_automations_a_status_calls_for_run(healthy):
+    """Each automation runs, and records its outcome, only for the status it is for."""
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    booking = new_booking(staff, customer)["id"]
+    to_payment_confirmed(staff, booking)
+    runs = (f"SELECT string_agg(e.payload->>'to' || ':' || r.handler, ',' ORDER BY e.id) FROM outbox_events e "
+            f"JOIN outbox_handler_runs r ON r.event_id = e.id WHERE e.aggregate_id = '{booking}'")
+    assert wait_until(lambda: stack.psql(runs) == "payment_confirmed:automation.invoice")
+    assert wait_until(lambda: stack.psql(
+        f"SELECT count(*) FROM outbox_events WHERE aggregate_id = '{booking}' AND status <> 'done'") == "0")
+
+
 def test_a_committed_change_wakes_the_listening_workers(healthy):
     """The worker is woken by a NOTIFY right after COMMIT; its sweep every second is the fallback."""
     stack = healthy

@@ -98,4 +98,50 @@ struct DatabaseTests {
         #expect(throws: StoreError.self) { try database.withConnection { _ in } }
         #expect(Date().timeIntervalSince(started) < 1)
     }
+
+    @Test func queuedStatementsRunInOrderAndTheirFailureFailsTheTransaction() throws {
+        let admin = try scratchTable("queued")
+        let database = Database(url: url)
+        let seen = try database.transaction { connection -> String? in
+            connection.queue(("INSERT INTO store_tests.queued VALUES ($1, $2)", [1, "queued"]), context: "queue")
+            return try connection.query("SELECT v FROM store_tests.queued WHERE k = 1", context: "read").first("v")
+        }
+        #expect(seen == "queued")
+        #expect {
+            try database.transaction { connection in
+                try connection.query("INSERT INTO store_tests.queued VALUES (2, 'first')", context: "insert")
+                connection.queue(("INSERT INTO store_tests.queued VALUES (1, 'duplicate')", []), context: "queued dup")
+            }
+        } throws: { error in
+            (error as? StoreError)?.context == "queued dup" && (error as? StoreError)?.isUniqueViolation == true
+        }
+        let rows = try admin.query("SELECT string_agg(v, ',' ORDER BY k) AS v FROM store_tests.queued", context: "all")
+        #expect(rows.first("v") == "queued")
+        // A queued statement of a transaction that fails otherwise is never sent.
+        #expect(throws: StoreError.self) {
+            try database.transaction { connection in
+                connection.queue(("INSERT INTO store_tests.queued VALUES (3, 'never')", []), context: "queue")
+                throw StoreError(.query, message: "the body gave up", context: "test")
+            }
+        }
+        #expect(try admin.query("SELECT count(*) AS n FROM store_tests.queued", context: "count").first("n") == "1")
+    }
+
+    @Test func notificationsAskedForAreSentAfterCommitOnly() throws {
+        let listener = try PostgresConnection(url: url)
+        try listener.query("LISTEN store_tests_wake", context: "listen")
+        let database = Database(url: url)
+        #expect(throws: StoreError.self) {
+            try database.transaction { connection in
+                connection.notifyAfterCommit(channel: "store_tests_wake", payload: "rolled back")
+                throw StoreError(.query, message: "the body gave up", context: "test")
+            }
+        }
+        #expect(try listener.waitForNotifications(milliseconds: 300) == 0)
+        try database.transaction { connection in
+            connection.notifyAfterCommit(channel: "store_tests_wake", payload: "committed")
+            connection.notifyAfterCommit(channel: "store_tests_wake", payload: "committed")
+        }
+        #expect(try listener.waitForNotifications(milliseconds: 2000) == 1)
+    }
 }

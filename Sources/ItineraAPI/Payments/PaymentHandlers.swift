@@ -231,7 +231,7 @@ enum PaymentHandlers {
             let event = SandboxProvider.checkoutEvent(
                 eventId: "evt_sbx_\(Hex.encode(SecureRandom.bytes(12)))", paymentReference: reference,
                 succeeded: body.outcome == "succeeded", amountMinor: payment.amountMinor, currency: payment.currency)
-            try Outbox.enqueue(
+            Outbox.enqueue(
                 connection, teamId: caller.teamId, type: "payment.sandbox_webhook", aggregateId: id,
                 payload: ["body": .string(String(decoding: event, as: UTF8.self))])
             return try PaymentLedger.paymentJSON(id, connection)

@@ -58,7 +58,7 @@ enum RefundHandlers {
                         payment, amountMinor: amount, providerReference: nil, status: "pending", source: "staff",
                         reason: reason, createdBy: caller.userId, teamId: caller.teamId, connection)
                 else { throw APIError.internalError }
-                try Outbox.enqueue(
+                Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "payment.refund_requested", aggregateId: refundId,
                     payload: ["refund_id": .string(refundId.lowercased), "payment_id": .string(id.lowercased)])
                 let refundJSON = try connection.query(
