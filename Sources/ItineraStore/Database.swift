@@ -26,8 +26,9 @@ public final class Database {
         try transaction(opening: [], body)
     }
 
-    /// `transaction(_:)` whose first statements, `opening`, are sent together with BEGIN in one
-    /// pipelined round trip.
+    /// `transaction(_:)` whose first statements, `opening` (the tenant settings), follow BEGIN. Both
+    /// are queued (`PostgresConnection.queue`): they travel with the body's first statement, so
+    /// opening a transaction costs no round trip of its own.
     public func transaction<T>(opening: [SQLStatement], _ body: (PostgresConnection) throws -> T) throws -> T {
         var attempt = 1
         while true {
@@ -36,10 +37,8 @@ public final class Database {
                     do {
                         connection.notificationsAfterCommit = []
                         connection.discardQueued()
-                        for result in try connection.pipeline(
-                            [("BEGIN", [])] + opening, context: "starting a transaction")
-                        {
-                            _ = try result.get()
+                        for statement in [("BEGIN", [])] + opening {
+                            connection.queue(statement, context: "starting a transaction")
                         }
                         let value = try body(connection)
                         commitSent = true

@@ -154,6 +154,7 @@ public final class PostgresConnection {
 
     /// Runs a script of several statements without parameters (migration files only, never input).
     public func execute(script: String, context: String) throws {
+        if !queued.isEmpty { _ = try pipeline([], context: context) }
         _ = try consume(PQexec(handle, script), context: context)
     }
 
