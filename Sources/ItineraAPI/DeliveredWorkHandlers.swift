@@ -53,17 +53,15 @@ enum DeliveredWorkHandlers {
                         file.filename.map { String($0.prefix(200)) }, kind.type, file.data.count, caller.userId, label,
                     ], context: "recording delivered work")
                 let reference = booking[0] ?? ""
-                for user in try Notifications.customerUsers(of: bookingId, connection) {
-                    try Notifications.toUser(
-                        .init(
-                            type: "work_completed", title: "Your \(label) for booking \(reference) is ready",
-                            linkPath: "/booking/\(bookingId.lowercased)", linkId: documentId,
-                            metadata: [
-                                "booking_id": .string(bookingId.lowercased),
-                                "document_id": .string(documentId.lowercased),
-                            ]),
-                        user: user, teamId: caller.teamId, actor: caller.userId, connection)
-                }
+                Notifications.toCustomers(
+                    .init(
+                        type: "work_completed", title: "Your \(label) for booking \(reference) is ready",
+                        linkPath: "/booking/\(bookingId.lowercased)", linkId: documentId,
+                        metadata: [
+                            "booking_id": .string(bookingId.lowercased),
+                            "document_id": .string(documentId.lowercased),
+                        ]),
+                    bookingId: bookingId, teamId: caller.teamId, actor: caller.userId, connection)
                 try Audit.record(
                     connection, scope, action: "booking.work_uploaded", table: "documents", rowId: documentId.lowercased
                 )

@@ -81,17 +81,38 @@ enum Notifications {
             ])
         try toTeam(draft, teamId: teamId, actor: actor, connection)
         guard Lifecycle.customerVisible.contains(to) else { return }
-        for user in try customerUsers(of: bookingId, connection) {
-            try toUser(draft, user: user, teamId: teamId, actor: actor, connection)
-        }
+        toCustomers(draft, bookingId: bookingId, teamId: teamId, actor: actor, connection)
     }
 
-    /// The portal logins of a booking's customer (read as the owner of the change: any caller may
-    /// cause a notification to them).
-    static func customerUsers(of bookingId: UUID, _ connection: PostgresConnection) throws -> [UUID] {
-        try connection.query(
-            "SELECT user_id FROM itinera_booking_customer_users($1)", [bookingId],
-            context: "finding the customer's logins"
-        ).rows.compactMap { $0[0].flatMap(UUID.init(uuidString:)) }
+    /// To every portal login of the booking's customer except the actor, each with its delivery
+    /// event, in one queued statement (`draft` without a dedupe key). The logins are read as the
+    /// owner of the change: any caller may cause a notification to them.
+    static func toCustomers(
+        _ draft: Draft, bookingId: UUID, teamId: UUID, actor: UUID?, _ connection: PostgresConnection
+    ) {
+        connection.queue(
+            (
+                """
+                WITH recipient AS MATERIALIZED (
+                    SELECT gen_random_uuid() AS id, user_id FROM itinera_booking_customer_users($1)
+                    WHERE user_id IS DISTINCT FROM $9
+                ), raised AS (
+                    INSERT INTO notifications (id, team_id, recipient_user_id, type, title, message, link_path,
+                                               link_id, metadata, actor_user_id)
+                    SELECT r.id, $2, r.user_id, $3, $4, $5, $6, $7, $8::jsonb, $9 FROM recipient r
+                )
+                INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
+                SELECT $2, 'notification.created', r.id,
+                       jsonb_build_object('notification_id', r.id, 'recipient_user_id', r.user_id)
+                FROM recipient r
+                """,
+                [
+                    bookingId, teamId, draft.type, String(draft.title.prefix(200)), String(draft.message.prefix(2000)),
+                    draft.linkPath, draft.linkId,
+                    String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
+                    actor,
+                ]
+            ), context: "raising notifications to the customer")
+        connection.notifyAfterCommit(channel: Outbox.channel, payload: "notification.created")
     }
 }
