@@ -31,7 +31,7 @@ public enum DemoData {
             try connection.execute(script: bookingsSQL, context: "seeding demo bookings")
             try connection.query("COMMIT", context: "seeding")
         } catch {
-            _ = try? connection.query("ROLLBACK", context: "seeding")
+            connection.rollback(context: "seeding")
             throw error
         }
     }

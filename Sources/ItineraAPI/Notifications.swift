@@ -14,6 +14,15 @@ enum Notifications {
         var linkId: UUID?
         var metadata: [String: JSONValue] = [:]
         var dedupeKey: String?
+
+        /// The values of `type, title, message, link_path, link_id, metadata`, in that order, cut to
+        /// the columns' limits.
+        var columns: [(any SQLParameter)?] {
+            [
+                type, String(title.prefix(200)), String(message.prefix(2000)), linkPath, linkId,
+                String(decoding: JSONWriter.bytes(.object(metadata)), as: UTF8.self),
+            ]
+        }
     }
 
     /// To every staff member of the team (recipient NULL); the actor does not see their own.
@@ -41,12 +50,7 @@ enum Notifications {
                                        metadata, actor_user_id, dedupe_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
             """,
-            parameters: [
-                id, teamId, recipient, draft.type, String(draft.title.prefix(200)), String(draft.message.prefix(2000)),
-                draft.linkPath, draft.linkId,
-                String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
-                actor, draft.dedupeKey,
-            ]
+            parameters: [id, teamId, recipient] + draft.columns + [actor, draft.dedupeKey]
         )
         let delivery: [String: JSONValue] = [
             "notification_id": .string(id.lowercased),
@@ -106,12 +110,7 @@ enum Notifications {
                        jsonb_build_object('notification_id', r.id, 'recipient_user_id', r.user_id)
                 FROM recipient r
                 """,
-                [
-                    bookingId, teamId, draft.type, String(draft.title.prefix(200)), String(draft.message.prefix(2000)),
-                    draft.linkPath, draft.linkId,
-                    String(decoding: JSONWriter.bytes(.object(draft.metadata)), as: UTF8.self),
-                    actor,
-                ]
+                [bookingId, teamId] + draft.columns + [actor]
             ), context: "raising notifications to the customer")
         connection.notifyAfterCommit(channel: Outbox.channel, payload: "notification.created")
     }

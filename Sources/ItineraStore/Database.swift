@@ -45,7 +45,7 @@ public final class Database {
                         try commit(connection)
                         return value
                     } catch {
-                        if connection.isHealthy { _ = try? connection.query("ROLLBACK", context: "rolling back") }
+                        if connection.isHealthy { connection.rollback(context: "rolling back") }
                         throw error
                     }
                 }
@@ -68,14 +68,11 @@ public final class Database {
             try connection.query("COMMIT", context: "committing")
             return
         }
+        let wakeUps: [SQLStatement] = notifications.map { ("SELECT pg_notify($1, $2)", [$0.channel, $0.payload]) }
         let results = try connection.pipeline(
-            [("COMMIT", []), ("BEGIN", []), ("SET LOCAL synchronous_commit TO off", [])]
-                + notifications.map { ("SELECT pg_notify($1, $2)", [$0.channel, $0.payload]) } + [("COMMIT", [])],
-            context: "committing")
+            [("COMMIT", [])] + PostgresConnection.unflushedTransaction(wakeUps), context: "committing")
         _ = try results[0].get()
-        if results.contains(where: { if case .failure = $0 { return true } else { return false } }) {
-            _ = try? connection.query("ROLLBACK", context: "ending a failed NOTIFY")
-        }
+        if results.firstFailure != nil { connection.rollback(context: "ending a failed NOTIFY") }
     }
 
     /// The highest applied migration, or 0 on an empty database.

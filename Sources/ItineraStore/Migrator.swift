@@ -38,7 +38,7 @@ public struct Migrator {
                     context: "recording migration \(migration.version)")
                 try connection.query("COMMIT", context: "committing migration \(migration.version)")
             } catch {
-                _ = try? connection.query("ROLLBACK", context: "rolling back migration \(migration.version)")
+                connection.rollback(context: "rolling back migration \(migration.version)")
                 throw error
             }
         }

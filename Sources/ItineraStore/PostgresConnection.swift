@@ -53,9 +53,17 @@ public final class PostgresConnection {
         queued.append((statement, context))
     }
 
-    /// Forgets the queued statements (as ROLLBACK does), e.g. when a transaction starts.
+    /// Forgets the queued statements, e.g. when a transaction starts.
     public func discardQueued() {
         queued = []
+    }
+
+    /// Ends the current transaction with ROLLBACK (or nothing, outside one), dropping the queued
+    /// statements first: what a rollback undoes need not be sent. Its own failure only means the
+    /// connection broke, which `isHealthy` tells the next user.
+    public func rollback(context: String) {
+        discardQueued()
+        _ = try? query("ROLLBACK", context: context)
     }
 
     /// False once the connection has broken (server restart, network): it must be replaced.
@@ -64,7 +72,6 @@ public final class PostgresConnection {
     /// Runs `sql` with `parameters` bound to `$1…` as a prepared statement.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any SQLParameter)?] = [], context: String) throws -> QueryResult {
-        if sql == "ROLLBACK" { discardQueued() }  // what a rollback undoes need not be sent first
         if !queued.isEmpty { return try pipeline([(sql, parameters)], context: context)[0].get() }
         let texts = parameters.map { $0?.sqlText }
         if texts.contains(where: { $0?.utf8.contains(0) == true }) {
@@ -231,5 +238,20 @@ public final class PostgresConnection {
         let copies = strings.map { $0.map { strdup($0) } ?? nil }
         defer { copies.forEach { free($0) } }
         return body(copies.map { $0.map { UnsafePointer($0) } } + [nil])
+    }
+}
+
+extension PostgresConnection {
+    /// `statements` as one transaction whose COMMIT does not wait for its WAL flush, for a pipeline:
+    /// for writes a crash may lose because they only save work (a wake-up NOTIFY, an outbox done mark).
+    public static func unflushedTransaction(_ statements: [SQLStatement]) -> [SQLStatement] {
+        [("BEGIN", []), ("SET LOCAL synchronous_commit TO off", [])] + statements + [("COMMIT", [])]
+    }
+}
+
+extension Array where Element == Result<QueryResult, StoreError> {
+    /// The first failure among a pipeline's results.
+    public var firstFailure: StoreError? {
+        lazy.compactMap { if case .failure(let error) = $0 { return error } else { return nil } }.first
     }
 }

@@ -154,22 +154,15 @@ public final class OutboxWorker {
     /// lost in a crash, it only lets the event run again, and every handler that succeeded is
     /// skipped by its recorded outcome, committed durably with its effect.
     private func markDone(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+        let done: SQLStatement = (
+            "UPDATE outbox_events SET status = 'done', processed_at = now(), last_error = NULL WHERE id = $1",
+            [event.id]
+        )
         let results = try connection.pipeline(
-            [
-                ("BEGIN", []), ("SET LOCAL synchronous_commit TO off", []),
-                (
-                    "UPDATE outbox_events SET status = 'done', processed_at = now(), last_error = NULL WHERE id = $1",
-                    [event.id]
-                ),
-                ("COMMIT", []),
-            ], context: "marking an event done")
-        for result in results {
-            do {
-                _ = try result.get()
-            } catch {
-                _ = try? connection.query("ROLLBACK", context: "ending a failed done mark")
-                throw error
-            }
+            PostgresConnection.unflushedTransaction([done]), context: "marking an event done")
+        if let failure = results.firstFailure {
+            connection.rollback(context: "ending a failed done mark")
+            throw failure
         }
     }
 
@@ -201,7 +194,7 @@ public final class OutboxWorker {
         } catch let error as StoreError where error.kind == .unavailable {
             throw error
         } catch {
-            _ = try? connection.query("ROLLBACK", context: "rolling back a handler")
+            connection.rollback(context: "rolling back a handler")
             let message = String(describing: error)
             try connection.query(
                 """
