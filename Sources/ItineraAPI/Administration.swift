@@ -108,7 +108,7 @@ public struct Administration {
         let secret = SecureRandom.token(prefix: "pks_")
         try connection.query(
             "INSERT INTO partner_keys (id, team_id, name, allowed_actions) VALUES ($1, $2, $3, $4::text[])",
-            [id, team, name, "{" + actions.map { "\"\($0)\"" }.joined(separator: ",") + "}"],
+            [id, team, name, actions],
             context: "creating a partner key")
         try addSecret(keyId: id, secret: secret)
         return (id, secret)

@@ -158,9 +158,16 @@ enum BookingHandlers {
 
     /// The booking as JSON text, or a 404 when it does not exist or is not visible to the caller.
     static func detailJSON(_ id: UUID, _ connection: PostgresConnection) throws -> String {
-        guard
-            let json = try connection.query(BookingQueries.detail, [id], context: "loading a booking").first("booking")
-        else { throw APIError.notFound("No such booking.") }
+        try detailJSON(in: connection.query(BookingQueries.detail, [id], context: "loading a booking"))
+    }
+
+    /// `detailJSON` as the transaction's last read, sent with its COMMIT.
+    static func detailJSONCommitting(_ id: UUID, _ connection: PostgresConnection) throws -> String {
+        try detailJSON(in: connection.commit(after: (BookingQueries.detail, [id]), context: "loading a booking"))
+    }
+
+    private static func detailJSON(in result: QueryResult) throws -> String {
+        guard let json = result.first("booking") else { throw APIError.notFound("No such booking.") }
         return json
     }
 

@@ -26,7 +26,7 @@ enum Idempotency {
             return (status, json)
         }
         let answer = try work()
-        try store(answer, key: key, scope: name, teamId: teamId, connection)
+        store(answer, key: key, scope: name, teamId: teamId, connection)
         return answer
     }
 
@@ -63,14 +63,16 @@ enum Idempotency {
         return .replay(status: status, json: body)
     }
 
-    /// Stores the answer of a claimed key.
+    /// Stores the answer of a claimed key; queued, so it travels with COMMIT.
     static func store(
         _ answer: (status: Int, json: String), key: String, scope name: String, teamId: UUID,
         _ connection: PostgresConnection
-    ) throws {
-        try connection.query(
-            "UPDATE idempotency_keys SET response_status = $4, response_body = $5 WHERE team_id = $1 AND scope = $2 AND key = $3",
-            [teamId, name, key, answer.status, answer.json], context: "storing an idempotent answer")
+    ) {
+        connection.queue(
+            (
+                "UPDATE idempotency_keys SET response_status = $4, response_body = $5 WHERE team_id = $1 AND scope = $2 AND key = $3",
+                [teamId, name, key, answer.status, answer.json]
+            ), context: "storing an idempotent answer")
     }
 
     /// Gives a claimed key back, for work that failed but must still commit (a provider's refusal

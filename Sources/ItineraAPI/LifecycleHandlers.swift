@@ -48,58 +48,68 @@ enum LifecycleHandlers {
                     connection, scope: scope, bookingId: bookingId!, to: target!, actorType: actorType,
                     actorId: body.actorId ?? caller.userId?.lowercased, note: note, metadata: body.metadata ?? [:],
                     idempotencyKey: key)
-                let booking = try BookingHandlers.detailJSON(bookingId!, connection)
+                // Without a key no answer is stored after this read, so it can travel with COMMIT.
+                let booking =
+                    key == nil
+                    ? try BookingHandlers.detailJSONCommitting(bookingId!, connection)
+                    : try BookingHandlers.detailJSON(bookingId!, connection)
                 return (200, "{\"booking\":\(booking),\"event\":\(event.json)}")
             }
         }
         return scope.ok(jsonText: answer.json, status: answer.status)
     }
 
-    /// The transition itself, inside the caller's transaction: lock the booking, check the rule,
-    /// update the status, append the event, write the outbox event. Also used by the quotation flow.
+    /// The transition itself, inside the caller's transaction, in one statement: lock the booking,
+    /// and if its status is one `target` may follow, update it and append the event. Then the outbox
+    /// event and the notifications (queued). Also used by the quotation and payment flows.
     @discardableResult
     static func move(
         _ connection: PostgresConnection, scope: RequestScope, bookingId: UUID, to target: BookingStatus,
         actorType: String, actorId: String?, note: String?, metadata: [String: JSONValue], idempotencyKey: String?
     ) throws -> (id: String, json: String) {
         let caller = try scope.caller
-        let locked = try connection.query(
-            "SELECT status, booking_reference FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
-            context: "locking a booking")
-        guard let current = locked.first("status").flatMap(BookingStatus.init(rawValue:)) else {
+        let event = EventRow(
+            scope: scope, bookingId: bookingId, to: target, actorType: actorType, actorId: actorId, note: note,
+            metadata: metadata, idempotencyKey: idempotencyKey)
+        // The lock is taken first; the UPDATE then re-reads the row it locked (READ COMMITTED), so
+        // the status checked is the one the last committed transition left.
+        let result = try connection.query(
+            """
+            WITH locked AS MATERIALIZED (
+                SELECT id, status, booking_reference FROM bookings WHERE id = $2 FOR UPDATE
+            ), moved AS (
+                UPDATE bookings b SET status = $3, version = b.version + 1, updated_at = now()
+                FROM locked WHERE b.id = locked.id AND locked.status = ANY($11::text[])
+                RETURNING b.id
+            ), \(EventRow.insert(from: "locked.status", source: "moved, locked"))
+            SELECT locked.status, locked.booking_reference, e.id, \(BookingQueries.event)::text AS json
+            FROM locked LEFT JOIN e ON true
+            """, try event.parameters + [Lifecycle.sources(of: target).map(\.rawValue)],
+            context: "moving a booking")
+        guard let current = result.first("status").flatMap(BookingStatus.init(rawValue:)) else {
             throw APIError.notFound("No such booking.")
         }
-        guard Lifecycle.canMove(from: current, to: target) else {
-            let allowed = Lifecycle.allowed(from: current).map(\.rawValue)
+        guard let eventId = result.first("id"), let eventJSON = result.first("json") else {
             throw APIError(
                 status: 409, code: "invalid_transition",
                 message: "A booking in \(current.rawValue) cannot move to \(target.rawValue).",
                 details: .object([
                     "from": .string(current.rawValue), "to": .string(target.rawValue),
-                    "allowed": .array(allowed.map(JSONValue.string)),
+                    "allowed": .array(Lifecycle.allowed(from: current).map { .string($0.rawValue) }),
                 ]))
         }
-        // Queued: it travels with the event's INSERT below, in the same round trip.
-        connection.queue(
-            (
-                "UPDATE bookings SET status = $2, version = version + 1, updated_at = now() WHERE id = $1",
-                [bookingId, target.rawValue]
-            ), context: "moving a booking")
-        let event = try recordEvent(
-            connection, scope: scope, bookingId: bookingId, from: current, to: target, actorType: actorType,
-            actorId: actorId, note: note, metadata: metadata, idempotencyKey: idempotencyKey)
+        let reference = result.first("booking_reference") ?? ""
         Outbox.enqueue(
             connection, teamId: caller.teamId, type: "booking.status_changed", aggregateId: bookingId,
             payload: [
-                "booking_id": .string(bookingId.lowercased),
-                "booking_reference": .string(locked.first("booking_reference") ?? ""),
-                "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(event.id),
+                "booking_id": .string(bookingId.lowercased), "booking_reference": .string(reference),
+                "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(eventId),
                 "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
             ])
         try Notifications.statusChanged(
-            bookingId: bookingId, reference: locked.first("booking_reference") ?? "", from: current, to: target,
-            teamId: caller.teamId, actor: caller.userId, connection)
-        return event
+            bookingId: bookingId, reference: reference, from: current, to: target, teamId: caller.teamId,
+            actor: caller.userId, connection)
+        return (eventId, eventJSON)
     }
 
     /// `GET /api/core/booking-lifecycle/rules`: every status and where it may go, for clients that
@@ -114,28 +124,54 @@ enum LifecycleHandlers {
             json: .object(["statuses": order, "allowed": .object(rules)]), requestId: scope.request.requestId)
     }
 
-    /// Appends one `booking_lifecycle_events` row; returns its id and JSON.
+    /// Appends one `booking_lifecycle_events` row with a known `from`; returns its id and JSON.
     @discardableResult
     static func recordEvent(
         _ connection: PostgresConnection, scope: RequestScope, bookingId: UUID, from: BookingStatus?, to: BookingStatus,
         actorType: String, actorId: String?, note: String?, metadata: [String: JSONValue], idempotencyKey: String?
     ) throws -> (id: String, json: String) {
-        let caller = try scope.caller
+        let event = EventRow(
+            scope: scope, bookingId: bookingId, to: to, actorType: actorType, actorId: actorId, note: note,
+            metadata: metadata, idempotencyKey: idempotencyKey)
         let result = try connection.query(
+            "WITH \(EventRow.insert(from: "$11::text", source: nil)) SELECT e.id, \(BookingQueries.event)::text AS json FROM e",
+            try event.parameters + [from?.rawValue], context: "recording a lifecycle event")
+        return (result.first("id") ?? "", result.first("json") ?? "{}")
+    }
+
+    /// One `booking_lifecycle_events` row, written by a CTE named `e` (`insert`) whose parameters
+    /// `$1…$10` are `parameters`; `from_status` is an SQL expression, so a transition can take it
+    /// from the row it locked.
+    struct EventRow {
+        let scope: RequestScope
+        let bookingId: UUID
+        let to: BookingStatus
+        let actorType: String
+        let actorId: String?
+        let note: String?
+        let metadata: [String: JSONValue]
+        let idempotencyKey: String?
+
+        static func insert(from: String, source: String?) -> String {
             """
-            WITH e AS (
+            e AS (
                 INSERT INTO booking_lifecycle_events (team_id, booking_id, from_status, to_status, actor_type, actor_id,
                     recorded_by, note, metadata, idempotency_key, request_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+                SELECT $1, $2, \(from), $3, $4, $5, $6, $7, $8::jsonb, $9, $10\(source.map { " FROM \($0)" } ?? "")
                 RETURNING *
             )
-            SELECT e.id, \(BookingQueries.event)::text AS json FROM e
-            """,
-            [
-                caller.teamId, bookingId, from?.rawValue, to.rawValue, actorType, actorId, caller.userId, note,
-                String(decoding: JSONWriter.bytes(.object(metadata)), as: UTF8.self), idempotencyKey,
-                scope.request.requestId,
-            ], context: "recording a lifecycle event")
-        return (result.first("id") ?? "", result.first("json") ?? "{}")
+            """
+        }
+
+        var parameters: [(any SQLParameter)?] {
+            get throws {
+                let caller = try scope.caller
+                return [
+                    caller.teamId, bookingId, to.rawValue, actorType, actorId, caller.userId, note,
+                    String(decoding: JSONWriter.bytes(.object(metadata)), as: UTF8.self), idempotencyKey,
+                    scope.request.requestId,
+                ]
+            }
+        }
     }
 }

@@ -22,6 +22,11 @@ public enum Lifecycle {
         allowed(from: from).contains(to)
     }
 
+    /// The statuses a booking may move to `target` from, in the documents' order.
+    public static func sources(of target: BookingStatus) -> [BookingStatus] {
+        BookingStatus.allCases.filter { canMove(from: $0, to: target) }
+    }
+
     /// States a customer sees in their portal and is told about.
     public static let customerVisible: Set<BookingStatus> = [
         .bookingCreated, .paymentPending, .paymentConfirmed, .supplierConfirmed, .documentsGenerated, .completed,

@@ -17,7 +17,7 @@ public final class Database {
     /// Runs `body` on the connection, outside a transaction. If the connection turns out to be
     /// broken (the server restarted since the last request), reconnects and runs `body` once more.
     public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try withRecovery { connection, _ in try body(connection) }
+        try withRecovery(body)
     }
 
     /// Runs `body` inside one transaction. Serialization failures and deadlocks run it again (up to
@@ -27,22 +27,17 @@ public final class Database {
     }
 
     /// `transaction(_:)` whose first statements, `opening` (the tenant settings), follow BEGIN. Both
-    /// are queued (`PostgresConnection.queue`): they travel with the body's first statement, so
-    /// opening a transaction costs no round trip of its own.
+    /// are queued (`PostgresConnection.begin`), so opening a transaction costs no round trip. `body`
+    /// may end it itself with `PostgresConnection.commit(after:)`, to send its last read with COMMIT.
     public func transaction<T>(opening: [SQLStatement], _ body: (PostgresConnection) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try withRecovery { connection, commitSent in
+                return try withRecovery { connection in
                     do {
-                        connection.notificationsAfterCommit = []
-                        connection.discardQueued()
-                        for statement in [("BEGIN", [])] + opening {
-                            connection.queue(statement, context: "starting a transaction")
-                        }
+                        connection.begin(opening: opening)
                         let value = try body(connection)
-                        commitSent = true
-                        try commit(connection)
+                        if connection.isInTransaction { try connection.commit(context: "committing") }
                         return value
                     } catch {
                         if connection.isHealthy { connection.rollback(context: "rolling back") }
@@ -56,25 +51,6 @@ public final class Database {
         }
     }
 
-    /// COMMIT, then the NOTIFYs the transaction asked for in a transaction of their own that does
-    /// not wait for its WAL flush, all in one round trip. A NOTIFY inside the transaction would hold
-    /// PostgreSQL's database-wide notify lock until that transaction's commit is flushed, so every
-    /// notifying transaction would wait for the fsync of the one before it. Losing the NOTIFY in a
-    /// crash right after COMMIT only delays the work: the outbox worker also sweeps every second.
-    private func commit(_ connection: PostgresConnection) throws {
-        let notifications = connection.notificationsAfterCommit
-        connection.notificationsAfterCommit = []
-        guard !notifications.isEmpty else {
-            try connection.query("COMMIT", context: "committing")
-            return
-        }
-        let wakeUps: [SQLStatement] = notifications.map { ("SELECT pg_notify($1, $2)", [$0.channel, $0.payload]) }
-        let results = try connection.pipeline(
-            [("COMMIT", [])] + PostgresConnection.unflushedTransaction(wakeUps), context: "committing")
-        _ = try results[0].get()
-        if results.firstFailure != nil { connection.rollback(context: "ending a failed NOTIFY") }
-    }
-
     /// The highest applied migration, or 0 on an empty database.
     public func schemaVersion(_ connection: PostgresConnection) throws -> Int {
         let result = try connection.query(
@@ -85,14 +61,17 @@ public final class Database {
         return Int(result.first("version") ?? "0") ?? 0
     }
 
-    private func withRecovery<T>(_ body: (PostgresConnection, inout Bool) throws -> T) throws -> T {
-        var commitSent = false
+    private func withRecovery<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        var used: PostgresConnection?
         do {
-            return try body(try open(), &commitSent)
-        } catch let error as StoreError where error.kind == .unavailable && !commitSent {
+            let first = try open()
+            used = first
+            first.commitSent = false
+            return try body(first)
+        } catch let error as StoreError where error.kind == .unavailable && used?.commitSent != true {
             // A request that found a stale connection gets one fresh try; a down server fails fast again.
             connection = nil
-            return try body(try open(), &commitSent)
+            return try body(try open())
         } catch let error as StoreError where error.kind == .unavailable {
             connection = nil
             throw error

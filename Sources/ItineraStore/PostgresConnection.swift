@@ -7,8 +7,13 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
     private var statementNames: [String: String] = [:]
     private var queued: [(statement: SQLStatement, context: String)] = []
-    /// NOTIFYs the current transaction asked for; `Database.transaction` sends them after COMMIT.
+    /// NOTIFYs the current transaction asked for; `commit` sends them after COMMIT.
     var notificationsAfterCommit: [Notification] = []
+    /// Whether a transaction begun with `begin` still waits for its `commit`.
+    public private(set) var isInTransaction = false
+    /// Whether the COMMIT of the last transaction went out: if the connection broke after that, the
+    /// transaction may have committed, so its work must not run again.
+    var commitSent = false
 
     struct Notification: Equatable {
         let channel: String
@@ -58,11 +63,54 @@ public final class PostgresConnection {
         queued = []
     }
 
+    /// Begins a transaction whose BEGIN and `opening` statements (the tenant settings) are queued:
+    /// they travel with the first statement of the body, so opening costs no round trip of its own.
+    public func begin(opening: [SQLStatement]) {
+        notificationsAfterCommit = []
+        discardQueued()
+        commitSent = false
+        isInTransaction = true
+        for statement in [("BEGIN", [])] + opening { queue(statement, context: "starting a transaction") }
+    }
+
+    /// Sends COMMIT, then the NOTIFYs the transaction asked for in a transaction of their own that
+    /// does not wait for its WAL flush, in one round trip. A NOTIFY inside the transaction would hold
+    /// PostgreSQL's database-wide notify lock until that transaction's commit is flushed, so every
+    /// notifying transaction would wait for the fsync of the one before it. Losing the NOTIFY in a
+    /// crash right after COMMIT only delays the work: the outbox worker also sweeps every second.
+    public func commit(context: String) throws {
+        _ = try finish(last: nil, context: context)
+    }
+
+    /// `commit` with `last`, the transaction's last statement, sent just before COMMIT in the same
+    /// round trip; returns its result. If `last` fails, nothing is committed and the transaction is
+    /// left to be rolled back.
+    public func commit(after last: SQLStatement, context: String) throws -> QueryResult {
+        try finish(last: last, context: context)!
+    }
+
+    private func finish(last: SQLStatement?, context: String) throws -> QueryResult? {
+        let wakeUps: [SQLStatement] = notificationsAfterCommit.map {
+            ("SELECT pg_notify($1, $2)", [$0.channel, $0.payload])
+        }
+        notificationsAfterCommit = []
+        isInTransaction = false
+        commitSent = true
+        let results = try pipeline(
+            (last.map { [$0] } ?? []) + [("COMMIT", [])]
+                + (wakeUps.isEmpty ? [] : Self.unflushedTransaction(wakeUps)), context: context)
+        let lastResult = try last.map { _ in try results[0].get() }
+        _ = try results[last == nil ? 0 : 1].get()
+        if results.firstFailure != nil { rollback(context: "ending a failed NOTIFY") }
+        return lastResult
+    }
+
     /// Ends the current transaction with ROLLBACK (or nothing, outside one), dropping the queued
     /// statements first: what a rollback undoes need not be sent. Its own failure only means the
     /// connection broke, which `isHealthy` tells the next user.
     public func rollback(context: String) {
         discardQueued()
+        isInTransaction = false
         _ = try? query("ROLLBACK", context: context)
     }
 

@@ -17,3 +17,13 @@ extension UUID: SQLParameter { public var sqlText: String { uuidString.lowercase
 extension Date: SQLParameter {
     public var sqlText: String { formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
 }
+/// A `text[]` literal with every element quoted, so commas, braces, quotes and backslashes stay
+/// inside their element.
+extension Array: SQLParameter where Element == String {
+    public var sqlText: String {
+        let quoted = map {
+            "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
+    }
+}

@@ -32,6 +32,12 @@ import Testing
         #expect(pairs.filter { Lifecycle.canMove(from: $0.0, to: $0.1) }.count == 22)
     }
 
+    @Test(arguments: BookingStatus.allCases)
+    func sourcesAreExactlyTheDocumentedPredecessors(to: BookingStatus) {
+        let expected = BookingStatus.allCases.filter { Self.documented[$0]!.contains(to) }
+        #expect(Lifecycle.sources(of: to) == expected, "into \(to.rawValue)")
+    }
+
     @Test func refundedIsTerminalAndNothingStaysInPlace() {
         #expect(Lifecycle.allowed(from: .refunded).isEmpty)
         #expect(BookingStatus.allCases.allSatisfy { !Lifecycle.canMove(from: $0, to: $0) })

@@ -29,6 +29,13 @@ struct DatabaseTests {
         try admin.query("INSERT INTO store_tests.bound (k, v) VALUES ($1, $2)", [1, hostile], context: "insert")
         let back = try admin.query("SELECT v FROM store_tests.bound WHERE k = $1", [1], context: "select")
         #expect(back.first("v") == hostile)
+        let elements = ["a,b", "q\"uote", "back\\slash", "{brace}", ""]
+        let array = try admin.query(
+            "SELECT array_length($1::text[], 1) AS n, ($1::text[])[2] AS second, ($1::text[])[3] AS third",
+            [elements], context: "array")
+        #expect(array.first("n") == "5")
+        #expect(array.first("second") == elements[1])
+        #expect(array.first("third") == elements[2])
         #expect(throws: StoreError.self) {
             try admin.query("SELECT $1::text", ["nul\u{0}byte"], context: "nul")
         }
@@ -143,5 +150,32 @@ struct DatabaseTests {
             connection.notifyAfterCommit(channel: "store_tests_wake", payload: "committed")
         }
         #expect(try listener.waitForNotifications(milliseconds: 2000) == 1)
+    }
+
+    @Test func aLastReadSentWithCommitCommitsOnlyIfItSucceeds() throws {
+        let admin = try scratchTable("last_read")
+        let database = Database(url: url)
+        let seen = try database.transaction { connection -> String? in
+            connection.queue(("INSERT INTO store_tests.last_read VALUES (1, 'kept')", []), context: "queue")
+            let last = try connection.commit(
+                after: ("SELECT v FROM store_tests.last_read WHERE k = $1", [1]), context: "last read")
+            #expect(!connection.isInTransaction)
+            return last.first("v")
+        }
+        #expect(seen == "kept")
+        #expect(throws: StoreError.self) {
+            try database.transaction { connection in
+                try connection.query("INSERT INTO store_tests.last_read VALUES (2, 'lost')", context: "insert")
+                _ = try connection.commit(after: ("SELECT 1 / $1 AS n", [0]), context: "failing last read")
+            }
+        }
+        let rows = try admin.query(
+            "SELECT string_agg(v, ',' ORDER BY k) AS v FROM store_tests.last_read", context: "all")
+        #expect(rows.first("v") == "kept")
+        // The connection is usable again: the failed transaction was rolled back.
+        try database.transaction { connection in
+            try connection.query("INSERT INTO store_tests.last_read VALUES (3, 'after')", context: "insert")
+        }
+        #expect(try admin.query("SELECT count(*) AS n FROM store_tests.last_read", context: "count").first("n") == "2")
     }
 }

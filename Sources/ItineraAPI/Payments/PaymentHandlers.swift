@@ -91,7 +91,7 @@ enum PaymentHandlers {
                 json:
                     "{\"payment\":\(try PaymentLedger.paymentJSON(paymentId, connection)),\"providerPayload\":\(payload)}"
             )
-            try Idempotency.store(answer, key: key!, scope: keyScope, teamId: caller.teamId, connection)
+            Idempotency.store(answer, key: key!, scope: keyScope, teamId: caller.teamId, connection)
             return .answer(status: answer.status, json: answer.json)
         }
         return try outcome.response(scope)
