@@ -14,6 +14,8 @@ public final class PostgresConnection {
     /// Whether the COMMIT of the last transaction went out: if the connection broke after that, the
     /// transaction may have committed, so its work must not run again.
     var commitSent = false
+    /// Whether anything went to the server since `begin`: until then its BEGIN is only queued.
+    private var sentSinceBegin = false
 
     struct Notification: Equatable {
         let channel: String
@@ -69,6 +71,7 @@ public final class PostgresConnection {
         notificationsAfterCommit = []
         discardQueued()
         commitSent = false
+        sentSinceBegin = false
         isInTransaction = true
         for statement in [("BEGIN", [])] + opening { queue(statement, context: "starting a transaction") }
     }
@@ -106,12 +109,14 @@ public final class PostgresConnection {
     }
 
     /// Ends the current transaction with ROLLBACK (or nothing, outside one), dropping the queued
-    /// statements first: what a rollback undoes need not be sent. Its own failure only means the
-    /// connection broke, which `isHealthy` tells the next user.
+    /// statements first: what a rollback undoes need not be sent. A transaction from `begin` that
+    /// sent nothing yet never started, so it ends without a round trip. Its own failure only means
+    /// the connection broke, which `isHealthy` tells the next user.
     public func rollback(context: String) {
+        let started = !isInTransaction || sentSinceBegin
         discardQueued()
         isInTransaction = false
-        _ = try? query("ROLLBACK", context: context)
+        if started { _ = try? query("ROLLBACK", context: context) }
     }
 
     /// False once the connection has broken (server restart, network): it must be replaced.
@@ -127,6 +132,7 @@ public final class PostgresConnection {
             throw StoreError(.query, sqlState: "22021", message: "a parameter contains a NUL byte", context: context)
         }
         let name = try preparedName(for: sql, parameterCount: parameters.count, context: context)
+        sentSinceBegin = true
         let result = Self.withOptionalCStrings(texts) { pointers in
             PQexecPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
         }
@@ -157,6 +163,7 @@ public final class PostgresConnection {
         let names = try statements.map {
             try preparedName(for: $0.sql, parameterCount: $0.parameters.count, context: context)
         }
+        sentSinceBegin = true
         guard PQenterPipelineMode(handle) == 1 else {
             throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
         }
@@ -210,6 +217,7 @@ public final class PostgresConnection {
     /// Runs a script of several statements without parameters (migration files only, never input).
     public func execute(script: String, context: String) throws {
         if !queued.isEmpty { _ = try pipeline([], context: context) }
+        sentSinceBegin = true
         _ = try consume(PQexec(handle, script), context: context)
     }
 
