@@ -61,7 +61,8 @@ enum LifecycleHandlers {
 
     /// The transition itself, inside the caller's transaction, in one statement: lock the booking,
     /// and if its status is one `target` may follow, update it and append the event. Then the outbox
-    /// event and the notifications (queued). Also used by the quotation and payment flows.
+    /// event (queued), from which the worker tells the team and the customer. Also used by the
+    /// quotation and payment flows.
     @discardableResult
     static func move(
         _ connection: PostgresConnection, scope: RequestScope, bookingId: UUID, to target: BookingStatus,
@@ -106,9 +107,6 @@ enum LifecycleHandlers {
                 "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(eventId),
                 "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
             ])
-        try Notifications.statusChanged(
-            bookingId: bookingId, reference: reference, from: current, to: target, teamId: caller.teamId,
-            actor: caller.userId, connection)
         return (eventId, eventJSON)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -70,22 +69,6 @@ enum Notifications {
         guard inserted.affectedRows == 1 else { return }
         Outbox.enqueue(
             connection, teamId: teamId, type: "notification.created", aggregateId: id, payload: delivery)
-    }
-
-    /// `booking_status_changed`: the team, and the booking's customer users for states they see.
-    static func statusChanged(
-        bookingId: UUID, reference: String, from: BookingStatus, to: BookingStatus, teamId: UUID, actor: UUID?,
-        _ connection: PostgresConnection
-    ) throws {
-        let draft = Draft(
-            type: "booking_status_changed", title: "Booking \(reference): \(from.rawValue) → \(to.rawValue)",
-            linkPath: "/booking/\(bookingId.lowercased)", linkId: bookingId,
-            metadata: [
-                "booking_id": .string(bookingId.lowercased), "from": .string(from.rawValue), "to": .string(to.rawValue),
-            ])
-        try toTeam(draft, teamId: teamId, actor: actor, connection)
-        guard Lifecycle.customerVisible.contains(to) else { return }
-        toCustomers(draft, bookingId: bookingId, teamId: teamId, actor: actor, connection)
     }
 
     /// To every portal login of the booking's customer except the actor, each with its delivery

@@ -2,12 +2,40 @@ import Foundation
 import ItineraCore
 import ItineraStore
 
-/// What the lifecycle sets off. For now each automation records what it will produce (rows that
+/// What the lifecycle sets off: every status change tells the team and, for the states they see,
+/// the booking's customer logins; and the automations record what they will produce (rows that
 /// later work turns into PDFs and mails): `payment_confirmed` → invoice, `supplier_confirmed` →
 /// voucher + itinerary, `completed` → a customer communication.
 public enum Automations {
     /// The handlers for `booking.status_changed`, each with its own recorded outcome.
-    public static let statusChanged: [OutboxHandler] = [Invoice(), VoucherAndItinerary(), CompletionMessage()]
+    public static let statusChanged: [OutboxHandler] = [
+        StatusNotification(), Invoice(), VoucherAndItinerary(), CompletionMessage(),
+    ]
+
+    /// `booking_status_changed` to the team's staff and, for states a customer sees, to the
+    /// booking's customer logins; never to the one who made the change.
+    struct StatusNotification: OutboxHandler {
+        let name = "automation.status_notification"
+
+        func applies(to event: OutboxEvent) -> Bool {
+            event.teamId != nil && event.aggregateId != nil && event.payload["from"] != nil
+                && event.payload["to"].flatMap(BookingStatus.init(rawValue:)) != nil
+        }
+
+        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+            guard let teamId = event.teamId, let booking = event.aggregateId, let from = event.payload["from"],
+                let to = event.payload["to"].flatMap(BookingStatus.init(rawValue:))
+            else { return }
+            let reference = event.payload["booking_reference"] ?? ""
+            try Notice(
+                type: "booking_status_changed", title: "Booking \(reference): \(from) → \(to.rawValue)",
+                bookingId: booking,
+                metadata: ["booking_id": booking.uuidString.lowercased(), "from": from, "to": to.rawValue]
+            ).raise(
+                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)),
+                toCustomers: Lifecycle.customerVisible.contains(to), connection)
+        }
+    }
 
     struct Invoice: StatusAutomation {
         let name = "automation.invoice"

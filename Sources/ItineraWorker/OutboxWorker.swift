@@ -8,6 +8,8 @@ import ItineraStore
 /// exponential backoff and jitter and marks an event dead after `maxAttempts`. SIGTERM/SIGINT:
 /// finishes the current event and exits.
 public final class OutboxWorker {
+    /// The NOTIFY channel that wakes the workers (the API sends on it after COMMIT too).
+    static let channel = "itinera_outbox"
     let config: WorkerConfig
     let handlers: [String: [OutboxHandler]]
     private var connection: PostgresConnection?
@@ -70,7 +72,7 @@ public final class OutboxWorker {
     private func open() throws -> PostgresConnection {
         if let connection, connection.isHealthy { return connection }
         let fresh = try PostgresConnection(url: config.databaseURL, applicationName: "itinera-worker")
-        try fresh.query("LISTEN itinera_outbox", context: "listening for outbox events")
+        try fresh.query("LISTEN \(Self.channel)", context: "listening for outbox events")
         connection = fresh
         return fresh
     }
@@ -169,14 +171,15 @@ public final class OutboxWorker {
     /// Runs one handler unless it already succeeded for this event; returns its error, if any.
     private func run(_ handler: OutboxHandler, _ event: OutboxEvent, _ connection: PostgresConnection) throws -> String?
     {
-        // BEGIN and the outcome row are queued: each travels with the statement after it.
-        connection.queue(("BEGIN", []), context: "starting a handler")
+        // BEGIN and the outcome row are queued: each travels with the statement after it. COMMIT
+        // sends the NOTIFYs the handler asked for after it (`PostgresConnection.commit`).
+        connection.begin(opening: [])
         do {
             let previous = try connection.query(
                 "SELECT status FROM outbox_handler_runs WHERE event_id = $1 AND handler = $2 FOR UPDATE",
                 [event.id, handler.name], context: "checking a handler's outcome")
             if previous.first("status") == "done" {
-                try connection.query("COMMIT", context: "skipping a finished handler")
+                try connection.commit(context: "skipping a finished handler")
                 return nil
             }
             try handler.handle(event, connection)
@@ -189,7 +192,7 @@ public final class OutboxWorker {
                         updated_at = now()
                     """, [event.id, handler.name]
                 ), context: "recording a handler's success")
-            try connection.query("COMMIT", context: "committing a handler")
+            try connection.commit(context: "committing a handler")
             return nil
         } catch let error as StoreError where error.kind == .unavailable {
             throw error

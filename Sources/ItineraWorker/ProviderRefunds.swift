@@ -91,51 +91,26 @@ struct ProviderRefunds: OutboxHandler {
             refundReference: reference, amountMinor: refund.amountMinor, currency: refund.currency)
         try connection.query(
             """
-            WITH e AS (
-                INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
-                VALUES ($1::uuid, 'payment.sandbox_webhook', $2::uuid, jsonb_build_object('body', $3::text))
-            )
-            SELECT pg_notify('itinera_outbox', 'payment.sandbox_webhook')
+            INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
+            VALUES ($1::uuid, 'payment.sandbox_webhook', $2::uuid, jsonb_build_object('body', $3::text))
             """, [refund.teamId, refund.paymentId, String(decoding: body, as: UTF8.self)],
             context: "queueing the sandbox refund webhook")
+        connection.notifyAfterCommit(channel: OutboxWorker.channel, payload: "payment.sandbox_webhook")
     }
 
     /// The refund did not happen: failed, its amount back on the payment, and staff told.
     private func fail(_ refund: Refund, reason: String, _ connection: PostgresConnection) throws {
         try RefundRecords.fail(refund.id, reason: reason, connection)
-        try StaffNotice(
+        guard let teamId = UUID(uuidString: refund.teamId), let bookingId = UUID(uuidString: refund.bookingId) else {
+            throw HandlerFailure("refund \(refund.id) has no team or booking")
+        }
+        try Notice(
             type: "refund_failed", title: "Refund failed",
-            message: "\(reason). Nothing was refunded; try again or refund by hand.", bookingId: refund.bookingId,
+            message: "\(reason). Nothing was refunded; try again or refund by hand.", bookingId: bookingId,
             metadata: [
                 "booking_id": refund.bookingId, "payment_id": refund.paymentId,
                 "refund_id": refund.id.uuidString.lowercased(),
             ]
-        ).raise(teamId: refund.teamId, connection)
-    }
-}
-
-/// A notification to a team's staff raised by the worker itself (the API raises its own in the
-/// transaction of the change), with the outbox event that delivers it live.
-struct StaffNotice {
-    let type: String
-    let title: String
-    let message: String
-    let bookingId: String
-    let metadata: [String: String]
-
-    func raise(teamId: String, _ connection: PostgresConnection) throws {
-        let id = UUID()
-        let metadataJSON = String(
-            decoding: JSONWriter.bytes(.object(metadata.mapValues(JSONValue.string))), as: UTF8.self)
-        try connection.query(
-            """
-            WITH n AS (
-                INSERT INTO notifications (id, team_id, type, title, message, link_path, link_id, metadata)
-                VALUES ($1, $2::uuid, $3, $4, $5, '/booking/' || $6, $6::uuid, $7::jsonb)
-            )
-            INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
-            VALUES ($2::uuid, 'notification.created', $1, jsonb_build_object('notification_id', $1::text))
-            """, [id, teamId, type, title, message, bookingId, metadataJSON], context: "raising a staff notice")
-        try connection.query("SELECT pg_notify('itinera_outbox', 'notification.created')", context: "waking workers")
+        ).raise(teamId: teamId, actor: nil, toCustomers: false, connection)
     }
 }

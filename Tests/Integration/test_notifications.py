@@ -5,6 +5,7 @@ import uuid
 import pytest
 import requests
 
+from conftest import wait_until
 from identity import Browser, partner_key, signed_headers
 from test_bookings import move, new_booking
 
@@ -140,10 +141,14 @@ def test_status_changes_tell_the_team_and_the_customer_but_not_the_actor(stack, 
     booking = new_booking(staff, cara)
     assert move(staff, booking["id"], "payment_pending").status_code == 200
     title = f"Booking {booking['booking_reference']}: booking_created → payment_pending"
-    assert [n["title"] for n in latest(people["admin"], "booking_status_changed")
-            if n["metadata"]["booking_id"] == booking["id"]] == [title]
-    assert [n["title"] for n in latest(people["customer"], "booking_status_changed")
-            if n["metadata"]["booking_id"] == booking["id"]] == [title]
+
+    def titles(who):
+        return [n["title"] for n in latest(people[who], "booking_status_changed")
+                if n["metadata"]["booking_id"] == booking["id"]]
+
+    # The worker raises them right after the transition commits.
+    assert wait_until(lambda: titles("admin") == [title])
+    assert wait_until(lambda: titles("customer") == [title])
     assert count(staff, "booking_status_changed", booking["id"]) == 0  # the actor
     assert count(people["supplier"], "booking_status_changed", booking["id"]) == 0
 

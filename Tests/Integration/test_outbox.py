@@ -43,9 +43,12 @@ def test_only_the_automations_a_status_calls_for_run(healthy):
     staff, customer = staff_and_customer(stack)
     booking = new_booking(staff, customer)["id"]
     to_payment_confirmed(staff, booking)
-    runs = (f"SELECT string_agg(e.payload->>'to' || ':' || r.handler, ',' ORDER BY e.id) FROM outbox_events e "
-            f"JOIN outbox_handler_runs r ON r.event_id = e.id WHERE e.aggregate_id = '{booking}'")
-    assert wait_until(lambda: stack.psql(runs) == "payment_confirmed:automation.invoice")
+    runs = (f"SELECT string_agg(e.payload->>'to' || ':' || r.handler, ',' ORDER BY e.id, r.handler) "
+            f"FROM outbox_events e JOIN outbox_handler_runs r ON r.event_id = e.id "
+            f"WHERE e.aggregate_id = '{booking}' AND r.status = 'done'")
+    # The status notification runs for every change; the invoice only for payment_confirmed.
+    assert wait_until(lambda: stack.psql(runs) == "payment_pending:automation.status_notification,"
+                      "payment_confirmed:automation.invoice,payment_confirmed:automation.status_notification")
     assert wait_until(lambda: stack.psql(
         f"SELECT count(*) FROM outbox_events WHERE aggregate_id = '{booking}' AND status <> 'done'") == "0")
 
@@ -94,6 +97,10 @@ def test_a_worker_killed_before_marking_done_produces_exactly_one_invoice(health
     assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "done")
     assert stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1"
     assert stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") == "2"
+    # Its status notification to the team was not raised twice either.
+    assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'booking_status_changed' "
+                      f"AND recipient_user_id IS NULL AND link_id = '{booking}' "
+                      f"AND metadata->>'to' = 'payment_confirmed'") == "1"
 
 
 def test_two_workers_drain_a_thousand_events_exactly_once(healthy):

@@ -63,13 +63,14 @@ SQL
     wrk -t2 -c32 "-d${SECONDS_PER_RUN}s" --latency -s "$PROJECT/scripts/bench.d/transition.lua" "$BASE" \
         -- "$dir/ids" 2 "$token" >"$dir/transitions-beside-worker.txt"
 
-    log "Outbox: one worker drains 10,000 events that each run the invoice automation"
+    log "Outbox: one worker drains 10,000 status changes (invoice automation, status notification and its delivery)"
     "$PROJECT/scripts/stack" worker-stop "$VARDIR" >/dev/null 2>&1 || true
     psql "$owner" -XAtq -c "UPDATE outbox_events SET status = 'done' WHERE status = 'pending'" >/dev/null
     psql "$owner" -XAtq -v ON_ERROR_STOP=1 >/dev/null <<SQL
 INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
 SELECT team_id, 'booking.status_changed', id,
-       json_build_object('booking_id', id, 'from', 'payment_pending', 'to', 'payment_confirmed')
+       json_build_object('booking_id', id, 'booking_reference', booking_reference, 'from', 'payment_pending',
+                         'to', 'payment_confirmed')
 FROM bookings WHERE customer_id = '00000000-0000-4000-8000-0000000be001' LIMIT 10000;
 SQL
     "$PROJECT/scripts/stack" worker-start "$VARDIR" >/dev/null 2>&1
