@@ -72,6 +72,9 @@ SELECT team_id, 'booking.status_changed', id,
        json_build_object('booking_id', id, 'booking_reference', booking_reference, 'from', 'payment_pending',
                          'to', 'payment_confirmed')
 FROM bookings WHERE customer_id = '00000000-0000-4000-8000-0000000be001' LIMIT 10000;
+-- The statistics autovacuum keeps on a running system: without them the worker's first plans are
+-- made for the near-empty queue tables of a fresh cluster and kept until autovacuum runs.
+ANALYZE outbox_events, outbox_handler_runs;
 SQL
     "$PROJECT/scripts/stack" worker-start "$VARDIR" >/dev/null 2>&1
     local i
