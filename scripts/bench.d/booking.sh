@@ -26,7 +26,7 @@ ON CONFLICT (team_id, booking_reference) DO NOTHING;
 INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, unit_price_minor)
 SELECT team_id, id, 0, 'flight', 'Bench flight ' || booking_reference, 1, total_minor FROM bookings
 WHERE customer_id = '00000000-0000-4000-8000-0000000be001';
-ANALYZE;
+ANALYZE customers, bookings, booking_items;
 SQL
     # The staff JSON is built on the first read after a change (as after this bulk insert); build it
     # now, so the read figure is the steady state, and report how long the first build took.
