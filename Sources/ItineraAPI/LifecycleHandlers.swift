@@ -106,6 +106,7 @@ enum LifecycleHandlers {
                 "booking_id": .string(bookingId.lowercased), "booking_reference": .string(reference),
                 "from": .string(current.rawValue), "to": .string(target.rawValue), "event_id": .string(eventId),
                 "actor_user_id": caller.userId.map { .string($0.lowercased) } ?? .null,
+                "notification": .string("booking_status_changed"),
             ])
         return (eventId, eventJSON)
     }

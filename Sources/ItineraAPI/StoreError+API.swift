@@ -27,6 +27,11 @@ extension StoreError: APIErrorConvertible {
             APIError(
                 status: 422, code: "constraint_violated", message: "The values break a rule of the record.",
                 details: .object(["constraint": constraint.map(JSONValue.string) ?? .null]))
+        case .query where sqlState == "22021" || sqlState == "22P05":
+            // A NUL character (in a text value, or `\u0000` in JSON): PostgreSQL cannot store it.
+            APIError(
+                status: 400, code: "invalid_text",
+                message: "A text value contains a NUL character, which cannot be stored.")
         case .query, .migration:
             .internalError
         }

@@ -37,7 +37,11 @@ public final class Database {
                     do {
                         connection.begin(opening: opening)
                         let value = try body(connection)
-                        if connection.isInTransaction { try connection.commit(context: "committing") }
+                        if connection.isInTransaction {
+                            try connection.commit(context: "committing")
+                        } else {
+                            precondition(!connection.hasQueued, "a statement was queued after its transaction's COMMIT")
+                        }
                         return value
                     } catch {
                         if connection.isHealthy { connection.rollback(context: "rolling back") }

@@ -16,6 +16,8 @@ public final class PostgresConnection {
     var commitSent = false
     /// Whether anything went to the server since `begin`: until then its BEGIN is only queued.
     private var sentSinceBegin = false
+    /// Set when a batch failed half-sent or half-read: the protocol state is unknown.
+    private var broken = false
 
     struct Notification: Equatable {
         let channel: String
@@ -60,6 +62,9 @@ public final class PostgresConnection {
         queued.append((statement, context))
     }
 
+    /// Whether statements wait in the queue.
+    var hasQueued: Bool { !queued.isEmpty }
+
     /// Forgets the queued statements, e.g. when a transaction starts.
     public func discardQueued() {
         queued = []
@@ -98,13 +103,14 @@ public final class PostgresConnection {
         }
         notificationsAfterCommit = []
         isInTransaction = false
-        commitSent = true
-        let results = try pipeline(
+        let results = try run(
             (last.map { [$0] } ?? []) + [("COMMIT", [])]
-                + (wakeUps.isEmpty ? [] : Self.unflushedTransaction(wakeUps)), context: context)
+                + (wakeUps.isEmpty ? [] : Self.unflushedTransaction(wakeUps)), context: context, committing: true)
         let lastResult = try last.map { _ in try results[0].get() }
         _ = try results[last == nil ? 0 : 1].get()
-        if results.firstFailure != nil { rollback(context: "ending a failed NOTIFY") }
+        // Committed: a failure after this point only costs the wake-up (the worker's sweep finds
+        // the work); a connection that broke meanwhile reports itself through `isHealthy`.
+        if results.firstFailure != nil, isHealthy { rollback(context: "ending a failed NOTIFY") }
         return lastResult
     }
 
@@ -115,12 +121,14 @@ public final class PostgresConnection {
     public func rollback(context: String) {
         let started = !isInTransaction || sentSinceBegin
         discardQueued()
+        notificationsAfterCommit = []
         isInTransaction = false
         if started { _ = try? query("ROLLBACK", context: context) }
     }
 
-    /// False once the connection has broken (server restart, network): it must be replaced.
-    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+    /// False once the connection has broken (server restart, network, a batch it could not finish):
+    /// it must be replaced.
+    public var isHealthy: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
 
     /// Runs `sql` with `parameters` bound to `$1…` as a prepared statement.
     @discardableResult
@@ -146,9 +154,19 @@ public final class PostgresConnection {
     public func pipeline(_ statements: [SQLStatement], context: String) throws
         -> [Result<QueryResult, StoreError>]
     {
+        try run(statements, context: context, committing: false)
+    }
+
+    /// `pipeline`; `committing` marks a batch with the transaction's COMMIT: `commitSent` is set
+    /// once the batch goes out (not before: a statement that could not be prepared sent nothing),
+    /// and a connection that breaks after some results came back reports the rest as failed
+    /// instead of throwing, so that a COMMIT whose success was read is not taken for a failure.
+    private func run(_ statements: [SQLStatement], context: String, committing: Bool) throws
+        -> [Result<QueryResult, StoreError>]
+    {
         let pending = queued
         queued = []
-        let results = try send(pending.map(\.statement) + statements, context: context)
+        let results = try send(pending.map(\.statement) + statements, context: context, committing: committing)
         for (result, item) in zip(results, pending) {
             if case .failure(let error) = result {
                 throw StoreError(
@@ -159,37 +177,41 @@ public final class PostgresConnection {
         return Array(results.dropFirst(pending.count))
     }
 
-    private func send(_ statements: [SQLStatement], context: String) throws -> [Result<QueryResult, StoreError>] {
+    private func send(_ statements: [SQLStatement], context: String, committing: Bool) throws
+        -> [Result<QueryResult, StoreError>]
+    {
+        let texts = statements.map { $0.parameters.map { $0?.sqlText } }
+        if texts.joined().contains(where: { $0?.utf8.contains(0) == true }) {
+            // libpq takes C strings: a NUL would silently cut the value short. Checked before
+            // anything of the batch is sent, so none of it runs.
+            throw StoreError(.query, sqlState: "22021", message: "a parameter contains a NUL byte", context: context)
+        }
         let names = try statements.map {
             try preparedName(for: $0.sql, parameterCount: $0.parameters.count, context: context)
         }
         sentSinceBegin = true
+        if committing { commitSent = true }
         guard PQenterPipelineMode(handle) == 1 else {
             throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
         }
         defer { PQexitPipelineMode(handle) }
-        for (statement, name) in zip(statements, names) {
-            let texts = statement.parameters.map { $0?.sqlText }
-            if texts.contains(where: { $0?.utf8.contains(0) == true }) {
-                throw StoreError(
-                    .query, sqlState: "22021", message: "a parameter contains a NUL byte", context: context)
+        for (parameters, name) in zip(texts, names) {
+            let sent = Self.withOptionalCStrings(parameters) { pointers in
+                PQsendQueryPrepared(handle, name, Int32(parameters.count), pointers, nil, nil, 0)
             }
-            let sent = Self.withOptionalCStrings(texts) { pointers in
-                PQsendQueryPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
-            }
-            guard sent == 1 else {
-                throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
-            }
+            guard sent == 1 else { throw brokenBatch(context) }
         }
-        guard PQpipelineSync(handle) == 1 else {
-            throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
-        }
+        guard PQpipelineSync(handle) == 1 else { throw brokenBatch(context) }
         var results: [Result<QueryResult, StoreError>] = []
         var firstError: StoreError?
         for _ in statements {
             // Each statement yields its result, then a NULL that ends it.
             guard let result = PQgetResult(handle) else {
-                throw StoreError(kindForFailure(), message: Self.trimmed(PQerrorMessage(handle)), context: context)
+                let error = brokenBatch(context)
+                guard committing else { throw error }
+                firstError = firstError ?? error
+                results += Array(repeating: .failure(error), count: statements.count - results.count)
+                return results
             }
             if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
                 PQclear(result)
@@ -210,8 +232,14 @@ public final class PostgresConnection {
             PQclear(sync)
             if status == PGRES_PIPELINE_SYNC { break }
         }
-        if let firstError, firstError.kind == .unavailable { throw firstError }
+        if let firstError, firstError.kind == .unavailable, !committing { throw firstError }
         return results
+    }
+
+    /// Marks the connection broken after a batch could not be sent or read to its end.
+    private func brokenBatch(_ context: String) -> StoreError {
+        broken = true
+        return StoreError(.unavailable, message: Self.trimmed(PQerrorMessage(handle)), context: context)
     }
 
     /// Runs a script of several statements without parameters (migration files only, never input).

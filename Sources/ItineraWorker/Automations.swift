@@ -13,12 +13,15 @@ public enum Automations {
     ]
 
     /// `booking_status_changed` to the team's staff and, for states a customer sees, to the
-    /// booking's customer logins; never to the one who made the change.
+    /// booking's customer logins; never to the one who made the change. Only for events that ask
+    /// for it (`"notification": "booking_status_changed"`): a status change written by an older
+    /// build was notified by its request already.
     struct StatusNotification: OutboxHandler {
         let name = "automation.status_notification"
 
         func applies(to event: OutboxEvent) -> Bool {
-            event.teamId != nil && event.aggregateId != nil && event.payload["from"] != nil
+            event.payload["notification"] == "booking_status_changed" && event.teamId != nil
+                && event.aggregateId != nil && event.payload["from"] != nil
                 && event.payload["to"].flatMap(BookingStatus.init(rawValue:)) != nil
         }
 
@@ -30,7 +33,8 @@ public enum Automations {
             try Notice(
                 type: "booking_status_changed", title: "Booking \(reference): \(from) → \(to.rawValue)",
                 bookingId: booking,
-                metadata: ["booking_id": booking.uuidString.lowercased(), "from": from, "to": to.rawValue]
+                metadata: ["booking_id": booking.uuidString.lowercased(), "from": from, "to": to.rawValue],
+                cause: "event:\(event.id)"
             ).raise(
                 teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)),
                 toCustomers: Lifecycle.customerVisible.contains(to), connection)

@@ -5,14 +5,16 @@ import ItineraStore
 /// A notification the worker raises itself: to the team's staff (recipient NULL; the actor does not
 /// see their own) and, with `toCustomers`, to every portal login of the booking's customer but the
 /// actor; each row with the `notification.created` event that delivers it live, all in one
-/// statement. It runs in a handler's transaction, so the recorded outcome of the handler keeps a
-/// re-run from raising it twice.
+/// statement. Every row carries a dedupe key made of `cause` and its recipient, so a second run for
+/// the same cause (a re-run after a crash, or two workers after a lease ran out) raises nothing.
 struct Notice {
     let type: String
     let title: String
     var message = ""
     let bookingId: UUID
     let metadata: [String: String]
+    /// What the notification is about, unique per type: e.g. `event:<outbox event id>`.
+    let cause: String
 
     func raise(teamId: UUID, actor: UUID?, toCustomers: Bool, _ connection: PostgresConnection) throws {
         let metadataJSON = String(
@@ -20,24 +22,28 @@ struct Notice {
         try connection.query(
             """
             WITH recipient AS MATERIALIZED (
-                SELECT gen_random_uuid() AS id, NULL::uuid AS user_id
+                SELECT NULL::uuid AS user_id
                 UNION ALL
-                SELECT gen_random_uuid(), c.user_id FROM bookings b JOIN customers c ON c.id = b.customer_id
+                SELECT c.user_id FROM bookings b JOIN customers c ON c.id = b.customer_id
                 WHERE $8::boolean AND b.id = $1::uuid AND b.team_id = $2::uuid AND c.user_id IS NOT NULL
                   AND c.user_id IS DISTINCT FROM $7::uuid
             ), raised AS (
                 INSERT INTO notifications (id, team_id, recipient_user_id, type, title, message, link_path, link_id,
-                                           metadata, actor_user_id)
-                SELECT r.id, $2::uuid, r.user_id, $3, $4, $5, '/booking/' || $1::uuid, $1::uuid, $6::jsonb, $7::uuid FROM recipient r
+                                           metadata, actor_user_id, dedupe_key)
+                SELECT gen_random_uuid(), $2::uuid, r.user_id, $3, $4, $5, '/booking/' || $1::uuid, $1::uuid,
+                       $6::jsonb, $7::uuid, $9 || ':' || coalesce(r.user_id::text, 'team')
+                FROM recipient r
+                ON CONFLICT (team_id, type, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+                RETURNING id, recipient_user_id
             )
             INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
-            SELECT $2::uuid, 'notification.created', r.id,
-                   jsonb_build_object('notification_id', r.id, 'recipient_user_id', r.user_id)
-            FROM recipient r
+            SELECT $2::uuid, 'notification.created', n.id,
+                   jsonb_build_object('notification_id', n.id, 'recipient_user_id', n.recipient_user_id)
+            FROM raised n
             """,
             [
                 bookingId, teamId, type, String(title.prefix(200)), String(message.prefix(2000)), metadataJSON, actor,
-                toCustomers,
+                toCustomers, cause,
             ], context: "raising a \(type) notification")
         connection.notifyAfterCommit(channel: OutboxWorker.channel, payload: "notification.created")
     }

@@ -110,7 +110,7 @@ struct ProviderRefunds: OutboxHandler {
             metadata: [
                 "booking_id": refund.bookingId, "payment_id": refund.paymentId,
                 "refund_id": refund.id.uuidString.lowercased(),
-            ]
+            ], cause: "refund:\(refund.id.uuidString.lowercased())"
         ).raise(teamId: teamId, actor: nil, toCustomers: false, connection)
     }
 }

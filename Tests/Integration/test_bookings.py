@@ -7,6 +7,7 @@ import uuid
 import pytest
 import requests
 
+from conftest import WORKERS
 from identity import Browser, bearer
 
 HAPPY_PATH = ["payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed",
@@ -129,6 +130,17 @@ def test_idempotency_key_header_on_create(stack, staff, customer_id):
     assert first.json()["data"]["id"] == again.json()["data"]["id"]
     other = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "USD"}, headers=headers)
     assert other.status_code == 422
+
+
+def test_a_nul_character_is_refused_and_every_worker_keeps_working(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    for _ in range(3 * WORKERS):  # enough that every worker of the pool answers some
+        r = move(staff, booking["id"], "payment_pending", note="a\u0000b")
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_text", r.text
+    assert stack.psql(f"SELECT count(*) FROM booking_lifecycle_events WHERE booking_id = '{booking['id']}'") == "1"
+    for _ in range(3 * WORKERS):
+        assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "booking_created"
+    assert move(staff, booking["id"], "payment_pending").status_code == 200
 
 
 def test_twenty_concurrent_transitions_leave_one_consistent_history(stack, staff, customer_id):

@@ -53,6 +53,37 @@ def test_only_the_automations_a_status_calls_for_run(healthy):
         f"SELECT count(*) FROM outbox_events WHERE aggregate_id = '{booking}' AND status <> 'done'") == "0")
 
 
+def test_a_status_notification_is_raised_once_even_when_its_handler_runs_again(healthy):
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    booking = new_booking(staff, customer)["id"]
+    assert move(staff, booking, "payment_pending").status_code == 200
+    event = stack.psql(f"SELECT id FROM outbox_events WHERE aggregate_id = '{booking}' "
+                       "AND type = 'booking.status_changed'")
+    done = f"SELECT status FROM outbox_events WHERE id = {event}"
+    raised = f"SELECT count(*) FROM notifications WHERE type = 'booking_status_changed' AND link_id = '{booking}'"
+    deliveries = (f"SELECT count(*) FROM outbox_events WHERE type = 'notification.created' AND aggregate_id IN "
+                  f"(SELECT id FROM notifications WHERE link_id = '{booking}')")
+    assert wait_until(lambda: stack.psql(done) == "done")
+    assert stack.psql(raised) == "1" and stack.psql(deliveries) == "1"
+    # As when a second worker takes the event over after the first one's lease ran out.
+    stack.psql(f"DELETE FROM outbox_handler_runs WHERE event_id = {event}; "
+               f"UPDATE outbox_events SET status = 'pending', next_attempt_at = now() WHERE id = {event}; "
+               "SELECT pg_notify('itinera_outbox', 'again')")
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM outbox_handler_runs WHERE event_id = {event}") == "1")
+    assert wait_until(lambda: stack.psql(done) == "done")
+    assert stack.psql(raised) == "1" and stack.psql(deliveries) == "1"
+    # A status change that does not ask for the notification (an older build's) raises none.
+    other = new_booking(staff, customer)["id"]
+    old = stack.psql("INSERT INTO outbox_events (team_id, type, aggregate_id, payload) "
+                     f"SELECT team_id, 'booking.status_changed', id, jsonb_build_object('booking_id', id, "
+                     f"'from', 'booking_created', 'to', 'cancelled') FROM bookings WHERE id = '{other}' RETURNING id; "
+                     "SELECT pg_notify('itinera_outbox', 'old')").splitlines()[0]
+    assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {old}") == "done")
+    assert stack.psql(f"SELECT count(*) FROM notifications WHERE link_id = '{other}' "
+                      "AND type = 'booking_status_changed'") == "0"
+
+
 def test_a_committed_change_wakes_the_listening_workers(healthy):
     """The worker is woken by a NOTIFY right after COMMIT; its sweep every second is the fallback."""
     stack = healthy

@@ -12,5 +12,5 @@ def test_store_against_real_postgres(stack):
                             capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "9 tests" in output and "passed" in output, output
+    assert "10 tests" in output and "passed" in output, output
     assert "skipped" not in output.split("Test run with")[-1], output

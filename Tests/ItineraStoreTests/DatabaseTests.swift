@@ -178,4 +178,24 @@ struct DatabaseTests {
         }
         #expect(try admin.query("SELECT count(*) AS n FROM store_tests.last_read", context: "count").first("n") == "2")
     }
+
+    @Test func aNulInABatchSendsNothingAndKeepsTheConnection() throws {
+        let admin = try scratchTable("nul_batch")
+        let database = Database(url: url)
+        #expect {
+            try database.transaction { connection in
+                connection.queue(("INSERT INTO store_tests.nul_batch VALUES (1, 'queued')", []), context: "queue")
+                try connection.query("SELECT $1::text", ["nul\u{0}byte"], context: "nul")
+            }
+        } throws: { error in
+            (error as? StoreError)?.sqlState == "22021"
+        }
+        try database.transaction { connection in
+            try connection.query("INSERT INTO store_tests.nul_batch VALUES (2, 'after')", context: "insert")
+            #expect(try connection.query("SELECT 1 AS one", context: "read").first("one") == "1")
+        }
+        let rows = try admin.query(
+            "SELECT string_agg(v, ',' ORDER BY k) AS v FROM store_tests.nul_batch", context: "all")
+        #expect(rows.first("v") == "after")
+    }
 }

@@ -70,7 +70,7 @@ SQL
 INSERT INTO outbox_events (team_id, type, aggregate_id, payload)
 SELECT team_id, 'booking.status_changed', id,
        json_build_object('booking_id', id, 'booking_reference', booking_reference, 'from', 'payment_pending',
-                         'to', 'payment_confirmed')
+                         'to', 'payment_confirmed', 'notification', 'booking_status_changed')
 FROM bookings WHERE customer_id = '00000000-0000-4000-8000-0000000be001' LIMIT 10000;
 -- The statistics autovacuum keeps on a running system: without them the worker's first plans are
 -- made for the near-empty queue tables of a fresh cluster and kept until autovacuum runs.
