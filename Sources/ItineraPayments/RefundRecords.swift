@@ -4,8 +4,8 @@ import ItineraStore
 /// Refund bookkeeping both the API (a provider's webhook reports a failure) and the worker (the
 /// provider refuses the call) need.
 public enum RefundRecords {
-    /// A refund that did not happen: marked `failed` with the reason, its amount no longer counted
-    /// against its payment, and given back to the booking's paid amount.
+    /// A refund that did not happen: marked `failed` with the reason and its amount no longer
+    /// counted against its payment (the booking's paid amount follows, by trigger).
     public static func fail(_ refundId: UUID, reason: String, _ connection: PostgresConnection) throws {
         try connection.query(
             """
@@ -13,16 +13,12 @@ public enum RefundRecords {
                 UPDATE payment_refunds SET status = 'failed', failure_reason = $2, updated_at = now()
                 WHERE id = $1 AND status <> 'failed'
                 RETURNING payment_id, amount_minor
-            ), p AS (
-                UPDATE payments SET refunded_minor = refunded_minor - r.amount_minor,
-                       status = CASE WHEN refunded_minor - r.amount_minor = 0 THEN 'succeeded'
-                                     ELSE 'partially_refunded' END,
-                       updated_at = now()
-                FROM r WHERE payments.id = r.payment_id
-                RETURNING payments.booking_id, r.amount_minor
             )
-            UPDATE bookings SET paid_minor = paid_minor + p.amount_minor, updated_at = now()
-            FROM p WHERE bookings.id = p.booking_id
+            UPDATE payments SET refunded_minor = refunded_minor - r.amount_minor,
+                   status = CASE WHEN refunded_minor - r.amount_minor = 0 THEN 'succeeded'
+                                 ELSE 'partially_refunded' END,
+                   updated_at = now()
+            FROM r WHERE payments.id = r.payment_id
             """, [refundId, String(reason.prefix(500))], context: "failing a refund")
     }
 }

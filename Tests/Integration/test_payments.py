@@ -350,6 +350,7 @@ def test_a_refund_the_provider_refuses_gives_the_amount_back_and_tells_staff(sta
     refund_id = r.json()["data"]["refund"]["id"]
     assert wait_until(lambda: refund_row(stack, refund_id) == "failed|")
     assert stack.psql(f"SELECT status, refunded_minor FROM payments WHERE id = '{payment['id']}'") == "succeeded|0"
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "3000"
     notes = staff.get("/api/notifications?limit=50").json()["data"]["items"]
     assert any(n["type"] == "refund_failed" and n["metadata"]["refund_id"] == refund_id
                and "already been refunded" in n["message"] for n in notes)

@@ -140,19 +140,15 @@ enum PaymentLedger {
         return id
     }
 
-    /// Counts a refund against its payment (and the booking's paid amount).
+    /// Counts a refund against its payment (the booking's paid amount follows, by trigger).
     static func count(refundOf amountMinor: Int64, against paymentId: UUID, _ connection: PostgresConnection) throws {
         try connection.query(
             """
-            WITH p AS (
-                UPDATE payments SET refunded_minor = refunded_minor + $2,
-                       status = CASE WHEN refunded_minor + $2 >= captured_minor THEN 'refunded'
-                                     ELSE 'partially_refunded' END,
-                       updated_at = now()
-                WHERE id = $1 RETURNING booking_id
-            )
-            UPDATE bookings b SET paid_minor = greatest(0, b.paid_minor - $2), updated_at = now()
-            FROM p WHERE b.id = p.booking_id
+            UPDATE payments SET refunded_minor = refunded_minor + $2,
+                   status = CASE WHEN refunded_minor + $2 >= captured_minor THEN 'refunded'
+                                 ELSE 'partially_refunded' END,
+                   updated_at = now()
+            WHERE id = $1
             """, [paymentId, amountMinor], context: "adding a refund to its payment")
     }
 

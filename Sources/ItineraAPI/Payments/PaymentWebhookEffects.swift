@@ -92,9 +92,6 @@ enum PaymentWebhookEffects {
                    provider_payment_id = coalesce($3, provider_payment_id), webhook_event_id = $4, updated_at = now()
             WHERE id = $1
             """, [payment.id, amount, providerPaymentId, eventId], context: "capturing a payment")
-        try connection.query(
-            "UPDATE bookings SET paid_minor = paid_minor + $2, updated_at = now() WHERE id = $1",
-            [payment.bookingId, amount], context: "adding a payment to its booking")
         let outstanding = try PaymentLedger.confirmBookingIfCovered(
             payment.bookingId, scope: scope, idempotencyKey: key, connection)
         let booking = try PaymentLedger.lockBooking(payment.bookingId, connection)
