@@ -18,9 +18,13 @@ booking_bench() {
 INSERT INTO customers (id, team_id, name)
 VALUES ('00000000-0000-4000-8000-0000000be001', '00000000-0000-4000-8000-00000000d001', 'Bench Customer')
 ON CONFLICT (id) DO NOTHING;
-INSERT INTO bookings (team_id, booking_reference, customer_id, status, currency, total_minor, departure_at)
+-- Made a minute apart over the past, as real bookings are (not all in one instant: the list
+-- indexes would hold one long run of equal keys).
+INSERT INTO bookings (team_id, booking_reference, customer_id, status, currency, total_minor, departure_at,
+                      created_at, updated_at)
 SELECT '00000000-0000-4000-8000-00000000d001', 'ITN-' || upper(lpad(to_hex(g), 6, '0')),
-       '00000000-0000-4000-8000-0000000be001', 'booking_created', 'EUR', 100000 + g, now() + g * interval '1 hour'
+       '00000000-0000-4000-8000-0000000be001', 'booking_created', 'EUR', 100000 + g, now() + g * interval '1 hour',
+       now() - g * interval '1 minute', now() - g * interval '1 minute'
 FROM generate_series(1, $bookings) g
 ON CONFLICT (team_id, booking_reference) DO NOTHING;
 INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, unit_price_minor)
