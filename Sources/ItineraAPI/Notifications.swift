@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -95,6 +96,6 @@ enum Notifications {
                 """,
                 [bookingId, teamId] + draft.columns + [actor]
             ), context: "raising notifications to the customer")
-        connection.notifyAfterCommit(channel: Outbox.channel, payload: "notification.created")
+        connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: "notification.created")
     }
 }

@@ -1,12 +1,11 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
 /// Writes follow-up work into `outbox_events` inside the caller's transaction; `itinera worker`
 /// picks it up after COMMIT (woken by a NOTIFY sent right after it, see `Database.transaction`).
 enum Outbox {
-    static let channel = "itinera_outbox"
-
     /// Writes one outbox event, and asks for the worker's NOTIFY after COMMIT; `change`, a
     /// data-modifying statement without RETURNING that numbers its parameters from `$1`, is made in
     /// the same statement. The statement is queued (`PostgresConnection.queue`): it travels with the
@@ -26,6 +25,6 @@ enum Outbox {
                 (change?.parameters ?? [])
                     + [teamId, type, aggregateId, String(decoding: JSONWriter.bytes(.object(payload)), as: UTF8.self)]
             ), context: "writing an outbox event")
-        connection.notifyAfterCommit(channel: channel, payload: type)
+        connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: type)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 
 /// The outbox as admins see it: what is pending, done or dead, and a retry button.
@@ -47,7 +48,7 @@ enum OutboxAdminHandlers {
             guard let json = row.first("json") else {
                 throw APIError.notFound("No such outbox event, or it is already done.")
             }
-            connection.notifyAfterCommit(channel: Outbox.channel, payload: "retry")
+            connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: "retry")
             try Audit.record(connection, scope, action: "outbox.retry", table: "outbox_events", rowId: String(id))
             return json
         }

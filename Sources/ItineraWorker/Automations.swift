@@ -19,16 +19,19 @@ public enum Automations {
     struct StatusNotification: OutboxHandler {
         let name = "automation.status_notification"
 
-        func applies(to event: OutboxEvent) -> Bool {
-            event.payload["notification"] == "booking_status_changed" && event.teamId != nil
-                && event.aggregateId != nil && event.payload["from"] != nil
-                && event.payload["to"].flatMap(BookingStatus.init(rawValue:)) != nil
+        /// The change an event that asks for the notification describes.
+        private func change(_ event: OutboxEvent) -> (teamId: UUID, booking: UUID, from: String, to: BookingStatus)? {
+            guard event.payload["notification"] == "booking_status_changed", let teamId = event.teamId,
+                let booking = event.aggregateId, let from = event.payload["from"],
+                let to = event.payload["to"].flatMap(BookingStatus.init(rawValue:))
+            else { return nil }
+            return (teamId, booking, from, to)
         }
 
+        func applies(to event: OutboxEvent) -> Bool { change(event) != nil }
+
         func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            guard let teamId = event.teamId, let booking = event.aggregateId, let from = event.payload["from"],
-                let to = event.payload["to"].flatMap(BookingStatus.init(rawValue:))
-            else { return }
+            guard let (teamId, booking, from, to) = change(event) else { return }
             let reference = event.payload["booking_reference"] ?? ""
             try Notice(
                 type: "booking_status_changed", title: "Booking \(reference): \(from) → \(to.rawValue)",

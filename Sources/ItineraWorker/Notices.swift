@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -45,6 +46,6 @@ struct Notice {
                 bookingId, teamId, type, String(title.prefix(200)), String(message.prefix(2000)), metadataJSON, actor,
                 toCustomers, cause,
             ], context: "raising a \(type) notification")
-        connection.notifyAfterCommit(channel: OutboxWorker.channel, payload: "notification.created")
+        connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: "notification.created")
     }
 }

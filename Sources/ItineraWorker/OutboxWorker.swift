@@ -1,5 +1,6 @@
 import CSupport
 import Foundation
+import ItineraCore
 import ItineraStore
 
 /// `itinera worker`: drains `outbox_events`. Wakes on NOTIFY and sweeps every second; claims due
@@ -8,8 +9,6 @@ import ItineraStore
 /// exponential backoff and jitter and marks an event dead after `maxAttempts`. SIGTERM/SIGINT:
 /// finishes the current event and exits.
 public final class OutboxWorker {
-    /// The NOTIFY channel that wakes the workers (the API sends on it after COMMIT too).
-    static let channel = "itinera_outbox"
     let config: WorkerConfig
     let handlers: [String: [OutboxHandler]]
     private var connection: PostgresConnection?
@@ -72,7 +71,7 @@ public final class OutboxWorker {
     private func open() throws -> PostgresConnection {
         if let connection, connection.isHealthy { return connection }
         let fresh = try PostgresConnection(url: config.databaseURL, applicationName: "itinera-worker")
-        try fresh.query("LISTEN \(Self.channel)", context: "listening for outbox events")
+        try fresh.query("LISTEN \(OutboxWakeUp.channel)", context: "listening for outbox events")
         connection = fresh
         return fresh
     }

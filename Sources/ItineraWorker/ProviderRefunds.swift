@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraPayments
 import ItineraStore
@@ -95,7 +96,7 @@ struct ProviderRefunds: OutboxHandler {
             VALUES ($1::uuid, 'payment.sandbox_webhook', $2::uuid, jsonb_build_object('body', $3::text))
             """, [refund.teamId, refund.paymentId, String(decoding: body, as: UTF8.self)],
             context: "queueing the sandbox refund webhook")
-        connection.notifyAfterCommit(channel: OutboxWorker.channel, payload: "payment.sandbox_webhook")
+        connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: "payment.sandbox_webhook")
     }
 
     /// The refund did not happen: failed, its amount back on the payment, and staff told.
