@@ -134,6 +134,25 @@ def test_a_worker_killed_before_marking_done_produces_exactly_one_invoice(health
                       f"AND metadata->>'to' = 'payment_confirmed'") == "1"
 
 
+def test_the_worker_rides_out_a_database_restart(healthy):
+    """A restart of PostgreSQL delays the worker's work; the same worker reconnects, listens again and
+    catches up on what was committed before and after it."""
+    stack = healthy
+    staff, customer = staff_and_customer(stack)
+    worker = stack.worker_pid()
+    booking = new_booking(staff, customer)["id"]
+    assert move(staff, booking, "payment_pending").status_code == 200
+    stack.stack("pg-stop")
+    stack.stack("pg-start")
+    assert wait_until(lambda: move(staff, booking, "payment_confirmed").status_code == 200)
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1")
+    assert wait_until(lambda: stack.psql(
+        f"SELECT count(*) FROM outbox_events WHERE aggregate_id = '{booking}' AND status <> 'done'") == "0")
+    assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'booking_status_changed' "
+                      f"AND recipient_user_id IS NULL AND link_id = '{booking}'") == "2"
+    assert stack.worker_pid() == worker and os.path.exists(f"/proc/{worker}")
+
+
 def test_two_workers_drain_a_thousand_events_exactly_once(healthy):
     stack = healthy
     stack.psql("CREATE TABLE IF NOT EXISTS outbox_test_effects (event_id bigint NOT NULL, at timestamptz DEFAULT now())")
