@@ -7,12 +7,17 @@ import ItineraStore
 /// events with `FOR UPDATE SKIP LOCKED` (so several workers share the work) under a lease; runs each
 /// event's handlers, each in its own transaction with its recorded outcome; retries failures with
 /// exponential backoff and jitter and marks an event dead after `maxAttempts`. SIGTERM/SIGINT:
-/// finishes the current event and exits.
+/// finishes the current event, hands the rest of its batch back and exits.
 public final class OutboxWorker {
     let config: WorkerConfig
     let handlers: [String: [OutboxHandler]]
     private var connection: PostgresConnection?
     private var lastHousekeeping = Date.distantPast
+    /// Claimed events not finished yet, in order. A stop, or a
+    /// connection that broke, hands them back (`handBack`) instead of leaving them to their lease.
+    private var held: [OutboxEvent] = []
+    /// The held event whose handlers are running.
+    private var running: Int64?
 
     public init(config: WorkerConfig, handlers: [String: [OutboxHandler]]? = nil) {
         self.config = config
@@ -43,25 +48,59 @@ public final class OutboxWorker {
         while !stopRequested {
             do {
                 let connection = try open()
+                try handBack(connection)
                 try housekeeping(connection)
-                let batch = try claim(connection)
-                for event in batch {
+                held = try claim(connection)
+                if held.isEmpty { _ = try connection.waitForNotifications(milliseconds: 1000) }
+                while let event = held.first {
+                    running = event.id
                     try process(event, connection)
+                    running = nil
+                    held.removeFirst()
                     if stopRequested { break }
                 }
-                if batch.isEmpty { _ = try connection.waitForNotifications(milliseconds: 1000) }
             } catch let error as StoreError where error.kind == .unavailable {
                 log("database_unavailable", ["error": "\(error)"])
                 connection = nil
                 usleep(1_000_000)
             } catch {
                 log("worker_error", ["error": "\(error)"])
+                // An event that fails this way keeps its lease: handed back, it could fail again at once.
+                if let failed = running { held.removeAll { $0.id == failed } }
+                running = nil
                 connection = nil
                 usleep(500_000)
             }
         }
+        if let connection, connection.isHealthy, !held.isEmpty {
+            do { try handBack(connection) } catch { log("hand_back_failed", ["error": "\(error)"]) }
+        }
         log("worker_stopped", [:])
         return 0
+    }
+
+    /// Makes the held events due again at once, so a stop or a database restart does not delay them
+    /// by a lease. Those never started get their attempt back; the one that was running keeps it. An
+    /// event another worker took over after the lease ran out (its attempts moved on) is left alone.
+    private func handBack(_ connection: PostgresConnection) throws {
+        guard !held.isEmpty else { return }
+        do {
+            try connection.query(
+                """
+                UPDATE outbox_events e
+                SET next_attempt_at = now(), attempts = e.attempts - CASE WHEN e.id = $3 THEN 0 ELSE 1 END
+                FROM unnest($1::text[]::bigint[], $2::text[]::int[]) AS h(id, attempts)
+                WHERE e.id = h.id AND e.attempts = h.attempts AND e.status = 'pending'
+                """, [held.map { String($0.id) }, held.map { String($0.attempts) }, running ?? 0],
+                context: "handing claimed events back")
+        } catch let error as StoreError where error.kind == .unavailable {
+            throw error  // tried again on the next connection
+        } catch {
+            (held, running) = ([], nil)  // left to their lease
+            throw error
+        }
+        log("events_handed_back", ["count": String(held.count)])
+        (held, running) = ([], nil)
     }
 
     private var stopRequested: Bool {
