@@ -73,7 +73,7 @@ enum AuthHandlers {
                 """,
                 [
                     Hex.bytea(SHA256.digest(Array(token.utf8))), userId, team.id, csrfToken, Int(lifetime), address,
-                    String((request.headers["user-agent"] ?? "").prefix(500)),
+                    (request.headers["user-agent"] ?? "").prefix(codePoints: 500),
                 ], context: "creating a session")
             let rehash = hasher.needsRehash(storedHash) ? hasher.hash(body.password) : nil
             try connection.query(

@@ -203,14 +203,11 @@ enum BookingHandlers {
             check.check(BookingStatus(rawValue: status) != nil, "status", "is not a status")
         }
         let customerId = check.uuid(query["customerId"], "customerId", required: false)
-        let from = query["departureFrom"].map { (Self.date($0), $0) }
-        let to = query["departureTo"].map { (Self.date($0), $0) }
-        check.check(from == nil || from?.0 != nil, "departureFrom", "must be an ISO-8601 date or time")
-        check.check(to == nil || to?.0 != nil, "departureTo", "must be an ISO-8601 date or time")
-        let limit = query["limit"].map { Int($0) ?? -1 } ?? 50
-        check.check((1...200).contains(limit), "limit", "must be from 1 to 200")
-        let cursor = query["cursor"].map(Cursor.init)
-        check.check(cursor == nil || cursor! != nil, "cursor", "is not a cursor from this list")
+        let from = query["departureFrom"].map(ISODate.instantOrDay)
+        let to = query["departureTo"].map(ISODate.instantOrDay)
+        check.check(from == nil || from! != nil, "departureFrom", "must be an ISO-8601 date or time")
+        check.check(to == nil || to! != nil, "departureTo", "must be an ISO-8601 date or time")
+        let page = ListPage(query, &check, key: [ListPage.instant, ListPage.uuid])
         try check.finish()
         let search = query["q"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap {
             $0.isEmpty ? nil : likePattern($0)
@@ -231,15 +228,12 @@ enum BookingHandlers {
                 LIMIT $8
                 """,
                 [
-                    query["status"], customerId, from?.1, to?.1, search, cursor??.createdAt, cursor??.id, limit + 1,
+                    query["status"], customerId, from ?? nil, to ?? nil, search, page.after(0), page.after(1),
+                    page.fetch,
                 ], context: "listing bookings"
             ).rows
         }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { Cursor(createdAt: $0[1] ?? "", id: $0[2] ?? "").encoded } : nil
-        let items = page.compactMap { $0[0] }.joined(separator: ",")
-        let nextJSON = next.map { "\"\($0)\"" } ?? "null"
-        return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(nextJSON)}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     /// The fields staff may edit in place; the rest changes through its own flow (items and money
@@ -254,7 +248,9 @@ enum BookingHandlers {
             throw APIError(
                 status: 428, code: "precondition_required", message: "Send If-Match with the booking's version.")
         }
-        guard let version = Int(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) else {
+        // The column is an integer: a larger number is no version either.
+        guard let version = Int32(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version > 0
+        else {
             throw APIError.validation(["If-Match": "must be the booking's version number"])
         }
         guard case .object(let fields) = try scope.request.decodeJSON(JSONValue.self) else {
@@ -273,7 +269,7 @@ enum BookingHandlers {
         let notes = check.text(text("notes"), "notes", 1...4000)
         let tripId = check.uuid(text("tripId"), "tripId", required: false)
         let departureText = text("departureAt")
-        let departure = departureText.flatMap(Self.date)
+        let departure = departureText.flatMap(ISODate.instantOrDay)
         check.check(departureText == nil || departure != nil, "departureAt", "must be an ISO-8601 date or time")
         try check.finish()
         let json = try scope.transaction { connection -> String in
@@ -357,8 +353,10 @@ enum BookingHandlers {
                     VALUES ($1, $2, $3, $4, $5)
                     ON CONFLICT (booking_id, user_id, role) DO UPDATE SET role = excluded.role
                     RETURNING json_build_object('id', id, 'booking_id', booking_id, 'user_id', user_id, 'role', role,
-                                                'created_at', created_at)::text AS json, id
+                                                'created_at', created_at)::text AS json, id, xmax = 0 AS created
                     """, [caller.teamId, id, userId, role, caller.userId], context: "assigning a supplier user")
+                // Already assigned in this role: the same assignment again, and nobody is told twice.
+                guard inserted.first("created") == "t" else { return (200, inserted.first("json") ?? "{}") }
                 try Audit.record(
                     connection, scope, action: "booking.assign", table: "booking_assignments",
                     rowId: inserted.first("id"))
@@ -396,7 +394,7 @@ enum BookingHandlers {
                 connection, scope, action: "booking.unassign", table: "booking_assignments",
                 rowId: assignmentId.lowercased)
         }
-        return try scope.ok(["id": assignmentId.lowercased, "deleted": "true"])
+        return scope.ok(jsonText: "{\"id\":\"\(assignmentId.lowercased)\",\"deleted\":true}")
     }
 
     /// A 404 unless the booking exists and the caller may see it.
@@ -405,38 +403,4 @@ enum BookingHandlers {
         guard !found.rows.isEmpty else { throw APIError.notFound("No such booking.") }
     }
 
-    private static func date(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601))
-            ?? (try? Date(text + "T00:00:00Z", strategy: .iso8601))
-    }
-
-    /// A position in the newest-first list: the last row's creation time and id.
-    struct Cursor: Equatable {
-        let createdAt: String
-        let id: String
-
-        init(createdAt: String, id: String) {
-            self.createdAt = createdAt
-            self.id = id
-        }
-
-        init?(_ encoded: String) {
-            guard
-                let data = Data(
-                    base64Encoded: encoded.replacingOccurrences(of: "-", with: "+")
-                        .replacingOccurrences(of: "_", with: "/").padding(
-                            toLength: (encoded.count + 3) / 4 * 4, withPad: "=", startingAt: 0)),
-                let text = String(data: data, encoding: .utf8)
-            else { return nil }
-            let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2, UUID(uuidString: parts[1]) != nil,
-                (try? Date(parts[0], strategy: .iso8601)) != nil
-                    || parts[0].contains("T")
-            else { return nil }
-            createdAt = parts[0]
-            id = parts[1]
-        }
-
-        var encoded: String { Base64URL.encode(Array("\(createdAt)|\(id)".utf8)) }
-    }
 }

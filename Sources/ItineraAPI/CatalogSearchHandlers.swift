@@ -87,9 +87,11 @@ enum CatalogSearchHandlers {
             check.check(!required, field, "is required")
             return nil
         }
-        check.check(
-            (try? Date(text + "T00:00:00Z", strategy: .iso8601)) != nil, field, "must be a date such as 2027-03-01")
-        return text
+        guard ISODate.day(text) != nil else {
+            check.check(false, field, "must be a date such as 2027-03-01")
+            return nil
+        }
+        return text  // strictly YYYY-MM-DD: compares as text as it does as a date
     }
 
     private static func paging(_ query: [String: String], _ check: inout Validation) -> (limit: Int, offset: Int) {

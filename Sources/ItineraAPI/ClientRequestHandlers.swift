@@ -20,9 +20,10 @@ enum ClientRequestHandlers {
         let currency = body.currency.map { check.currency($0, "currency") } ?? "EUR"
         try check.finish()
         let answer = try scope.transaction { connection in
+            // Per login, not only per team: the stored answer is this customer's booking.
             try Idempotency.once(
-                key: scope.request.headers["idempotency-key"], scope: "POST /api/customer/bookings",
-                request: scope.request,
+                key: scope.request.headers["idempotency-key"],
+                scope: "POST /api/customer/bookings \(caller.userId?.lowercased ?? "")", request: scope.request,
                 teamId: caller.teamId, connection
             ) {
                 // RLS shows a customer user only the customer row linked to their login.

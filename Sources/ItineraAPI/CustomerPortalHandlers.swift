@@ -6,8 +6,11 @@ import ItineraHTTP
 /// assignments of the login). The query also names the login's own bookings, so that PostgreSQL
 /// starts from them (by index) instead of testing the policy on every booking of the team.
 enum CustomerPortalHandlers {
-    /// `GET /api/customer/bookings` and `GET /api/supplier/bookings`, newest first.
+    /// `GET /api/customer/bookings` and `GET /api/supplier/bookings?limit=&cursor=`, newest first.
     static func list(_ scope: RequestScope) throws -> Response {
+        var check = Validation()
+        let page = ListPage(scope.request.query, &check, key: [ListPage.instant, ListPage.uuid])
+        try check.finish()
         let own =
             try scope.caller.role == .supplier
             ? "b.id IN (SELECT a.booking_id FROM booking_assignments a WHERE a.user_id = itinera_current_user())"
@@ -15,16 +18,15 @@ enum CustomerPortalHandlers {
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT \(BookingQueries.summary)::text AS json
+                SELECT \(BookingQueries.summary)::text AS json, to_json(b.created_at) #>> '{}' AS created_at, b.id
                 FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
-                WHERE \(own)
+                WHERE \(own) AND ($1::timestamptz IS NULL OR (b.created_at, b.id) < ($1, $2::uuid))
                 ORDER BY b.created_at DESC, b.id DESC
-                LIMIT 200
-                """, context: "listing a customer's bookings"
+                LIMIT $3
+                """, [page.after(0), page.after(1), page.fetch], context: "listing a customer's bookings"
             ).rows
         }
-        return scope.ok(
-            jsonText: "{\"items\":[\(rows.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":null}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
 }

@@ -12,9 +12,10 @@ enum DashboardHandlers {
                     'revenue_confirmed_this_month', coalesce((SELECT json_object_agg(currency, total)
                         FROM (SELECT b.currency, sum(b.total_minor) AS total
                               FROM bookings b
-                              WHERE EXISTS (SELECT 1 FROM booking_lifecycle_events e
+                              WHERE b.status NOT IN ('cancelled', 'refunded')
+                                AND EXISTS (SELECT 1 FROM booking_lifecycle_events e
                                             WHERE e.booking_id = b.id AND e.to_status = 'payment_confirmed'
-                                              AND e.created_at >= date_trunc('month', now()))
+                                                AND e.created_at >= date_trunc('month', now()))
                               GROUP BY b.currency) r), '{}'),
                     'payments_pending', (SELECT count(*) FROM bookings WHERE status = 'payment_pending'),
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (

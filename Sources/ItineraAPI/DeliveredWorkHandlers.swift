@@ -29,7 +29,7 @@ enum DeliveredWorkHandlers {
             form["work"].map {
                 String(decoding: $0.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            .flatMap { $0.isEmpty ? nil : String($0.prefix(60)) } ?? "work"
+            .flatMap { $0.isEmpty ? nil : $0.prefix(codePoints: 60) } ?? "work"
         let documentId = UUID()
         let relative = "\(caller.teamId.lowercased)/\(bookingId.lowercased)/\(documentId.lowercased).\(kind.ext)"
         let path = (scope.context.config.uploadDirectory as NSString).appendingPathComponent(relative)
@@ -50,7 +50,8 @@ enum DeliveredWorkHandlers {
                     """,
                     [
                         documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(uuidString:)), relative,
-                        file.filename.map { String($0.prefix(200)) }, kind.type, file.data.count, caller.userId, label,
+                        file.filename.map { $0.prefix(codePoints: 200) }, kind.type, file.data.count, caller.userId,
+                        label,
                     ], context: "recording delivered work")
                 let reference = booking[0] ?? ""
                 Notifications.toCustomers(

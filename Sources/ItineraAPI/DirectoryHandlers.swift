@@ -98,26 +98,24 @@ enum DirectoryHandlers {
     // `table` and `fields` are constants of this file, never input.
     private static func list(_ scope: RequestScope, table: String, fields: String) throws -> Response {
         var check = Validation()
-        let limit = scope.request.query["limit"].map { Int($0) ?? -1 } ?? 100
-        check.check((1...500).contains(limit), "limit", "must be from 1 to 500")
-        let offset = scope.request.query["offset"].map { Int($0) ?? -1 } ?? 0
-        check.check(offset >= 0 && offset <= 100_000, "offset", "must be from 0 to 100000")
+        let page = ListPage(
+            scope.request.query, &check, key: [ListPage.text, ListPage.uuid], defaultLimit: 100, maxLimit: 500)
         try check.finish()
         let search = scope.request.query["q"].flatMap { $0.isEmpty ? nil : likePattern($0) }
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT json_build_object('id', id, 'name', name, \(fields), 'created_at', created_at)::text AS json
+                SELECT json_build_object('id', id, 'name', name, \(fields), 'created_at', created_at)::text AS json,
+                    lower(name) AS sort_name, id
                 FROM \(table)
                 WHERE ($1::text IS NULL OR name ILIKE $1)
+                  AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))
                 ORDER BY lower(name), id
-                LIMIT $2 OFFSET $3
-                """, [search, limit + 1, offset], context: "listing \(table)"
+                LIMIT $4
+                """, [search, page.after(0), page.after(1), page.fetch], context: "listing \(table)"
             ).rows
         }
-        let items = rows.prefix(limit).compactMap { $0[0] }.joined(separator: ",")
-        let next = rows.count > limit ? "\"\(offset + limit)\"" : "null"
-        return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(next)}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     struct ProductBody: Decodable {
@@ -181,24 +179,25 @@ enum DirectoryHandlers {
         let query = scope.request.query
         var check = Validation()
         check.check(query["kind"].map(BookingHandlers.itemKinds.contains) ?? true, "kind", "is not a product kind")
-        let limit = query["limit"].map { Int($0) ?? -1 } ?? 100
-        check.check((1...500).contains(limit), "limit", "must be from 1 to 500")
+        let page = ListPage(query, &check, key: [ListPage.text, ListPage.uuid], defaultLimit: 100, maxLimit: 500)
         try check.finish()
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
                 SELECT json_build_object('id', id, 'kind', kind, 'name', name, 'city', city, 'origin', origin,
                     'destination', destination, 'starts_at', starts_at, 'price_minor', price_minor,
-                    'currency', currency)::text AS json
+                    'currency', currency)::text AS json,
+                    lower(name) AS sort_name, id
                 FROM products
                 WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR lower(city) = lower($2))
-                ORDER BY kind, lower(city), starts_at NULLS LAST, id
-                LIMIT $3
-                """, [query["kind"], query["city"], limit], context: "listing products"
+                  AND ($3::text IS NULL OR (lower(name), id) > ($3, $4::uuid))
+                ORDER BY lower(name), id
+                LIMIT $5
+                """, [query["kind"], query["city"], page.after(0), page.after(1), page.fetch],
+                context: "listing products"
             ).rows
         }
-        return scope.ok(
-            jsonText: "{\"items\":[\(rows.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":null}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     /// A login can be linked to one customer (or supplier) row per team.

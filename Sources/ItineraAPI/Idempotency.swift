@@ -35,7 +35,7 @@ enum Idempotency {
     static func claim(key: String, scope name: String, request: Request, teamId: UUID, _ connection: PostgresConnection)
         throws -> Claim
     {
-        guard !key.isEmpty, key.count <= 200 else {
+        guard (1...200).contains(key.unicodeScalars.count) else {
             throw APIError.validation(["idempotencyKey": "must be 1 to 200 characters"])
         }
         let hash = SHA256.hex(Array(request.method.utf8) + [0] + Array(request.path.utf8) + [0] + request.body)

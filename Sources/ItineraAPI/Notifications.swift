@@ -19,7 +19,7 @@ enum Notifications {
         /// the columns' limits.
         var columns: [(any SQLParameter)?] {
             [
-                type, String(title.prefix(200)), String(message.prefix(2000)), linkPath, linkId,
+                type, title.prefix(codePoints: 200), message.prefix(codePoints: 2000), linkPath, linkId,
                 String(decoding: JSONWriter.bytes(.object(metadata)), as: UTF8.self),
             ]
         }

@@ -6,31 +6,33 @@ import ItineraHTTP
 enum OutboxAdminHandlers {
     static let statuses: Set<String> = ["pending", "done", "dead"]
 
-    /// `GET /api/admin/outbox?status=pending|done|dead&limit=`, newest first, with handler outcomes.
+    /// `GET /api/admin/outbox?status=pending|done|dead&limit=&cursor=`, newest first, with handler outcomes.
     static func list(_ scope: RequestScope) throws -> Response {
         var check = Validation()
         let status = scope.request.query["status"]
         check.check(status.map(statuses.contains) ?? true, "status", "must be pending, done or dead")
-        let limit = scope.request.query["limit"].map { Int($0) ?? -1 } ?? 100
-        check.check((1...500).contains(limit), "limit", "must be from 1 to 500")
+        let page = ListPage(scope.request.query, &check, key: [ListPage.integer], defaultLimit: 100, maxLimit: 500)
         try check.finish()
-        let json = try scope.transaction { connection in
+        let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text AS json FROM (
-                    SELECT e.id, e.type, e.aggregate_id, e.payload, e.status, e.attempts, e.next_attempt_at,
-                           e.last_error, e.created_at, e.processed_at,
-                           coalesce((SELECT json_agg(json_build_object('handler', r.handler, 'status', r.status,
-                                        'attempts', r.attempts, 'last_error', r.last_error) ORDER BY r.handler)
-                                     FROM outbox_handler_runs r WHERE r.event_id = e.id), '[]') AS handlers
-                    FROM outbox_events e
-                    WHERE ($1::text IS NULL OR e.status = $1)
-                    ORDER BY e.id DESC
-                    LIMIT $2) x
-                """, [status, limit], context: "listing the outbox"
-            ).first("json") ?? "[]"
+                SELECT json_build_object('id', e.id, 'type', e.type, 'aggregate_id', e.aggregate_id,
+                           'payload', e.payload, 'status', e.status, 'attempts', e.attempts,
+                           'next_attempt_at', e.next_attempt_at, 'last_error', e.last_error,
+                           'created_at', e.created_at, 'processed_at', e.processed_at,
+                           'handlers', coalesce((SELECT json_agg(json_build_object('handler', r.handler,
+                                        'status', r.status, 'attempts', r.attempts, 'last_error', r.last_error)
+                                        ORDER BY r.handler)
+                                     FROM outbox_handler_runs r WHERE r.event_id = e.id), '[]'))::text AS json,
+                       e.id
+                FROM outbox_events e
+                WHERE ($1::text IS NULL OR e.status = $1) AND ($2::bigint IS NULL OR e.id < $2)
+                ORDER BY e.id DESC
+                LIMIT $3
+                """, [status, page.after(0), page.fetch], context: "listing the outbox"
+            ).rows
         }
-        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     /// `POST /api/admin/outbox/{id}/retry`: a dead or failing event is tried again now.

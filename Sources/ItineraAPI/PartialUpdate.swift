@@ -61,8 +61,8 @@ struct PartialUpdate {
 
     mutating func date(_ field: String, _ column: String) {
         guard case .some(let raw) = string(field, required: false) else { return }
-        let value = raw.flatMap { try? Date($0, strategy: .iso8601) }
-        check.check(raw == nil || value != nil, field, "must be an ISO-8601 time")
+        let value = raw.flatMap(ISODate.instant)
+        check.check(raw == nil || value != nil, field, "must be an ISO-8601 time such as 2027-03-01T09:00:00Z")
         columns.append((column, value, "timestamptz"))
     }
 

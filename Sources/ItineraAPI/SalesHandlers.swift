@@ -34,22 +34,29 @@ enum SalesHandlers {
         return scope.ok(jsonText: json, status: 201)
     }
 
-    /// `GET /api/leads?status=`.
+    /// `GET /api/leads?status=&limit=&cursor=`, newest first.
     static func listLeads(_ scope: RequestScope) throws -> Response {
         let status = scope.request.query["status"]
-        guard status == nil || ["open", "converted", "lost"].contains(status!) else {
-            throw APIError.validation(["status": "must be open, converted or lost"])
-        }
-        let json = try scope.transaction { connection in
+        var check = Validation()
+        check.check(
+            status.map(["open", "converted", "lost"].contains) ?? true, "status", "must be open, converted or lost")
+        let page = ListPage(scope.request.query, &check, key: [ListPage.instant, ListPage.uuid])
+        try check.finish()
+        let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('id', id, 'customer_id', customer_id, 'source', source,
-                    'notes', notes, 'status', status, 'created_at', created_at) ORDER BY created_at DESC), '[]')::text AS json
-                FROM (SELECT * FROM leads WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT 200) l
-                """, [status], context: "listing leads"
-            ).first("json") ?? "[]"
+                SELECT json_build_object('id', id, 'customer_id', customer_id, 'source', source, 'notes', notes,
+                    'status', status, 'created_at', created_at)::text AS json,
+                    to_json(created_at) #>> '{}' AS created_at, id
+                FROM leads
+                WHERE ($1::text IS NULL OR status = $1)
+                  AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+                ORDER BY created_at DESC, id DESC
+                LIMIT $4
+                """, [status, page.after(0), page.after(1), page.fetch], context: "listing leads"
+            ).rows
         }
-        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     struct QuotationBody: Decodable {
@@ -77,11 +84,7 @@ enum SalesHandlers {
             (0...1_000_000_000_000).contains(body.totalMinor ?? -1), "totalMinor",
             "must be a non-negative amount in minor units")
         let validUntil = body.validUntil
-        if let validUntil {
-            check.check(
-                (try? Date(validUntil + "T00:00:00Z", strategy: .iso8601)) != nil, "validUntil",
-                "must be a date such as 2027-01-31")
-        }
+        _ = check.day(validUntil, "validUntil", example: "2027-01-31")
         try check.finish()
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
@@ -189,10 +192,8 @@ enum SalesHandlers {
         var check = Validation()
         let name = check.text(body.name, "name", 1...200, required: true)
         let customerId = check.uuid(body.customerId, "customerId", required: false)
-        let starts = body.startsOn.flatMap { try? Date($0 + "T00:00:00Z", strategy: .iso8601) }
-        let ends = body.endsOn.flatMap { try? Date($0 + "T00:00:00Z", strategy: .iso8601) }
-        check.check(body.startsOn == nil || starts != nil, "startsOn", "must be a date such as 2027-03-01")
-        check.check(body.endsOn == nil || ends != nil, "endsOn", "must be a date such as 2027-03-09")
+        let starts = check.day(body.startsOn, "startsOn")
+        let ends = check.day(body.endsOn, "endsOn", example: "2027-03-09")
         if let starts, let ends { check.check(ends >= starts, "endsOn", "must not be before startsOn") }
         try check.finish()
         let caller = try scope.caller
@@ -209,17 +210,25 @@ enum SalesHandlers {
         return scope.ok(jsonText: json, status: 201)
     }
 
+    /// `GET /api/trips?limit=&cursor=`: soonest first, undated trips last.
     static func listTrips(_ scope: RequestScope) throws -> Response {
-        let json = try scope.transaction { connection in
+        var check = Validation()
+        let page = ListPage(scope.request.query, &check, key: [ListPage.day, ListPage.uuid])
+        try check.finish()
+        let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('id', id, 'customer_id', customer_id, 'name', name,
-                    'starts_on', starts_on, 'ends_on', ends_on) ORDER BY starts_on NULLS LAST, id), '[]')::text AS json
-                FROM (SELECT * FROM trips ORDER BY starts_on NULLS LAST, id LIMIT 200) t
-                """, context: "listing trips"
-            ).first("json") ?? "[]"
+                SELECT json_build_object('id', id, 'customer_id', customer_id, 'name', name, 'starts_on', starts_on,
+                    'ends_on', ends_on)::text AS json,
+                    coalesce(starts_on, 'infinity')::text AS starts, id
+                FROM trips
+                WHERE $1::date IS NULL OR (coalesce(starts_on, 'infinity'), id) > ($1, $2::uuid)
+                ORDER BY coalesce(starts_on, 'infinity'), id
+                LIMIT $3
+                """, [page.after(0), page.after(1), page.fetch], context: "listing trips"
+            ).rows
         }
-        return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 
     /// A row of `table` (a constant of this file) the caller can see, else a 400 naming `field`.

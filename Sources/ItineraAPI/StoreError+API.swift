@@ -21,9 +21,12 @@ extension StoreError: APIErrorConvertible {
             // A referenced id the caller's team does not have (unknown, or another team's): the
             // same answer either way, naming the field from the constraint `<table>_<x>_id_team_fkey`.
             APIError.validation([Self.field(ofConstraint: constraint): "must be an existing record of your team"])
+        case .query where sqlState == "23514" && constraint.flatMap({ Self.checkedFields[$0] }) != nil:
+            // A rule between a value sent and one stored earlier (an edit of only the end, say).
+            APIError.validation(Self.checkedFields[constraint!]!)
         case .query where sqlState == "23514":
-            // A CHECK constraint the handler's own validation did not foresee (e.g. an end before a start
-            // stored earlier): the client's values are at fault, and nothing was written.
+            // A CHECK constraint the handler's own validation did not foresee: the client's values are
+            // at fault, and nothing was written.
             APIError(
                 status: 422, code: "constraint_violated", message: "The values break a rule of the record.",
                 details: .object(["constraint": constraint.map(JSONValue.string) ?? .null]))
@@ -36,6 +39,12 @@ extension StoreError: APIErrorConvertible {
             .internalError
         }
     }
+
+    /// CHECK constraints that compare two columns a PATCH may send one of, and the field to name.
+    static let checkedFields: [String: [String: String]] = [
+        "products_check": ["endsAt": "must not be before startsAt"],
+        "trips_check": ["endsOn": "must not be before startsOn"],
+    ]
 
     /// `bookings_trip_id_team_fkey` → `tripId`; anything else → `reference`.
     static func field(ofConstraint name: String?) -> String {

@@ -36,7 +36,7 @@ enum TokenHandlers {
         let body = try scope.request.decodeJSON(CreateBody.self)
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         var invalid: [String: String] = [:]
-        if name.isEmpty || name.count > 100 { invalid["name"] = "must be 1 to 100 characters" }
+        if !(1...100).contains(name.unicodeScalars.count) { invalid["name"] = "must be 1 to 100 characters" }
         if let expiresAt = body.expiresAt, expiresAt <= Date() { invalid["expiresAt"] = "must be in the future" }
         guard invalid.isEmpty else { throw APIError.validation(invalid) }
         guard let callerRole = caller.role else { throw APIError.forbidden }

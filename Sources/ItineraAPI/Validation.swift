@@ -20,7 +20,16 @@ struct Validation {
         return id
     }
 
-    /// Trimmed text within `range` characters; nil when absent.
+    /// A calendar day `YYYY-MM-DD` (see `ISODate.day`); nil when absent or not a real day.
+    mutating func day(_ text: String?, _ field: String, example: String = "2027-03-01") -> Date? {
+        guard let text else { return nil }
+        let date = ISODate.day(text) != nil ? ISODate.instant(text + "T00:00:00Z") : nil
+        check(date != nil, field, "must be a date such as \(example)")
+        return date
+    }
+
+    /// Trimmed text within `range` characters, counted as PostgreSQL's `char_length` does (code
+    /// points, which the CHECK constraints use); nil when absent.
     mutating func text(_ value: String?, _ field: String, _ range: ClosedRange<Int>, required: Bool = false) -> String?
     {
         let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -28,7 +37,9 @@ struct Validation {
             check(!required, field, "is required")
             return nil
         }
-        check(range.contains(trimmed.count), field, "must be \(range.lowerBound) to \(range.upperBound) characters")
+        check(
+            range.contains(trimmed.unicodeScalars.count), field,
+            "must be \(range.lowerBound) to \(range.upperBound) characters")
         return trimmed
     }
 
@@ -37,17 +48,19 @@ struct Validation {
             check(false, field, "is required")
             return nil
         }
-        check(
-            value.count == 3 && value.allSatisfy { $0.isASCII && $0.isUppercase }, field,
-            "must be an ISO-4217 code such as EUR")
+        check(CurrencyCodes.all.contains(value), field, "must be an ISO-4217 currency code such as EUR")
         return value
     }
 
+    /// An address as the database's CHECK has it: one `@`, no white space, a dot inside the domain.
     mutating func email(_ value: String?, _ field: String) -> String? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        let parts = value.split(separator: "@")
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let domain = parts.count == 2 ? parts[1].split(separator: ".", omittingEmptySubsequences: false) : []
         check(
-            parts.count == 2 && parts[1].contains(".") && value.count <= 254 && !value.contains(" "), field,
+            parts.count == 2 && !parts[0].isEmpty && domain.count >= 2 && domain.first?.isEmpty == false
+                && domain.last?.isEmpty == false && value.unicodeScalars.count <= 254
+                && !value.unicodeScalars.contains(where: CharacterSet.whitespacesAndNewlines.contains), field,
             "must be an e-mail address")
         return value
     }

@@ -9,11 +9,24 @@ extension Request {
         }
         guard !body.isEmpty else { throw APIError.invalidJSON("the body is empty.") }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            guard let date = ISODate.instant(try container.decode(String.self)) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.timeRule)
+            }
+            return date
+        }
         do {
             return try decoder.decode(T.self, from: Data(body))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            // Foundation reports a number that does not fit its field (1.5 or 20 digits for an
+            // integer) like broken JSON, without a path: find the number in the parsed body.
+            if let path = Self.firstNonInteger(in: body) {
+                throw APIError.invalidJSON("\(Self.fieldName(path)) must be a whole number that fits in 64 bits.")
+            }
             throw APIError.invalidJSON("it could not be parsed.")
+        } catch let DecodingError.dataCorrupted(context) where context.debugDescription == Self.timeRule {
+            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) \(Self.timeRule).")
         } catch let DecodingError.typeMismatch(expected, context) {
             throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) must be \(Self.describe(expected)).")
         } catch let DecodingError.valueNotFound(_, context) {
@@ -25,6 +38,38 @@ extension Request {
         } catch {
             throw APIError.invalidJSON("it could not be parsed.")
         }
+    }
+
+    static let timeRule = "must be an ISO-8601 time such as 2027-03-01T09:00:00Z"
+
+    /// The path of the first number in `body` (valid JSON) that is not an Int64, if any.
+    private static func firstNonInteger(in body: [UInt8]) -> [CodingKey]? {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
+        func search(_ value: JSONValue, _ path: [CodingKey]) -> [CodingKey]? {
+            switch value {
+            case .number: return path
+            case .array(let elements):
+                for (index, element) in elements.enumerated() {
+                    if let found = search(element, path + [PathKey(index)]) { return found }
+                }
+            case .object(let members):
+                for key in members.keys.sorted() {
+                    if let found = search(members[key]!, path + [PathKey(key)]) { return found }
+                }
+            default: break
+            }
+            return nil
+        }
+        return search(value, [])
+    }
+
+    private struct PathKey: CodingKey {
+        let stringValue: String
+        let intValue: Int?
+        init(_ name: String) { (stringValue, intValue) = (name, nil) }
+        init(_ index: Int) { (stringValue, intValue) = ("\(index)", index) }
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { self.init(intValue) }
     }
 
     private static func fieldName(_ path: [CodingKey]) -> String {

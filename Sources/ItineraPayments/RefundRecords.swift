@@ -19,6 +19,6 @@ public enum RefundRecords {
                                  ELSE 'partially_refunded' END,
                    updated_at = now()
             FROM r WHERE payments.id = r.payment_id
-            """, [refundId, String(reason.prefix(500))], context: "failing a refund")
+            """, [refundId, reason.prefix(codePoints: 500)], context: "failing a refund")
     }
 }

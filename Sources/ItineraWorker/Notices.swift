@@ -43,7 +43,8 @@ struct Notice {
             FROM raised n
             """,
             [
-                bookingId, teamId, type, String(title.prefix(200)), String(message.prefix(2000)), metadataJSON, actor,
+                bookingId, teamId, type, title.prefix(codePoints: 200), message.prefix(codePoints: 2000), metadataJSON,
+                actor,
                 toCustomers, cause,
             ], context: "raising a \(type) notification")
         connection.notifyAfterCommit(channel: OutboxWakeUp.channel, payload: "notification.created")

@@ -1,6 +1,9 @@
 """The HTTP contract through nginx: envelope, errors, limits, static pages, headers."""
 
+import http.client
+import json
 import re
+import urllib.parse
 
 from conftest import MAX_BODY_BYTES, newest_migration_version
 
@@ -44,6 +47,30 @@ def test_body_over_the_nginx_limit_is_a_json_413_too(stack):
     r = stack.post("/api/_test/echo", data=b"x" * (26 * 1024 * 1024), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert r.json()["ok"] is False
+
+
+def raw_get(stack, target, headers=None):
+    """A GET with the request target sent exactly as given (no client-side quoting)."""
+    parsed = urllib.parse.urlsplit(stack.url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    try:
+        connection.putrequest("GET", target, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Content-Type"), json.loads(answer.read())
+    finally:
+        connection.close()
+
+
+def test_requests_nginx_refuses_itself_answer_with_the_json_envelope(stack):
+    for target, status, code in (("/api/bookings/%00", 400, "bad_request"), ("/api/bookings/%zz", 400, "bad_request"),
+                                 ("/api/health?" + "a" * 20000, 414, "uri_too_long")):
+        got, content_type, body = raw_get(stack, target)
+        assert (got, content_type, body["ok"], body["error"]["code"]) == (status, "application/json", False, code)
+    got, _, body = raw_get(stack, "/api/health", headers={"X-Big": "a" * 40000})
+    assert got == 400 and body["error"]["code"] == "headers_too_large"
 
 
 def test_malformed_json_is_a_400_invalid_json(stack):

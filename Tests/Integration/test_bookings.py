@@ -1,5 +1,6 @@
 """The booking core over HTTP: create, lifecycle, idempotency, concurrency, optimistic edits, isolation."""
 
+import base64
 import json
 import threading
 import uuid
@@ -8,7 +9,7 @@ import pytest
 import requests
 
 from conftest import WORKERS
-from identity import Browser, bearer
+from identity import DEMO_TRAVEL, Browser, bearer, cli
 
 HAPPY_PATH = ["payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed",
               "refunded"]
@@ -77,6 +78,54 @@ def test_invalid_bodies_name_their_fields_and_create_nothing(stack, staff, custo
     unknown_customer = staff.send("POST", "/api/bookings", json={"customerId": str(uuid.uuid4()), "currency": "EUR"})
     assert unknown_customer.status_code == 400
     assert stack.psql("SELECT count(*) FROM bookings") == before
+
+
+def cursor_of(*parts):
+    """A cursor as a client could forge one: base64url JSON of its key parts."""
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+def test_impossible_dates_big_numbers_and_long_text_name_their_fields_and_change_nothing(stack, staff, customer_id):
+    before = stack.psql("SELECT count(*) || '/' || max(updated_at) FROM bookings")
+
+    def create(**item):
+        body = {"customerId": customer_id, "currency": "EUR",
+                "items": [dict({"kind": "hotel", "description": "x", "quantity": 1, "unitPriceMinor": 1}, **item)]}
+        return staff.send("POST", "/api/bookings", json=body)
+
+    for starts in ("2027-02-30T10:00:00Z", "2027-01-01T24:30:00Z", "0000-06-01T00:00:00Z", "2027-13-01T00:00:00Z",
+                   "2027-03-01", "tomorrow"):
+        r = create(startsAt=starts)
+        assert r.status_code == 400 and "`items[0].startsAt` must be an ISO-8601 time" in r.json()["error"]["message"], \
+            (starts, r.text)
+    for field, value in (("quantity", 1.5), ("quantity", 10 ** 20), ("unitPriceMinor", 10 ** 20)):
+        r = create(**{field: value})
+        assert r.status_code == 400 and f"`items[0].{field}` must be a whole number" in r.json()["error"]["message"]
+    combining = "e\u0301" * 2001  # 2,001 letters as shown, 4,002 code points: over the 4,000 of the column
+    r = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "EUR", "notes": combining})
+    assert r.status_code == 400 and "notes" in r.json()["error"]["details"]["fields"], r.text
+    r = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "ZZZ"})
+    assert r.status_code == 400 and "currency" in r.json()["error"]["details"]["fields"]
+    assert stack.psql("SELECT count(*) || '/' || max(updated_at) FROM bookings") == before
+
+    for query in ("departureFrom=2026-02-30", "departureFrom=2026-01-01T25:00:00Z", "departureTo=0000-01-01"):
+        r = staff.get(f"/api/bookings?{query}")
+        assert r.status_code == 400 and query.split("=")[0] in r.json()["error"]["details"]["fields"], query
+    some = str(uuid.uuid4())
+    for cursor in (cursor_of("xT", some), cursor_of("2026-13-01T00:00:00Z", some), cursor_of("2026-01-01T00:00:00Z"),
+                   base64.urlsafe_b64encode(f"2026-01-01T00:00:00Z|{some}".encode()).decode()):
+        r = staff.get(f"/api/bookings?cursor={cursor}")
+        assert r.status_code == 400 and "cursor" in r.json()["error"]["details"]["fields"], cursor
+
+    booking = new_booking(staff, customer_id)
+    path = f"/api/bookings/{booking['id']}"
+    version = {"If-Match": str(booking["version"])}
+    r = staff.send("PATCH", path, json={"departureAt": "0000-01-01"}, headers=version)
+    assert r.status_code == 400 and "departureAt" in r.json()["error"]["details"]["fields"]
+    for too_big in ("2147483648", "9223372036854775807"):
+        r = staff.send("PATCH", path, json={"notes": "x"}, headers={"If-Match": too_big})
+        assert r.status_code == 400 and "If-Match" in r.json()["error"]["details"]["fields"]
+    assert staff.get(path).json()["data"]["version"] == booking["version"]
 
 
 def test_happy_path_to_completed_then_refunded_with_a_full_timeline(stack, staff, customer_id):
@@ -274,6 +323,14 @@ def test_supplier_assignment_and_what_each_role_sees(stack, staff, customer_id):
     r = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
                    json={"userId": supplier_user, "role": "photographer"})
     assert r.status_code == 201
+    told = (f"SELECT count(*) FROM notifications WHERE type = 'supplier_assigned' AND link_id = '{theirs['id']}' "
+            f"AND recipient_user_id = '{supplier_user}'")
+    assert stack.psql(told) == "1"
+    # The same assignment again is that assignment, and the supplier is not told twice.
+    again = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
+                       json={"userId": supplier_user, "role": "photographer"})
+    assert again.status_code == 200 and again.json()["data"]["id"] == r.json()["data"]["id"]
+    assert stack.psql(told) == "1"
     not_supplier = staff.send("POST", f"/api/bookings/{theirs['id']}/assignments",
                               json={"userId": customer_user, "role": "guide"})
     assert not_supplier.status_code == 400
@@ -324,7 +381,7 @@ def test_the_staff_read_follows_every_kind_of_change(stack, staff, customer_id):
     assert r.status_code == 200, r.text
     assert staff.get(path).json()["data"]["customer"]["name"] == "After Rename"
     r = staff.send("DELETE", f"{path}/assignments/{assignment.json()['data']['id']}")
-    assert r.status_code == 200, r.text
+    assert r.status_code == 200 and r.json()["data"]["deleted"] is True, r.text
     assert staff.get(path).json()["data"]["assignments"] == []
     # A write straight into the database (as the worker or an operator would) is seen too.
     stack.psql(f"UPDATE travelers SET dietary = 'vegetarian' WHERE booking_id = '{booking['id']}'")
@@ -405,3 +462,21 @@ def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id)
     after = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert after["status"] == "booking_created" and after["version"] == booking["version"]
     assert len(after["assignments"]) == 1
+
+
+def test_two_customer_logins_with_one_idempotency_key_get_their_own_bookings(stack, staff):
+    email = f"second-{uuid.uuid4().hex[:8]}@demo.test"
+    cli(stack, "user", "add", "--email", email, "--name", "Second Customer", "--team", DEMO_TRAVEL,
+        "--role", "customer", "--password-stdin", stdin="second-customer-pass\n")
+    user = stack.psql(f"SELECT id FROM users WHERE email = '{email}'")
+    assert staff.send("POST", "/api/customers", json={"name": "Second Customer", "userId": user}).status_code == 201
+    first, second = Browser(stack, "customer@demo.test"), Browser(stack, email, "second-customer-pass")
+    key = {"Idempotency-Key": f"request-{uuid.uuid4()}"}
+    body = {"notes": "Two nights in Lisbon"}
+    mine = first.send("POST", "/api/customer/bookings", json=body, headers=key)
+    theirs = second.send("POST", "/api/customer/bookings", json=body, headers=key)
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["data"]["id"] != theirs.json()["data"]["id"]
+    assert theirs.json()["data"]["customer"]["name"] == "Second Customer"
+    replay = second.send("POST", "/api/customer/bookings", json=body, headers=key)
+    assert replay.json()["data"] == theirs.json()["data"]

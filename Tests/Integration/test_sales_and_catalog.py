@@ -109,6 +109,10 @@ def test_dashboard_counts_what_happened(stack, staff, customer):
     assert after["revenue_confirmed_this_month"]["EUR"] == \
         before["revenue_confirmed_this_month"].get("EUR", 0) + booking["total_minor"]
     assert set(after["outbox"]) == {"pending", "failed", "dead"}
+    # A confirmed booking that is then refunded is no revenue.
+    assert move(staff, booking["id"], "refunded").status_code == 200
+    refunded = staff.get("/api/admin/dashboard").json()["data"]
+    assert refunded["revenue_confirmed_this_month"].get("EUR", 0) == before["revenue_confirmed_this_month"].get("EUR", 0)
     other = Browser(stack, "admin@other.test").get("/api/admin/dashboard").json()["data"]
     assert "EUR" not in other["revenue_confirmed_this_month"]
 
@@ -189,3 +193,97 @@ def test_suppliers_and_products_are_edited_and_products_archived(stack, staff, c
         r = outsider.send(method, path, json={"name": "stolen"} if method == "PATCH" else None)
         assert r.status_code == 404, (method, path, r.text)
     assert staff.get(f"/api/customers/{customer}").json()["data"]["name"] == "Sales Test Customer"
+
+
+def walk(client, path, limit=2):
+    """Every id of a list, following `nextCursor` page by page."""
+    seen, cursor = [], None
+    for _ in range(1000):
+        separator = "&" if "?" in path else "?"
+        r = client.get(f"{path}{separator}limit={limit}" + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status_code == 200, (path, r.text)
+        page = r.json()["data"]
+        assert len(page["items"]) <= limit
+        seen += [str(item["id"]) for item in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return seen
+    raise AssertionError(f"{path} never ends")
+
+
+def test_every_list_pages_through_all_its_rows_by_cursor(stack, staff, customer):
+    tag = uuid.uuid4().hex[:8]
+    made = {
+        "/api/leads": [staff.send("POST", "/api/leads", json={"customerId": customer, "source": tag})
+                       for _ in range(3)],
+        "/api/trips": [staff.send("POST", "/api/trips", json={"name": f"{tag} {n}", **dates})
+                       for n, dates in enumerate([{"startsOn": "2027-05-01"}, {}, {"startsOn": "2027-04-01"}])],
+        "/api/customers": [staff.send("POST", "/api/customers", json={"name": f"{tag} | {n}"}) for n in range(3)],
+        "/api/suppliers": [staff.send("POST", "/api/suppliers", json={"name": f"{tag} {n}", "kind": "guide"})
+                           for n in range(3)],
+        "/api/products": [staff.send("POST", "/api/products", json={"kind": "activity", "name": f"{tag} {n}",
+                                                                     "priceMinor": 100, "currency": "EUR"})
+                          for n in range(3)],
+    }
+    for path, answers in made.items():
+        ids = [r.json()["data"]["id"] for r in answers]
+        assert all(r.status_code == 201 for r in answers), path
+        seen = walk(staff, path)
+        assert len(seen) == len(set(seen)), path
+        assert set(ids) <= set(seen), path
+        assert staff.get(f"{path}?cursor=garbage").status_code == 400, path
+        assert staff.get(f"{path}?limit=0").status_code == 400, path
+    trips = walk(staff, "/api/trips")
+    dated_first, undated = made["/api/trips"][2].json()["data"]["id"], made["/api/trips"][1].json()["data"]["id"]
+    assert trips.index(dated_first) < trips.index(made["/api/trips"][0].json()["data"]["id"]) < trips.index(undated)
+
+    admin = Browser(stack, "admin@demo.test")
+    events = walk(admin, "/api/admin/outbox", limit=50)
+    assert len(events) == len(set(events)) == int(stack.psql(
+        "SELECT count(*) FROM outbox_events WHERE team_id = '00000000-0000-4000-8000-00000000d001'"))
+    assert events == sorted(events, key=int, reverse=True)
+
+    client = Browser(stack, "customer@demo.test")
+    requested = [client.send("POST", "/api/customer/bookings", json={"notes": tag}) for _ in range(3)]
+    assert all(r.status_code == 201 for r in requested)
+    own = walk(client, "/api/customer/bookings")
+    assert len(own) == len(set(own)) and {r.json()["data"]["id"] for r in requested} <= set(own)
+
+
+def test_impossible_dates_and_bad_addresses_are_400s_naming_the_field(stack, staff, customer):
+    before = stack.psql("SELECT (SELECT count(*) FROM trips) || '/' || (SELECT count(*) FROM quotations) || '/' || "
+                        "(SELECT count(*) FROM customers)")
+    cases = [
+        ("POST", "/api/trips", {"name": "x", "startsOn": "2027-02-30"}, "startsOn"),
+        ("POST", "/api/trips", {"name": "x", "endsOn": "0000-01-01"}, "endsOn"),
+        ("POST", "/api/quotations", {"customerId": customer, "currency": "EUR", "totalMinor": 1,
+                                     "validUntil": "2027-02-31"}, "validUntil"),
+        ("POST", "/api/customers", {"name": "E", "email": "a@@b.c"}, "email"),
+        ("POST", "/api/customers", {"name": "E", "email": "a@b."}, "email"),
+        ("POST", "/api/customers", {"name": "E", "email": "a@.c"}, "email"),
+        ("POST", "/api/customers", {"name": "E", "email": "a\tb@c.d"}, "email"),
+    ]
+    for method, path, body, field in cases:
+        r = staff.send(method, path, json=body)
+        assert r.status_code == 400 and field in r.json()["error"]["details"]["fields"], (body, r.text)
+    for query, field in (("flights/search?origin=ZRH&destination=GRU&date=2027-02-30", "date"),
+                         ("hotels/search?city=Rio&checkIn=2027-3-1&checkOut=2027-03-05", "checkIn"),
+                         ("activities/search?city=Rio&date=2027-04-31", "date")):
+        r = staff.get(f"/api/products/{query}")
+        assert r.status_code == 400 and set(r.json()["error"]["details"]["fields"]) == {field}, (query, r.text)
+    assert stack.psql("SELECT (SELECT count(*) FROM trips) || '/' || (SELECT count(*) FROM quotations) || '/' || "
+                      "(SELECT count(*) FROM customers)") == before
+
+    booking = new_booking(staff, customer)
+    r = staff.send("PUT", f"/api/bookings/{booking['id']}/travelers-and-flights",
+                   json={"travelers": [{"firstName": "A", "lastName": "B", "dateOfBirth": "1990-02-30"}], "flights": []})
+    assert r.status_code == 400 and "travelers[0].dateOfBirth" in r.json()["error"]["details"]["fields"]
+
+    product = staff.send("POST", "/api/products", json={
+        "kind": "activity", "name": "Sunrise hike", "startsAt": "2027-03-05T05:00:00Z", "priceMinor": 100,
+        "currency": "EUR"}).json()["data"]
+    r = staff.send("PATCH", f"/api/products/{product['id']}", json={"endsAt": "2027-03-01T10:00:00Z"})
+    assert r.status_code == 400 and r.json()["error"]["details"]["fields"] == {"endsAt": "must not be before startsAt"}
+    r = staff.send("PATCH", f"/api/products/{product['id']}", json={"startsAt": "2027-02-30T10:00:00Z"})
+    assert r.status_code == 400 and "startsAt" in r.json()["error"]["details"]["fields"]
+    assert staff.get(f"/api/products/{product['id']}").json()["data"]["starts_at"].startswith("2027-03-05T05:00:00")

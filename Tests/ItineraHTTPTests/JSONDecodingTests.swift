@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ItineraHTTP
@@ -36,6 +37,33 @@ import Testing
         #expect(throws: APIError.invalidJSON("`bookingId` is required.")) {
             try request(#"{"count":1}"#).decodeJSON(Body.self)
         }
+    }
+
+    struct Booking: Decodable {
+        struct Item: Decodable {
+            let quantity: Int
+            let startsAt: Date?
+        }
+        let items: [Item]
+    }
+
+    @Test func numbersThatDoNotFitNameTheirField() {
+        let message = "`items[1].quantity` must be a whole number that fits in 64 bits."
+        #expect(throws: APIError.invalidJSON(message)) {
+            try request(#"{"items":[{"quantity":1},{"quantity":1.5}]}"#).decodeJSON(Booking.self)
+        }
+        #expect(throws: APIError.invalidJSON(message)) {
+            try request(#"{"items":[{"quantity":1},{"quantity":99999999999999999999}]}"#).decodeJSON(Booking.self)
+        }
+    }
+
+    @Test func impossibleTimesNameTheirField() throws {
+        #expect(throws: APIError.invalidJSON("`items[0].startsAt` \(Request.timeRule).")) {
+            try request(#"{"items":[{"quantity":1,"startsAt":"2027-02-30T10:00:00Z"}]}"#).decodeJSON(Booking.self)
+        }
+        let body = try request(#"{"items":[{"quantity":1,"startsAt":"2027-03-01T09:00:00+01:00"}]}"#)
+            .decodeJSON(Booking.self)
+        #expect(body.items[0].startsAt?.timeIntervalSince1970 == 1_803_888_000)
     }
 
     @Test func otherMediaTypesAreRefused() {

@@ -67,7 +67,7 @@ enum PaymentHandlers {
             } catch let error as ProviderError {
                 try connection.query(
                     "UPDATE payments SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1",
-                    [paymentId, String(error.description.prefix(500))], context: "recording a provider refusal")
+                    [paymentId, error.description.prefix(codePoints: 500)], context: "recording a provider refusal")
                 try Idempotency.release(key: key!, scope: keyScope, teamId: caller.teamId, connection)
                 return .providerFailed(
                     message: "The payment provider did not create the payment: \(error.description)",

@@ -61,7 +61,8 @@ enum PaymentWebhookEffects {
                 """
                 UPDATE payments SET status = 'failed', failure_reason = $2, webhook_event_id = $3, updated_at = now()
                 WHERE id = $1
-                """, [payment.id, String(reason.prefix(500)), receipt.event.id], context: "recording a failed payment")
+                """, [payment.id, reason.prefix(codePoints: 500), receipt.event.id],
+                context: "recording a failed payment")
             try notifyStaff(
                 "payment_failed", "Payment failed: \(PaymentLedger.money(payment.amountMinor, payment.currency))",
                 message: reason, payment, scope, connection)

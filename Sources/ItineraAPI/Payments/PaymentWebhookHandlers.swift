@@ -46,7 +46,7 @@ enum PaymentWebhookHandlers {
             provider: name, event: event,
             verification: "verified with secret \(secretIndex + 1) of \(provider.webhookSecrets.count)",
             headers: headersOfInterest.reduce(into: [:]) { kept, header in
-                if let value = request.headers[header] { kept[header] = .string(String(value.prefix(500))) }
+                if let value = request.headers[header] { kept[header] = .string(value.prefix(codePoints: 500)) }
             },
             body: String(decoding: request.body, as: UTF8.self))
         let result = try PaymentWebhookEffects.apply(receipt, scope)
@@ -62,10 +62,7 @@ enum PaymentWebhookHandlers {
     static func list(_ scope: RequestScope) throws -> Response {
         let query = scope.request.query
         var check = Validation()
-        let limit = query["limit"].map { Int($0) ?? -1 } ?? 50
-        check.check((1...200).contains(limit), "limit", "must be from 1 to 200")
-        let cursor = query["cursor"].map(BookingHandlers.Cursor.init)
-        check.check(cursor == nil || cursor! != nil, "cursor", "is not a cursor from this list")
+        let page = ListPage(query, &check, key: [ListPage.instant, ListPage.uuid])
         try check.finish()
         let rows = try scope.transaction { connection in
             try connection.query(
@@ -83,17 +80,11 @@ enum PaymentWebhookHandlers {
                 ORDER BY w.received_at DESC, w.id DESC
                 LIMIT $5
                 """,
-                [query["provider"], query["outcome"], cursor??.createdAt, cursor??.id, limit + 1],
+                [query["provider"], query["outcome"], page.after(0), page.after(1), page.fetch],
                 context: "listing payment webhooks"
             ).rows
         }
-        let page = rows.prefix(limit)
-        let next =
-            rows.count > limit
-            ? page.last.map { "\"\(BookingHandlers.Cursor(createdAt: $0[1] ?? "", id: $0[2] ?? "").encoded)\"" }
-                ?? "null" : "null"
-        return scope.ok(
-            jsonText: "{\"items\":[\(page.compactMap { $0[0] }.joined(separator: ","))],\"nextCursor\":\(next)}")
+        return scope.ok(jsonText: page.answer(rows))
     }
 }
 
