@@ -223,7 +223,7 @@ enum BookingHandlers {
                   AND ($3::timestamptz IS NULL OR b.departure_at >= $3)
                   AND ($4::timestamptz IS NULL OR b.departure_at < $4)
                   AND ($5::text IS NULL OR b.booking_reference ILIKE $5 OR c.name ILIKE $5)
-                  AND ($6::timestamptz IS NULL OR (b.created_at, b.id) < ($6, $7::uuid))
+                  AND \(page.condition("b.created_at, b.id", descending: true, ["$6::timestamptz", "$7::uuid"]))
                 ORDER BY b.created_at DESC, b.id DESC
                 LIMIT $8
                 """,

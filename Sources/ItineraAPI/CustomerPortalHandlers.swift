@@ -20,7 +20,7 @@ enum CustomerPortalHandlers {
                 """
                 SELECT \(BookingQueries.summary)::text AS json, to_json(b.created_at) #>> '{}' AS created_at, b.id
                 FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
-                WHERE \(own) AND ($1::timestamptz IS NULL OR (b.created_at, b.id) < ($1, $2::uuid))
+                WHERE \(own) AND \(page.condition("b.created_at, b.id", descending: true, ["$1::timestamptz", "$2::uuid"]))
                 ORDER BY b.created_at DESC, b.id DESC
                 LIMIT $3
                 """, [page.after(0), page.after(1), page.fetch], context: "listing a customer's bookings"

@@ -106,11 +106,11 @@ enum DirectoryHandlers {
             try connection.query(
                 """
                 SELECT json_build_object('id', id, 'name', name, \(fields), 'created_at', created_at)::text AS json,
-                    lower(name) AS sort_name, id
+                    sort_name, id
                 FROM \(table)
                 WHERE ($1::text IS NULL OR name ILIKE $1)
-                  AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))
-                ORDER BY lower(name), id
+                  AND \(page.condition("sort_name, id", descending: false, ["$2::text", "$3::uuid"]))
+                ORDER BY sort_name, id
                 LIMIT $4
                 """, [search, page.after(0), page.after(1), page.fetch], context: "listing \(table)"
             ).rows
@@ -187,11 +187,11 @@ enum DirectoryHandlers {
                 SELECT json_build_object('id', id, 'kind', kind, 'name', name, 'city', city, 'origin', origin,
                     'destination', destination, 'starts_at', starts_at, 'price_minor', price_minor,
                     'currency', currency)::text AS json,
-                    lower(name) AS sort_name, id
+                    sort_name, id
                 FROM products
                 WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR lower(city) = lower($2))
-                  AND ($3::text IS NULL OR (lower(name), id) > ($3, $4::uuid))
-                ORDER BY lower(name), id
+                  AND \(page.condition("sort_name, id", descending: false, ["$3::text", "$4::uuid"]))
+                ORDER BY sort_name, id
                 LIMIT $5
                 """, [query["kind"], query["city"], page.after(0), page.after(1), page.fetch],
                 context: "listing products"

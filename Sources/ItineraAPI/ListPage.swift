@@ -5,8 +5,8 @@ import ItineraHTTP
 /// One page of a list in a stable order (keyset pagination): a bounded `limit`, and `cursor`, the
 /// sort key of the last row shown (e.g. its creation time and id) as base64url-encoded JSON, opaque
 /// to clients. A list selects `fetch` rows: the item's JSON first, then the key's parts as text; the
-/// extra row only tells that a next page exists. Keyset paging stays as fast on page 500 as on page
-/// 1 and never skips or repeats a row when rows are added in between.
+/// extra row only tells that a next page exists. Keyset paging, with an index in the list's order,
+/// reads page 500 as fast as page 1 and never skips or repeats a row when rows are added between.
 struct ListPage {
     /// How to tell whether a cursor's key part is of the right kind, before it reaches SQL.
     typealias Part = @Sendable (String) -> Bool
@@ -31,6 +31,17 @@ struct ListPage {
 
     /// Part `index` of the previous page's last key (nil on the first page), as a parameter.
     func after(_ index: Int) -> String? { after?[index] }
+
+    /// The condition that starts this page: on later pages `(columns) < (parameters)` (`>` for an
+    /// ascending list); on the first page one that only names the parameters (NULL there). Two
+    /// statement texts rather than one `$n IS NULL OR …`: a prepared statement's generic plan cannot
+    /// drop that OR, and would then read every page from the list's start instead of seeking.
+    /// `columns` must be plain columns (or leakproof expressions): under row-level security only
+    /// those can bound an index scan.
+    func condition(_ columns: String, descending: Bool, _ parameters: [String]) -> String {
+        guard after != nil else { return parameters.map { "\($0) IS NULL" }.joined(separator: " AND ") }
+        return "(\(columns)) \(descending ? "<" : ">") (\(parameters.joined(separator: ", ")))"
+    }
 
     /// `{"items":[…],"nextCursor":…}` from the selected rows.
     func answer(_ rows: [[String?]]) -> String {

@@ -26,7 +26,7 @@ enum OutboxAdminHandlers {
                                      FROM outbox_handler_runs r WHERE r.event_id = e.id), '[]'))::text AS json,
                        e.id
                 FROM outbox_events e
-                WHERE ($1::text IS NULL OR e.status = $1) AND ($2::bigint IS NULL OR e.id < $2)
+                WHERE ($1::text IS NULL OR e.status = $1) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
                 ORDER BY e.id DESC
                 LIMIT $3
                 """, [status, page.after(0), page.fetch], context: "listing the outbox"

@@ -50,7 +50,7 @@ enum SalesHandlers {
                     to_json(created_at) #>> '{}' AS created_at, id
                 FROM leads
                 WHERE ($1::text IS NULL OR status = $1)
-                  AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+                  AND \(page.condition("created_at, id", descending: true, ["$2::timestamptz", "$3::uuid"]))
                 ORDER BY created_at DESC, id DESC
                 LIMIT $4
                 """, [status, page.after(0), page.after(1), page.fetch], context: "listing leads"
@@ -220,10 +220,10 @@ enum SalesHandlers {
                 """
                 SELECT json_build_object('id', id, 'customer_id', customer_id, 'name', name, 'starts_on', starts_on,
                     'ends_on', ends_on)::text AS json,
-                    coalesce(starts_on, 'infinity')::text AS starts, id
+                    sort_start::text AS sort_start, id
                 FROM trips
-                WHERE $1::date IS NULL OR (coalesce(starts_on, 'infinity'), id) > ($1, $2::uuid)
-                ORDER BY coalesce(starts_on, 'infinity'), id
+                WHERE \(page.condition("sort_start, id", descending: false, ["$1::date", "$2::uuid"]))
+                ORDER BY sort_start, id
                 LIMIT $3
                 """, [page.after(0), page.after(1), page.fetch], context: "listing trips"
             ).rows

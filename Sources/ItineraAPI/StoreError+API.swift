@@ -40,10 +40,10 @@ extension StoreError: APIErrorConvertible {
         }
     }
 
-    /// CHECK constraints that compare two columns a PATCH may send one of, and the field to name.
+    /// CHECK constraints that compare two columns a PATCH may send one of, and the fields to name
+    /// (both: the one sent is compared with the one saved).
     static let checkedFields: [String: [String: String]] = [
-        "products_check": ["endsAt": "must not be before startsAt"],
-        "trips_check": ["endsOn": "must not be before startsOn"],
+        "products_check": ["startsAt": "must not be after endsAt", "endsAt": "must not be before startsAt"]
     ]
 
     /// `bookings_trip_id_team_fkey` → `tripId`; anything else → `reference`.

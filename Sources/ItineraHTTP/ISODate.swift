@@ -14,11 +14,13 @@ public enum ISODate {
         return (year, month, day)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS`, optionally with a fraction of a second, then `Z` or an offset `±HH:MM`.
+    /// `YYYY-MM-DDTHH:MM:SS`, optionally with a fraction of a second, then `Z` or an offset `±HH:MM`
+    /// (PostgreSQL takes at most ±15:59), in the years 1900 to 9999: older instants would meet the
+    /// Julian calendar in Foundation and year 0 on their way to SQL, and no booking needs them.
     public static func instant(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes[10] == UInt8(ascii: "T"),
-            let date = day(String(decoding: bytes[0..<10], as: UTF8.self)),
+            let date = day(String(decoding: bytes[0..<10], as: UTF8.self)), date.year >= 1900,
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]),
             let second = number(bytes[17..<19]), hour < 24, minute < 60, second < 60
@@ -54,12 +56,12 @@ public enum ISODate {
         return calendar
     }()
 
-    /// `Z`, or `±HH:MM` within ±18 hours, as seconds east of UTC.
+    /// `Z`, or `±HH:MM` within ±15:59, as seconds east of UTC.
     private static func offsetSeconds(_ bytes: [UInt8]) -> Int? {
         if bytes == [UInt8(ascii: "Z")] { return 0 }
         guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"),
             bytes[3] == UInt8(ascii: ":"), let hours = number(bytes[1..<3]), let minutes = number(bytes[4..<6]),
-            hours <= 18, minutes < 60
+            hours <= 15, minutes < 60
         else { return nil }
         let seconds = hours * 3600 + minutes * 60
         return bytes[0] == UInt8(ascii: "-") ? -seconds : seconds

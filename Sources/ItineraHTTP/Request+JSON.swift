@@ -42,7 +42,8 @@ extension Request {
 
     static let timeRule = "must be an ISO-8601 time such as 2027-03-01T09:00:00Z"
 
-    /// The path of the first number in `body` (valid JSON) that is not an Int64, if any.
+    /// The path of the first number in `body` (valid JSON) that is not an Int64, if any, outside
+    /// `metadata` (the one free-form member of the API's bodies, where any number is fine).
     private static func firstNonInteger(in body: [UInt8]) -> [CodingKey]? {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
         func search(_ value: JSONValue, _ path: [CodingKey]) -> [CodingKey]? {
@@ -53,7 +54,7 @@ extension Request {
                     if let found = search(element, path + [PathKey(index)]) { return found }
                 }
             case .object(let members):
-                for key in members.keys.sorted() {
+                for key in members.keys.sorted() where key != "metadata" {
                     if let found = search(members[key]!, path + [PathKey(key)]) { return found }
                 }
             default: break

@@ -10,6 +10,9 @@ public struct OutboxEvent: Sendable {
     public let payload: [String: String]
     /// Attempts so far, this one included.
     public let attempts: Int
+    /// When this claim's lease runs out, as PostgreSQL wrote it: while the row still shows it, the
+    /// event is this worker's (another claim, a retry or a backoff would have moved it).
+    public let leaseEnd: String
 
     init(row: [String?]) {
         id = Int64(row[0] ?? "") ?? 0
@@ -20,5 +23,6 @@ public struct OutboxEvent: Sendable {
             (row[4].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
         payload = object.compactMapValues { $0 as? String }
         attempts = Int(row[5] ?? "") ?? 0
+        leaseEnd = row.count > 6 ? row[6] ?? "" : ""
     }
 }

@@ -79,19 +79,23 @@ public final class OutboxWorker {
         return 0
     }
 
-    /// Makes the held events due again at once, so a stop or a database restart does not delay them
-    /// by a lease. Those never started get their attempt back; the one that was running keeps it. An
-    /// event another worker took over after the lease ran out (its attempts moved on) is left alone.
+    /// Makes the held events due again, so a stop or a database restart does not delay them by a
+    /// lease: those never started at once, with their attempt given back; the one that was running
+    /// after its retry backoff, as a failed attempt. Only events whose row still shows this claim's
+    /// lease end are touched: one another worker claimed, an admin retried or a retry was scheduled
+    /// for has moved on.
     private func handBack(_ connection: PostgresConnection) throws {
         guard !held.isEmpty else { return }
+        let retryAfter = held.first { $0.id == running }.map { backoff(after: $0.attempts) } ?? 0
         do {
             try connection.query(
                 """
                 UPDATE outbox_events e
-                SET next_attempt_at = now(), attempts = e.attempts - CASE WHEN e.id = $3 THEN 0 ELSE 1 END
-                FROM unnest($1::text[]::bigint[], $2::text[]::int[]) AS h(id, attempts)
-                WHERE e.id = h.id AND e.attempts = h.attempts AND e.status = 'pending'
-                """, [held.map { String($0.id) }, held.map { String($0.attempts) }, running ?? 0],
+                SET next_attempt_at = CASE WHEN e.id = $3 THEN now() + make_interval(secs => $4) ELSE now() END,
+                    attempts = e.attempts - CASE WHEN e.id = $3 THEN 0 ELSE 1 END
+                FROM unnest($1::text[]::bigint[], $2::text[]::timestamptz[]) AS h(id, lease_end)
+                WHERE e.id = h.id AND e.next_attempt_at = h.lease_end AND e.status = 'pending'
+                """, [held.map { String($0.id) }, held.map(\.leaseEnd), running ?? 0, String(retryAfter)],
                 context: "handing claimed events back")
         } catch let error as StoreError where error.kind == .unavailable {
             throw error  // tried again on the next connection
@@ -152,7 +156,7 @@ public final class OutboxWorker {
             UPDATE outbox_events e
             SET attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
             FROM due WHERE e.id = due.id
-            RETURNING e.id, e.team_id, e.type, e.aggregate_id, e.payload::text, e.attempts
+            RETURNING e.id, e.team_id, e.type, e.aggregate_id, e.payload::text, e.attempts, e.next_attempt_at::text
             """, [config.batchSize, config.leaseSeconds], context: "claiming outbox events"
         ).rows.map(OutboxEvent.init(row:)).sorted { $0.id < $1.id }
     }

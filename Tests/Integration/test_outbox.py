@@ -170,24 +170,31 @@ def held_worker(stack, events):
 
 def test_a_stopped_worker_hands_the_rest_of_its_batch_back(healthy):
     """SIGTERM finishes the running event; the others it had claimed are due again at once, with their
-    attempt given back, instead of waiting out the lease."""
+    attempt given back, instead of waiting out the lease; one that another claim took over meanwhile
+    is left to that claim."""
     stack = healthy
-    worker, ids = held_worker(stack, 4)
+    worker, ids = held_worker(stack, 5)
+    mine, taken = ids[:4], ids[4]
     try:
-        rows = f"SELECT id || ':' || status || ':' || attempts FROM outbox_events WHERE id IN ({','.join(ids)}) ORDER BY id"
-        assert stack.psql(rows).splitlines() == [f"{i}:pending:1" for i in ids]
+        rows = f"SELECT id || ':' || status || ':' || attempts FROM outbox_events WHERE id IN ({','.join(mine)}) ORDER BY id"
+        assert stack.psql(rows).splitlines() == [f"{i}:pending:1" for i in mine]
+        # As an admin's retry and then another worker's claim would leave it: the same attempt count.
+        stack.psql(f"UPDATE outbox_events SET next_attempt_at = now() + interval '10 minutes' WHERE id = {taken}")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0
     finally:
         if worker.poll() is None:
             worker.kill()
-    assert stack.psql(rows).splitlines() == [f"{ids[0]}:done:1"] + [f"{i}:pending:0" for i in ids[1:]]
-    assert stack.psql(f"SELECT count(*) FROM outbox_events WHERE id IN ({','.join(ids)}) "
+    assert stack.psql(rows).splitlines() == [f"{mine[0]}:done:1"] + [f"{i}:pending:0" for i in mine[1:]]
+    assert stack.psql(f"SELECT count(*) FROM outbox_events WHERE id IN ({','.join(mine)}) "
                       "AND status = 'pending' AND next_attempt_at > now()") == "0"
+    assert stack.psql(f"SELECT attempts || ':' || (next_attempt_at > now() + interval '9 minutes') "
+                      f"FROM outbox_events WHERE id = {taken}") == "1:true"
+    stack.psql(f"DELETE FROM outbox_events WHERE id = {taken}")
     stack.stack("worker-start")
-    assert wait_until(lambda: stack.psql(rows).splitlines() == [f"{i}:done:1" for i in ids], 10)
+    assert wait_until(lambda: stack.psql(rows).splitlines() == [f"{i}:done:1" for i in mine], 10)
     assert stack.psql(f"SELECT count(*) || '/' || count(DISTINCT event_id) FROM outbox_test_effects "
-                      f"WHERE event_id IN ({','.join(ids)})") == "4/4"
+                      f"WHERE event_id IN ({','.join(mine)})") == "4/4"
 
 
 def test_after_a_database_restart_the_worker_takes_its_batch_up_again_at_once(healthy):

@@ -21,6 +21,8 @@ import Testing
         #expect(utc.timeIntervalSince1970 == 1_803_891_600)
         #expect(ISODate.instant("2027-03-01T10:30:00+01:30") == utc)
         #expect(ISODate.instant("2027-03-01T04:00:00-05:00") == utc)
+        #expect(ISODate.instant("2027-03-01T00:01:00-08:59") == utc)
+        #expect(ISODate.instant("2027-03-01T23:30:00+14:30") == utc)
         let fraction = try #require(ISODate.instant("2027-03-01T09:00:00.25Z"))
         #expect(abs(fraction.timeIntervalSince(utc) - 0.25) < 0.000_001)
         #expect(ISODate.instant("2026-12-03T12:00:00.123456+00:00") != nil)  // PostgreSQL's to_json form
@@ -30,7 +32,8 @@ import Testing
         for wrong in [
             "2027-02-30T10:00:00Z", "2027-01-01T24:30:00Z", "2027-01-01T23:60:00Z", "2027-01-01T23:59:60Z",
             "0000-06-01T00:00:00Z", "2027-03-01T09:00:00", "2027-03-01 09:00:00Z", "2027-03-01T09:00Z",
-            "2027-03-01T09:00:00+19:00", "2027-03-01T09:00:00.Z", "2027-03-01T09:00:00.1234567890Z",
+            "2027-03-01T09:00:00+16:00", "0001-01-01T00:00:00+01:00", "1899-12-31T23:59:59Z", "2027-03-01T09:00:00.Z",
+            "2027-03-01T09:00:00.1234567890Z",
             "2027-03-01T09:00:00Zjunk", "2027-03-01",
         ] {
             #expect(ISODate.instant(wrong) == nil, "\(wrong)")

@@ -76,7 +76,7 @@ enum PaymentWebhookHandlers {
                 FROM payment_webhook_events w
                 WHERE w.team_id = itinera_current_team() AND ($1::text IS NULL OR w.provider = $1)
                   AND ($2::text IS NULL OR w.outcome = $2)
-                  AND ($3::timestamptz IS NULL OR (w.received_at, w.id) < ($3, $4::uuid))
+                  AND \(page.condition("w.received_at, w.id", descending: true, ["$3::timestamptz", "$4::uuid"]))
                 ORDER BY w.received_at DESC, w.id DESC
                 LIMIT $5
                 """,
