@@ -59,7 +59,9 @@ enum AuthHandlers {
         let lifetime = scope.context.config.sessionLifetime
         let me = try database.transaction(as: TenantScope(teamId: nil, userId: userId, role: nil)) { connection in
             let teams = try memberships(of: userId, connection)
-            guard let team = requestedTeam.flatMap({ id in teams.first { $0.id == id } }) ?? teams.first else {
+            // A team asked for must be one of the user's: never a quiet fall-back to another.
+            let chosen = requestedTeam.map { id in teams.first { $0.id == id } } ?? teams.first
+            guard let team = chosen else {
                 throw APIError(
                     status: 403, code: "no_team", message: "This account is not a member of any team (or of that team)."
                 )

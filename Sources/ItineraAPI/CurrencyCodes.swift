@@ -14,4 +14,14 @@ enum CurrencyCodes {
         "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VED", "VES", "VND", "VUV", "WST",
         "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
     ]
+
+    /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD.
+    static func minorDigits(_ code: String) -> Int {
+        if ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
+            .contains(code)
+        {
+            return 0
+        }
+        return ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"].contains(code) ? 3 : 2
+    }
 }

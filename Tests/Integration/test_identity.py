@@ -139,6 +139,13 @@ def test_switching_team_for_a_member_of_two_teams(stack):
     assert browser.get("/api/auth/me").json()["data"]["team"]["id"] == OTHER_AGENCY
     outsider = Browser(stack, "admin@other.test")
     assert outsider.send("POST", "/api/auth/team", json={"teamId": DEMO_TRAVEL}).status_code == 404
+    # Signing in to a team one is not a member of is refused, not turned into one's own team.
+    sessions = stack.psql("SELECT count(*) FROM sessions")
+    r = requests.post(stack.url + "/api/auth/login", timeout=30,
+                      json={"email": "admin@other.test", "password": DEMO_PASSWORD, "teamId": DEMO_TRAVEL})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "no_team" and "itinera_session" not in r.cookies
+    assert stack.psql("SELECT count(*) FROM sessions") == sessions
+    assert Browser(stack, "both@demo.test", "two-teams-pass", team_id=OTHER_AGENCY).me["team"]["id"] == OTHER_AGENCY
 
 
 # --- passwords and the CLI --------------------------------------------------------------------------

@@ -670,3 +670,39 @@ def test_pending_refunds_wait_for_the_provider_and_a_refund_given_up_is_counted_
     assert done.json()["data"]["outcome"] == "applied"
     assert booking_status(stack, booking) == "refunded"
     stack.stack("worker-start")
+
+
+def test_a_checkout_opened_before_a_cancellation_takes_no_money_and_a_late_capture_asks_for_a_refund(
+        stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=5000)
+    sandbox = create_intent(staff, booking, "sandbox").json()["data"]["payment"]
+    assert lifecycle_moves(stack, booking, "payment_pending") == 1
+    cancel = staff.send("POST", "/api/core/booking-lifecycle",
+                        json={"bookingId": booking, "toStatus": "cancelled", "actorType": "user"})
+    assert cancel.status_code == 200
+    r = staff.send("POST", f"/api/payments/{sandbox['id']}/sandbox/complete", json={"outcome": "succeeded"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "booking_not_payable"
+    assert payment_status(stack, sandbox["id"]) == "requires_action"
+
+    # A real provider's checkout can still be paid: the money is recorded, the booking stays closed,
+    # and staff are told to refund it.
+    other = new_booking(staff, customer_id, total=6000)
+    payment = paid_intent(staff, other)
+    assert staff.send("POST", "/api/core/booking-lifecycle",
+                      json={"bookingId": other, "toStatus": "cancelled", "actorType": "user"}).status_code == 200
+    r = send_stripe(stack, stripe_event("payment_intent.succeeded", payment))
+    assert r.status_code == 200 and r.json()["data"]["outcome"] == "applied"
+    assert "refund it" in stack.psql(f"SELECT detail FROM payment_webhook_events WHERE payment_id = '{payment['id']}'")
+    assert booking_status(stack, other) == "cancelled" and payment_status(stack, payment["id"]) == "succeeded"
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{other}'") == "6000"
+    assert stack.psql(f"SELECT title FROM notifications WHERE type = 'payment_on_closed_booking' "
+                      f"AND link_id = '{other}'") == "Payment on a cancelled booking"
+    assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'payment_received' AND link_id = '{other}'") \
+        == "0"
+
+
+def test_amounts_in_messages_follow_the_currency_decimals(stack, staff, customer_id):
+    for currency, total, shown in (("JPY", 1234, "1234 JPY"), ("KWD", 1234, "1.234 KWD"), ("EUR", 1234, "12.34 EUR")):
+        booking = new_booking(staff, customer_id, total=total, currency=currency)
+        r = create_intent(staff, booking, amount=total + 1)
+        assert r.status_code == 422 and r.json()["error"]["message"] == f"At most {shown} can be paid now.", r.text

@@ -225,6 +225,12 @@ enum PaymentHandlers {
                     message: "This payment is \(payment.status.replacingOccurrences(of: "_", with: " ")) already.",
                     details: .object(["status": .string(payment.status)]))
             }
+            let booking = try PaymentLedger.lockBooking(payment.bookingId, connection)
+            guard [.bookingCreated, .paymentPending].contains(booking.status) else {
+                throw APIError(
+                    status: 409, code: "booking_not_payable",
+                    message: "A booking in \(booking.status.rawValue) does not take payments.")
+            }
             try connection.query(
                 "UPDATE payments SET status = 'processing', updated_at = now() WHERE id = $1", [id],
                 context: "marking a payment processing")

@@ -96,6 +96,17 @@ enum PaymentWebhookEffects {
         let outstanding = try PaymentLedger.confirmBookingIfCovered(
             payment.bookingId, scope: scope, idempotencyKey: key, connection)
         let booking = try PaymentLedger.lockBooking(payment.bookingId, connection)
+        if [.cancelled, .refunded].contains(booking.status) {
+            // A checkout opened before the booking was closed: the money is the provider's fact and
+            // is recorded; the booking stays closed, and staff are told to give it back.
+            let detail =
+                "\(PaymentLedger.money(amount, currency)) was paid although the booking is "
+                + "\(booking.status.rawValue): refund it."
+            try notifyStaff(
+                "payment_on_closed_booking", "Payment on a \(booking.status.rawValue) booking", message: detail,
+                payment, scope, connection)
+            return ("applied", detail)
+        }
         let overpaid = booking.capturedMinor - booking.totalMinor
         if overpaid > 0 {
             // Two checkouts were both paid (an open intent expired and a new one was made): the money
