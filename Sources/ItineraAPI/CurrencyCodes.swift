@@ -17,9 +17,11 @@ enum CurrencyCodes {
 
     /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD.
     static func minorDigits(_ code: String) -> Int {
-        if ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"]
-            .contains(code)
-        {
+        if [
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF",
+            "XPF",
+        ]
+        .contains(code) {
             return 0
         }
         return ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"].contains(code) ? 3 : 2

@@ -135,6 +135,8 @@ enum NotificationHandlers {
                 """
                 INSERT INTO notification_receipts (notification_id, user_id, read_at)
                 SELECT n.id, $1, now() FROM notifications n
+                LEFT JOIN notification_receipts r ON r.notification_id = n.id AND r.user_id = $1
+                WHERE r.read_at IS NULL AND r.deleted_at IS NULL
                 ON CONFLICT (notification_id, user_id) DO UPDATE SET read_at = coalesce(notification_receipts.read_at, now())
                 """, [caller.userId], context: "reading all notifications")
             try announce("notification.updated", id: nil, readAt: nil, caller, connection)
@@ -149,7 +151,7 @@ enum NotificationHandlers {
         let caller = try scope.caller
         let id = try notificationId(scope)
         let (json, count) = try scope.transaction { connection -> (String, Int) in
-            try requireVisible(id, connection)
+            try requireVisible(id, connection, notDeletedBy: caller.userId)
             try connection.query(
                 """
                 INSERT INTO notification_receipts (notification_id, user_id, read_at)
@@ -177,9 +179,18 @@ enum NotificationHandlers {
         return scope.ok(jsonText: "{\"notification\":\(json),\"unread\":\(count)}")
     }
 
-    private static func requireVisible(_ id: UUID, _ connection: PostgresConnection) throws {
+    /// A 404 unless the caller may see notification `id`; with `notDeletedBy`, also once that user
+    /// deleted it (a deleted notification is gone for them, except that deleting it again is fine).
+    private static func requireVisible(_ id: UUID, _ connection: PostgresConnection, notDeletedBy user: UUID? = nil)
+        throws
+    {
         let found = try connection.query(
-            "SELECT 1 FROM notifications WHERE id = $1", [id], context: "finding a notification")
+            """
+            SELECT 1 FROM notifications n
+            WHERE n.id = $1 AND ($2::uuid IS NULL OR NOT EXISTS (
+                SELECT 1 FROM notification_receipts r
+                WHERE r.notification_id = n.id AND r.user_id = $2 AND r.deleted_at IS NOT NULL))
+            """, [id, user], context: "finding a notification")
         guard !found.rows.isEmpty else { throw APIError.notFound("No such notification.") }
     }
 

@@ -46,16 +46,21 @@ enum TokenHandlers {
                 status: 403, code: "forbidden", message: "A token cannot carry a role above your own (\(callerRole)).")
         }
         let token = SecureRandom.token(prefix: "itn_")
+        // A token made with a token lives no longer than the one that made it.
+        let parent: UUID? = if case .token(let id) = caller.credential { id } else { nil }
         let created = try scope.transaction { connection in
             let result = try connection.query(
                 """
                 INSERT INTO api_tokens (token_hash, user_id, team_id, name, role, expires_at)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                SELECT $1, $2, $3, $4, $5,
+                       CASE WHEN p.expires_at IS NULL THEN $6::timestamptz
+                            ELSE least(coalesce($6::timestamptz, p.expires_at), p.expires_at) END
+                FROM (SELECT NULL) one LEFT JOIN api_tokens p ON p.id = $7::uuid
                 RETURNING \(columns)
                 """,
                 [
                     Hex.bytea(SHA256.digest(Array(token.utf8))), caller.userId, caller.teamId, name, role.rawValue,
-                    body.expiresAt,
+                    body.expiresAt, parent,
                 ], context: "creating an API token")
             try Audit.record(
                 connection, scope, action: "token.create", table: "api_tokens", rowId: result.first("id"),

@@ -42,10 +42,16 @@ enum TravelerHandlers {
         try validate(body)
         let json = try scope.transaction { connection -> String in
             let booking = try connection.query(
-                "SELECT booking_reference FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
+                "SELECT booking_reference, status FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
                 context: "locking a booking")
             guard let reference = booking.first("booking_reference") else {
                 throw APIError.notFound("No such booking.")
+            }
+            // The client's part ends with the trip: a closed booking is changed by staff only.
+            if notify, let status = booking.first("status"), ["completed", "cancelled", "refunded"].contains(status) {
+                throw APIError(
+                    status: 409, code: "booking_closed",
+                    message: "This booking is \(status): its travelers and flights can no longer be changed here.")
             }
             // The lists replace what was there: what the client removed is deleted. The agency's own
             // flights are booking items and are never touched here.
@@ -119,7 +125,8 @@ enum TravelerHandlers {
             _ = check.email(t.email, "\(field).email")
             if let phone = trimmed(t.phone) {
                 check.check(
-                    phone.count <= 40 && phone.allSatisfy { $0.isNumber || " +-()".contains($0) }, "\(field).phone",
+                    phone.count <= 40 && phone.allSatisfy { ($0.isASCII && $0.isNumber) || " +-()".contains($0) },
+                    "\(field).phone",
                     "must be a phone number")
             }
             if let birth = t.dateOfBirth {

@@ -204,6 +204,16 @@ def test_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked(stack):
     assert browser.send("DELETE", f"/api/auth/tokens/{data['id']}").status_code == 200
     assert requests.get(stack.url + "/api/auth/me", headers=bearer(token), timeout=10).status_code == 401
 
+    # A short-lived token cannot make itself a successor that lives longer.
+    short = browser.send("POST", "/api/auth/tokens", json={"name": "one hour", "expiresAt": "2030-01-01T10:00:00Z"})
+    parent = short.json()["data"]
+    for body in ({"name": "forever"}, {"name": "later", "expiresAt": "2031-01-01T00:00:00Z"}):
+        child = requests.post(stack.url + "/api/auth/tokens", headers=bearer(parent["token"]), json=body, timeout=10)
+        assert child.status_code == 201 and child.json()["data"]["expires_at"] == parent["expires_at"], child.text
+    sooner = requests.post(stack.url + "/api/auth/tokens", headers=bearer(parent["token"]), timeout=10,
+                           json={"name": "sooner", "expiresAt": "2029-06-01T00:00:00Z"}).json()["data"]
+    assert sooner["expires_at"].startswith("2029-06-01")
+
 
 def test_expired_or_malformed_tokens_are_401(stack):
     browser = Browser(stack, "admin@demo.test")

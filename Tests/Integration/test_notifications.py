@@ -90,6 +90,24 @@ def test_invalid_client_data_is_refused_whole(stack, people):
     assert after == before and stack.psql("SELECT count(*) FROM notifications") == notes
 
 
+def test_a_closed_booking_is_no_longer_changed_by_the_client(stack, people):
+    staff = people["staff"]
+    cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
+    booking = new_booking(staff, cara)["id"]
+    assert move(staff, booking, "cancelled").status_code == 200
+    notes = stack.psql("SELECT count(*) FROM notifications")
+    body = {"travelers": [{"firstName": "Late", "lastName": "Change", "phone": "+41 ٣٣٣"}], "flights": []}
+    r = people["customer"].send("PUT", f"/api/customer/bookings/{booking}/travelers-and-flights", json=body)
+    assert r.status_code == 400 and "travelers[0].phone" in r.json()["error"]["details"]["fields"]
+    body["travelers"][0]["phone"] = "+41 44 123 45 67"
+    r = people["customer"].send("PUT", f"/api/customer/bookings/{booking}/travelers-and-flights", json=body)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "booking_closed"
+    assert stack.psql("SELECT count(*) FROM notifications") == notes
+    assert [t["first_name"] for t in staff.get(f"/api/bookings/{booking}").json()["data"]["travelers"]] == ["Åsa"]
+    # Staff keep the record right after the fact.
+    assert staff.send("PUT", f"/api/bookings/{booking}/travelers-and-flights", json=body).status_code == 200
+
+
 def test_a_customer_cannot_save_another_customers_booking(stack, people):
     staff = people["staff"]
     other_customer = staff.send("POST", "/api/customers", json={"name": "Somebody Else"}).json()["data"]["id"]
@@ -117,6 +135,9 @@ def test_read_state_is_per_user_on_team_notifications(stack, people):
     assert people["staff"].send("DELETE", f"/api/notifications/{note['id']}").status_code == 200
     assert note["id"] not in [n["id"] for n in latest(people["staff"])]
     assert note["id"] in [n["id"] for n in latest(people["admin"])]
+    # Deleted is gone for that user: it can no longer be marked, only deleted again.
+    assert people["staff"].send("PATCH", f"/api/notifications/{note['id']}/read").status_code == 404
+    assert people["staff"].send("DELETE", f"/api/notifications/{note['id']}").status_code == 200
     # Nobody else can touch it.
     assert people["customer"].send("PATCH", f"/api/notifications/{note['id']}/read").status_code == 404
     outsider = Browser(stack, "admin@other.test")
@@ -129,8 +150,10 @@ def test_read_all_and_paging(people):
     assert len(first["items"]) == 2 and first["nextCursor"]
     second = staff.get(f"/api/notifications?limit=2&before={first['nextCursor']}").json()["data"]
     assert not {n["id"] for n in first["items"]} & {n["id"] for n in second["items"]}
+    unread = staff.get("/api/notifications/unread-count").json()["data"]["unread"]
     r = staff.send("POST", "/api/notifications/read-all")
-    assert r.status_code == 200 and r.json()["data"]["unread"] == 0
+    assert r.status_code == 200 and r.json()["data"] == {"marked": unread, "unread": 0}
+    assert staff.send("POST", "/api/notifications/read-all").json()["data"] == {"marked": 0, "unread": 0}
     assert staff.get("/api/notifications/unread-count").json()["data"]["unread"] == 0
     assert staff.get("/api/notifications?limit=0").status_code == 400
 
