@@ -46,6 +46,14 @@ public struct APIError: Error, APIErrorConvertible, Equatable, Sendable {
         APIError(status: 400, code: "invalid_json", message: "The request body is not valid JSON: \(reason)")
     }
 
+    /// `invalidJSON` about one field (`items[0].quantity`), named in the message and, as in
+    /// `validation`, in `details.fields`.
+    public static func invalidJSON(field: String, _ rule: String) -> APIError {
+        var error = invalidJSON("`\(field)` \(rule).")
+        error.details = .object(["fields": .object([field: .string(rule)])])
+        return error
+    }
+
     public static func unsupportedMediaType(expected: String) -> APIError {
         APIError(
             status: 415, code: "unsupported_media_type", message: "The request body must be \(expected).")

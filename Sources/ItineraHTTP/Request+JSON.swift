@@ -22,19 +22,19 @@ extension Request {
             // Foundation reports a number that does not fit its field (1.5 or 20 digits for an
             // integer) like broken JSON, without a path: find the number in the parsed body.
             if let path = Self.firstNonInteger(in: body) {
-                throw APIError.invalidJSON("\(Self.fieldName(path)) must be a whole number that fits in 64 bits.")
+                throw Self.fieldError(path, "must be a whole number that fits in 64 bits")
             }
             throw APIError.invalidJSON("it could not be parsed.")
         } catch let DecodingError.dataCorrupted(context) where context.debugDescription == Self.timeRule {
-            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) \(Self.timeRule).")
+            throw Self.fieldError(context.codingPath, Self.timeRule)
         } catch let DecodingError.typeMismatch(expected, context) {
-            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) must be \(Self.describe(expected)).")
+            throw Self.fieldError(context.codingPath, "must be \(Self.describe(expected))")
         } catch let DecodingError.valueNotFound(_, context) {
-            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) must not be null.")
+            throw Self.fieldError(context.codingPath, "must not be null")
         } catch let DecodingError.keyNotFound(key, context) {
-            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath + [key])) is required.")
+            throw Self.fieldError(context.codingPath + [key], "is required")
         } catch let DecodingError.dataCorrupted(context) {
-            throw APIError.invalidJSON("\(Self.fieldName(context.codingPath)) is not valid.")
+            throw Self.fieldError(context.codingPath, "is not valid")
         } catch {
             throw APIError.invalidJSON("it could not be parsed.")
         }
@@ -73,9 +73,11 @@ extension Request {
         init?(intValue: Int) { self.init(intValue) }
     }
 
-    private static func fieldName(_ path: [CodingKey]) -> String {
+    /// The error about the value at `path` (`items[0].quantity`; the whole body when empty).
+    private static func fieldError(_ path: [CodingKey], _ rule: String) -> APIError {
         let name = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        return name.isEmpty ? "the body" : "`\(name.replacingOccurrences(of: ".[", with: "["))`"
+            .replacingOccurrences(of: ".[", with: "[")
+        return name.isEmpty ? APIError.invalidJSON("the body \(rule).") : APIError.invalidJSON(field: name, rule)
     }
 
     private static func describe(_ type: Any.Type) -> String {

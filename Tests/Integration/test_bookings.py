@@ -75,6 +75,7 @@ def test_invalid_bodies_name_their_fields_and_create_nothing(stack, staff, custo
                                                           "items": [{"kind": "flight", "description": "x",
                                                                      "quantity": "two", "unitPriceMinor": 1}]})
     assert wrong_type.status_code == 400 and wrong_type.json()["error"]["code"] == "invalid_json"
+    assert wrong_type.json()["error"]["details"]["fields"] == {"items[0].quantity": "must be an integer"}
     unknown_customer = staff.send("POST", "/api/bookings", json={"customerId": str(uuid.uuid4()), "currency": "EUR"})
     assert unknown_customer.status_code == 400
     assert stack.psql("SELECT count(*) FROM bookings") == before

@@ -31,10 +31,10 @@ import Testing
     }
 
     @Test func wrongTypeNamesTheField() {
-        #expect(throws: APIError.invalidJSON("`count` must be an integer.")) {
+        #expect(throws: APIError.invalidJSON(field: "count", "must be an integer")) {
             try request(#"{"bookingId":"b1","count":"two"}"#).decodeJSON(Body.self)
         }
-        #expect(throws: APIError.invalidJSON("`bookingId` is required.")) {
+        #expect(throws: APIError.invalidJSON(field: "bookingId", "is required")) {
             try request(#"{"count":1}"#).decodeJSON(Body.self)
         }
     }
@@ -48,17 +48,21 @@ import Testing
     }
 
     @Test func numbersThatDoNotFitNameTheirField() {
-        let message = "`items[1].quantity` must be a whole number that fits in 64 bits."
-        #expect(throws: APIError.invalidJSON(message)) {
+        let error = APIError.invalidJSON(field: "items[1].quantity", "must be a whole number that fits in 64 bits")
+        #expect(
+            error.message
+                == "The request body is not valid JSON: `items[1].quantity` must be a whole number that fits in 64 bits."
+        )
+        #expect(throws: error) {
             try request(#"{"items":[{"quantity":1},{"quantity":1.5}]}"#).decodeJSON(Booking.self)
         }
-        #expect(throws: APIError.invalidJSON(message)) {
+        #expect(throws: error) {
             try request(#"{"items":[{"quantity":1},{"quantity":99999999999999999999}]}"#).decodeJSON(Booking.self)
         }
     }
 
     @Test func impossibleTimesNameTheirField() throws {
-        #expect(throws: APIError.invalidJSON("`items[0].startsAt` \(Request.timeRule).")) {
+        #expect(throws: APIError.invalidJSON(field: "items[0].startsAt", Request.timeRule)) {
             try request(#"{"items":[{"quantity":1,"startsAt":"2027-02-30T10:00:00Z"}]}"#).decodeJSON(Booking.self)
         }
         let body = try request(#"{"items":[{"quantity":1,"startsAt":"2027-03-01T09:00:00+01:00"}]}"#)
