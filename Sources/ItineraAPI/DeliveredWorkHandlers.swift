@@ -11,6 +11,15 @@ enum DeliveredWorkHandlers {
         ("application/pdf", Array("%PDF".utf8), "pdf"), ("application/zip", [0x50, 0x4B, 0x03, 0x04], "zip"),
     ]
 
+    /// The uploader's file name with the extension of what the file is (`poly.html` holding a PNG is
+    /// offered as `poly.html.png`), so a saved download opens as what it is; `.jpeg` stays for JPEGs.
+    static func downloadName(_ name: String, ext: String) -> String {
+        let base = name.prefix(codePoints: 190)
+        let lower = base.lowercased()
+        let fits = lower.hasSuffix(".\(ext)") || (ext == "jpg" && lower.hasSuffix(".jpeg"))
+        return fits ? base : "\(base).\(ext)"
+    }
+
     /// `POST /api/supplier/bookings/{id}/work` (multipart: `file`, optional `work` label such as
     /// "photos") → 201 with the document; the booking's customer logins get `work_completed`.
     static func upload(_ scope: RequestScope) throws -> Response {
@@ -50,7 +59,8 @@ enum DeliveredWorkHandlers {
                     """,
                     [
                         documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(uuidString:)), relative,
-                        file.filename.map { $0.prefix(codePoints: 200) }, kind.type, file.data.count, caller.userId,
+                        file.filename.map { downloadName($0, ext: kind.ext) }, kind.type, file.data.count,
+                        caller.userId,
                         label,
                     ], context: "recording delivered work")
                 let reference = booking[0] ?? ""

@@ -10,6 +10,9 @@ public struct Router<Context>: Sendable {
         public let pattern: String
         let segments: [Segment]
         let handler: Handler
+        /// How many of its segments are literal: of the routes a path fits, only the most literal
+        /// ones count, so `/api/payments/webhook` is never taken for `/api/payments/{id}`.
+        var literals: Int { segments.count { if case .literal = $0 { true } else { false } } }
     }
 
     enum Segment: Equatable, Sendable {
@@ -25,6 +28,8 @@ public struct Router<Context>: Sendable {
     }
 
     public private(set) var routes: [Route] = []
+    /// `routes`, most literal first (in table order among equals): the order `match` tries them in.
+    private var bySpecificity: [Route] = []
 
     public init() {}
 
@@ -35,8 +40,10 @@ public struct Router<Context>: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        routes.append(
-            Route(index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler))
+        let route = Route(index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler)
+        routes.append(route)
+        let position = bySpecificity.firstIndex { $0.literals < route.literals } ?? bySpecificity.endIndex
+        bySpecificity.insert(route, at: position)
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
@@ -46,12 +53,16 @@ public struct Router<Context>: Sendable {
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
 
     /// Finds the route for `method` and `path` (percent-encoded; parameters come back decoded).
-    /// `HEAD` is answered by `GET` routes.
+    /// `HEAD` is answered by `GET` routes. A path that fits a route with more literal segments is
+    /// that route's: another method there is a 405, not a match of a `{parameter}` route.
     public func match(method: String, path: String) -> Match {
         let parts = Self.split(path)
         var allowed: [String] = []
-        for route in routes {
+        var fitted: Int?
+        for route in bySpecificity {
+            if let fitted, route.literals < fitted { break }
             guard let parameters = Self.bind(route.segments, to: parts) else { continue }
+            fitted = route.literals
             if route.method == method || (method == "HEAD" && route.method == "GET") {
                 return .found(route, parameters: parameters)
             }

@@ -34,6 +34,9 @@ def test_wrong_method_is_a_405_with_allow(stack):
     assert r.status_code == 405
     assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD"}
     assert r.json()["error"]["code"] == "method_not_allowed"
+    # A fixed path is never taken for the id of a route beside it (`/api/payments/{id}`).
+    r = stack.get("/api/payments/webhook")
+    assert r.status_code == 405 and r.headers["Allow"] == "POST"
 
 
 def test_body_over_the_app_limit_is_a_413(stack):

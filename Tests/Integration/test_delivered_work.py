@@ -32,6 +32,11 @@ def test_upload_is_stored_and_the_customer_is_told(stack, people):
     download = people["customer"].get(f"/api/documents/{document['id']}/download")
     assert download.status_code == 200 and download.content == PNG
     assert download.headers["Content-Type"] == "image/png"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="photo.png"'
+    # A name that says another type gets the extension of what the file is.
+    disguised = upload(people["supplier"], DEMO_ASSIGNED, PNG, filename="poly.html").json()["data"]
+    saved = people["customer"].get(f"/api/documents/{disguised['id']}/download")
+    assert saved.headers["Content-Disposition"] == 'attachment; filename="poly.html.png"'
     detail = people["staff"].get(f"/api/bookings/{DEMO_ASSIGNED}").json()["data"]
     assert document["id"] in [d["id"] for d in detail["documents"]]
 

@@ -616,6 +616,9 @@ def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, custo
     times = [w["received_at"] for w in admin.get("/api/admin/payment-webhooks?limit=200").json()["data"]["items"]]
     assert times == sorted(times, reverse=True)
     assert admin.get("/api/admin/payment-webhooks?cursor=nope").status_code == 400
+    for query in ("provider=paypal", "outcome=maybe"):
+        r = admin.get(f"/api/admin/payment-webhooks?{query}")
+        assert r.status_code == 400 and query.split("=")[0] in r.json()["error"]["details"]["fields"], query
 
 
 def test_an_intent_key_replays_only_for_the_user_who_sent_it(stack, staff, providers):

@@ -57,11 +57,23 @@ enum PaymentWebhookHandlers {
             ])
     }
 
+    /// What the handling of a received webhook can come to (the CHECK of `payment_webhook_events`).
+    static let outcomes: Set<String> = [
+        "received", "applied", "partially_paid", "already_applied", "ignored_out_of_order", "amount_mismatch",
+        "ignored_unknown_type", "payment_not_found", "refund_exceeds_captured",
+    ]
+
     /// `GET /api/admin/payment-webhooks?provider=&outcome=&limit=&cursor=`: the team's received
     /// webhooks of the last 30 days, newest first, cursor-paginated on (received_at, id).
     static func list(_ scope: RequestScope) throws -> Response {
         let query = scope.request.query
         var check = Validation()
+        check.check(
+            query["provider"].map(PaymentProviders.names.contains) ?? true, "provider",
+            "must be one of \(PaymentProviders.names.joined(separator: ", "))")
+        check.check(
+            query["outcome"].map(outcomes.contains) ?? true, "outcome",
+            "must be one of \(outcomes.sorted().joined(separator: ", "))")
         let page = ListPage(query, &check, key: [ListPage.instant, ListPage.uuid])
         try check.finish()
         let rows = try scope.transaction { connection in
