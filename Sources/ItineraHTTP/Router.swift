@@ -12,7 +12,7 @@ public struct Router<Context>: Sendable {
         let handler: Handler
         /// How many of its segments are literal: of the routes a path fits, only the most literal
         /// ones count, so `/api/payments/webhook` is never taken for `/api/payments/{id}`.
-        var literals: Int { segments.count { if case .literal = $0 { true } else { false } } }
+        let literals: Int
     }
 
     enum Segment: Equatable, Sendable {
@@ -40,7 +40,9 @@ public struct Router<Context>: Sendable {
             if part.hasPrefix("{"), part.hasSuffix("}") { return .parameter(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        let route = Route(index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler)
+        let route = Route(
+            index: routes.count, method: method, pattern: pattern, segments: segments, handler: handler,
+            literals: segments.count { if case .literal = $0 { true } else { false } })
         routes.append(route)
         let position = bySpecificity.firstIndex { $0.literals < route.literals } ?? bySpecificity.endIndex
         bySpecificity.insert(route, at: position)
