@@ -20,13 +20,17 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// ISO-4217's minor-unit digits, the same table the server formats its messages with
+// (CurrencyCodes.minorDigits): browsers' own data (CLDR) differs for a few currencies, and one
+// amount must mean the same minor units on both sides.
+const ZERO_DIGITS = new Set(["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+  "XAF", "XOF", "XPF"]);
+const THREE_DIGITS = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]);
+
 /** The number of minor-unit digits of an ISO-4217 currency (2 for EUR, 0 for JPY, 3 for KWD). */
 export function currencyDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
+  if (ZERO_DIGITS.has(currency)) return 0;
+  return THREE_DIGITS.has(currency) ? 3 : 2;
 }
 
 /** Whether `code` looks like an ISO-4217 code the browser can format. */
@@ -58,7 +62,9 @@ export function formatMoney(minor, currency) {
   if (minor === null || minor === undefined || !currency) return "—";
   try {
     const digits = currencyDigits(currency);
-    const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    const format = new Intl.NumberFormat(undefined, {
+      style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
+    });
     // Intl.NumberFormat formats decimal strings exactly; older engines convert them to a number.
     return format.format(minorToDecimalString(minor, digits));
   } catch {

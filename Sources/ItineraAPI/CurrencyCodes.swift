@@ -15,7 +15,8 @@ enum CurrencyCodes {
         "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
     ]
 
-    /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD.
+    /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD. The
+    /// portal (`www/ui.js`, `currencyDigits`) keeps the same table.
     static func minorDigits(_ code: String) -> Int {
         if [
             "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF",

@@ -11,12 +11,20 @@ enum DeliveredWorkHandlers {
         ("application/pdf", Array("%PDF".utf8), "pdf"), ("application/zip", [0x50, 0x4B, 0x03, 0x04], "zip"),
     ]
 
+    /// Extensions that name what each kind of file is: `.jpeg` is a JPEG too, and office documents
+    /// and e-books are ZIP containers.
+    static let fittingExtensions: [String: Set<String>] = [
+        "jpg": ["jpg", "jpeg"], "png": ["png"], "pdf": ["pdf"],
+        "zip": ["zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"],
+    ]
+
     /// The uploader's file name with the extension of what the file is (`poly.html` holding a PNG is
-    /// offered as `poly.html.png`), so a saved download opens as what it is; `.jpeg` stays for JPEGs.
-    static func downloadName(_ name: String, ext: String) -> String {
-        let base = name.prefix(codePoints: 190)
-        let lower = base.lowercased()
-        let fits = lower.hasSuffix(".\(ext)") || (ext == "jpg" && lower.hasSuffix(".jpeg"))
+    /// offered as `poly.html.png`), so a saved download opens as what it is; no name: `download.png`.
+    static func downloadName(_ name: String?, ext: String) -> String {
+        let base = (name ?? "").trimmingCharacters(in: .whitespaces).prefix(codePoints: 190)
+        guard !base.isEmpty else { return "download.\(ext)" }
+        let own = base.split(separator: ".", omittingEmptySubsequences: false).last.map { $0.lowercased() } ?? ""
+        let fits = base.contains(".") && (fittingExtensions[ext] ?? [ext]).contains(own)
         return fits ? base : "\(base).\(ext)"
     }
 
@@ -59,7 +67,7 @@ enum DeliveredWorkHandlers {
                     """,
                     [
                         documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(uuidString:)), relative,
-                        file.filename.map { downloadName($0, ext: kind.ext) }, kind.type, file.data.count,
+                        downloadName(file.filename, ext: kind.ext), kind.type, file.data.count,
                         caller.userId,
                         label,
                     ], context: "recording delivered work")

@@ -686,6 +686,9 @@ def test_a_checkout_opened_before_a_cancellation_takes_no_money_and_a_late_captu
     r = staff.send("POST", f"/api/payments/{sandbox['id']}/sandbox/complete", json={"outcome": "succeeded"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "booking_not_payable"
     assert payment_status(stack, sandbox["id"]) == "requires_action"
+    declined = staff.send("POST", f"/api/payments/{sandbox['id']}/sandbox/complete", json={"outcome": "failed"})
+    assert declined.status_code == 202
+    assert wait_until(lambda: payment_status(stack, sandbox["id"]) == "failed")
 
     # A real provider's checkout can still be paid: the money is recorded, the booking stays closed,
     # and staff are told to refund it.

@@ -225,8 +225,9 @@ enum PaymentHandlers {
                     message: "This payment is \(payment.status.replacingOccurrences(of: "_", with: " ")) already.",
                     details: .object(["status": .string(payment.status)]))
             }
+            // Declining is always possible; paying only while the booking takes payments.
             let booking = try PaymentLedger.lockBooking(payment.bookingId, connection)
-            guard [.bookingCreated, .paymentPending].contains(booking.status) else {
+            guard body.outcome == "failed" || [.bookingCreated, .paymentPending].contains(booking.status) else {
                 throw APIError(
                     status: 409, code: "booking_not_payable",
                     message: "A booking in \(booking.status.rawValue) does not take payments.")
