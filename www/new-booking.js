@@ -361,14 +361,22 @@ async function submit(event) {
 
 // ---- start -----------------------------------------------------------------------------------
 
+// Every customer, page by page (500 a page, by name), up to 10,000.
 async function loadCustomers() {
-  const response = await api("GET", "/api/customers?limit=500");
-  if (handleSignedOut(response)) return false;
-  if (!(response.status === 200 && response.body && response.body.ok)) {
-    showMessage(pageError, errorText(response, "The customers could not be loaded"));
-    return false;
+  const customers = [];
+  let cursor = null;
+  for (let page = 0; page < 20; page += 1) {
+    const query = "/api/customers?limit=500" + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+    const response = await api("GET", query);
+    if (handleSignedOut(response)) return false;
+    if (!(response.status === 200 && response.body && response.body.ok)) {
+      showMessage(pageError, errorText(response, "The customers could not be loaded"));
+      return false;
+    }
+    customers.push(...response.body.data.items);
+    cursor = response.body.data.nextCursor;
+    if (!cursor) break;
   }
-  const customers = response.body.data.items;
   for (const customer of customers) {
     const label = customer.email ? `${customer.name} (${customer.email})` : customer.name;
     customerSelect.append(el("option", { value: customer.id, text: label }));

@@ -350,3 +350,14 @@ def test_the_header_links_the_staff_pages(stack, browser):
     links[0].click()
     wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
     assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Bookings"
+
+
+def test_the_customer_picker_offers_customers_past_the_first_page(stack, browser, staff):
+    # More customers than one page of the list holds; the last by name must still be offered.
+    last = stack.psql("INSERT INTO customers (team_id, name) SELECT '00000000-0000-4000-8000-00000000d001', "
+                      "'zzz picker ' || lpad(g::text, 4, '0') FROM generate_series(1, 600) g RETURNING id"
+                      ).splitlines()[-1]
+    open_signed_in(browser, stack, "/new-booking.html")
+    option = wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, f'#customer option[value="{last}"]')))
+    assert option.text == "zzz picker 0600"
+    stack.psql("DELETE FROM customers WHERE name LIKE 'zzz picker %'")
