@@ -42,7 +42,23 @@ public final class PostgresConnection {
             PQfinish(connection)
             throw StoreError(.unavailable, message: message, context: "connecting to PostgreSQL")
         }
+        PQsetNoticeReceiver(connection, Self.noticeReceiver, nil)
         handle = connection
+    }
+
+    /// Server notices, and errors that arrive outside a query (the FATAL of a server shutting
+    /// down), which libpq would print as bare text into the JSON logs: one JSON line each instead.
+    private static let noticeReceiver: PQnoticeReceiver = { _, result in
+        guard let result else { return }
+        func field(_ code: Character) -> String {
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) } ?? ""
+        }
+        let line: [String: String] = [
+            "event": "postgres_notice", "level": field("V").lowercased(), "message": field("M"),
+            "sqlState": field("C"), "pid": String(getpid()), "time": Date().formatted(.iso8601),
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
     }
 
     deinit { PQfinish(handle) }

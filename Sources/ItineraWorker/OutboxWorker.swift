@@ -72,11 +72,28 @@ public final class OutboxWorker {
                 usleep(500_000)
             }
         }
-        if let connection, connection.isHealthy, !held.isEmpty {
-            do { try handBack(connection) } catch { log("hand_back_failed", ["error": "\(error)"]) }
-        }
+        if !held.isEmpty { handBackBeforeExit() }
         log("worker_stopped", [:])
         return 0
+    }
+
+    /// At a stop, hands the batch back even when the connection just broke (the database restarting):
+    /// tries for about eight seconds (within `scripts/stack worker-stop`'s wait), then leaves the
+    /// events to their lease.
+    private func handBackBeforeExit() {
+        for attempt in 1...8 {
+            do {
+                try handBack(try open())
+                return
+            } catch let error as StoreError where error.kind == .unavailable {
+                connection = nil
+                if attempt < 8 { usleep(1_000_000) }
+            } catch {
+                log("hand_back_failed", ["error": "\(error)"])
+                return
+            }
+        }
+        log("hand_back_failed", ["error": "the database stayed unreachable", "events": String(held.count)])
     }
 
     /// Makes the held events due again, so a stop or a database restart does not delay them by a

@@ -216,6 +216,29 @@ def test_after_a_database_restart_the_worker_takes_its_batch_up_again_at_once(he
                       f"WHERE id IN ({','.join(ids)})") == "2,1,1"
 
 
+def test_a_worker_stopped_while_the_database_is_down_hands_its_batch_back_once_it_is_up(healthy):
+    stack = healthy
+    worker, ids = held_worker(stack, 3)
+    try:
+        stack.stack("pg-stop")
+        worker.send_signal(signal.SIGTERM)
+        stack.stack("pg-start")
+        assert worker.wait(timeout=20) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    # Nothing waits out the ten-minute lease: the running one after its short backoff, the others now.
+    assert stack.psql(f"SELECT count(*) FROM outbox_events WHERE id IN ({','.join(ids)}) "
+                      "AND next_attempt_at > now() + interval '1 minute'") == "0"
+    assert stack.psql(f"SELECT string_agg(attempts::text, ',' ORDER BY id) FROM outbox_events "
+                      f"WHERE id IN ({','.join(ids)})") == "1,0,0"
+    stack.stack("worker-start")
+    assert wait_until(lambda: stack.psql(
+        f"SELECT count(*) FROM outbox_events WHERE id IN ({','.join(ids)}) AND status = 'done'") == "3", 15)
+    assert stack.psql(f"SELECT count(*) || '/' || count(DISTINCT event_id) FROM outbox_test_effects "
+                      f"WHERE event_id IN ({','.join(ids)})") == "3/3"
+
+
 def test_two_workers_drain_a_thousand_events_exactly_once(healthy):
     stack = healthy
     stack.psql("CREATE TABLE IF NOT EXISTS outbox_test_effects (event_id bigint NOT NULL, at timestamptz DEFAULT now())")
