@@ -222,7 +222,7 @@ enum BookingHandlers {
                   AND ($2::uuid IS NULL OR b.customer_id = $2)
                   AND ($3::timestamptz IS NULL OR b.departure_at >= $3)
                   AND ($4::timestamptz IS NULL OR b.departure_at < $4)
-                  AND ($5::text IS NULL OR b.booking_reference ILIKE $5 OR c.name ILIKE $5)
+                  AND \(search == nil ? "$5::text IS NULL" : "b.id IN (SELECT s.id FROM itinera_search_bookings($5) s)")
                   AND \(page.condition("b.created_at, b.id", descending: true, ["$6::timestamptz", "$7::uuid"]))
                 ORDER BY b.created_at DESC, b.id DESC
                 LIMIT $8

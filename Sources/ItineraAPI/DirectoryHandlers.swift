@@ -108,7 +108,7 @@ enum DirectoryHandlers {
                 SELECT json_build_object('id', id, 'name', name, \(fields), 'created_at', created_at)::text AS json,
                     sort_name, id
                 FROM \(table)
-                WHERE ($1::text IS NULL OR name ILIKE $1)
+                WHERE \(search == nil ? "$1::text IS NULL" : "id IN (SELECT s.id FROM itinera_search_\(table)($1) s)")
                   AND \(page.condition("sort_name, id", descending: false, ["$2::text", "$3::uuid"]))
                 ORDER BY sort_name, id
                 LIMIT $4

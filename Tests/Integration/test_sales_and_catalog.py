@@ -287,3 +287,19 @@ def test_impossible_dates_and_bad_addresses_are_400s_naming_the_field(stack, sta
     r = staff.send("PATCH", f"/api/products/{product['id']}", json={"startsAt": "2027-02-30T10:00:00Z"})
     assert r.status_code == 400 and "startsAt" in r.json()["error"]["details"]["fields"]
     assert staff.get(f"/api/products/{product['id']}").json()["data"]["starts_at"].startswith("2027-03-05T05:00:00")
+
+
+def test_text_search_finds_the_teams_own_rows_only(stack, staff):
+    tag = uuid.uuid4().hex[:8]
+    mine = staff.send("POST", "/api/customers", json={"name": f"Ångström {tag} Travel"}).json()["data"]["id"]
+    supplier = staff.send("POST", "/api/suppliers", json={"name": f"Guides {tag}_x", "kind": "guide"}).json()["data"]
+    other = Browser(stack, "admin@other.test")
+    theirs = other.send("POST", "/api/customers", json={"name": f"Ångström {tag} Rival"}).json()["data"]["id"]
+    booking = new_booking(staff, mine)
+    assert [c["id"] for c in staff.get(f"/api/customers?q={tag}").json()["data"]["items"]] == [mine]
+    assert [c["id"] for c in other.get(f"/api/customers?q={tag}").json()["data"]["items"]] == [theirs]
+    assert [s["id"] for s in staff.get(f"/api/suppliers?q={tag}_x").json()["data"]["items"]] == [supplier["id"]]
+    # `_` and `%` are literal characters in a search, not wildcards.
+    assert staff.get(f"/api/suppliers?q={tag}%25").json()["data"]["items"] == []
+    assert [b["id"] for b in staff.get(f"/api/bookings?q=ngstr%C3%B6m {tag}").json()["data"]["items"]] == [booking["id"]]
+    assert other.get(f"/api/bookings?q={tag}").json()["data"]["items"] == []
