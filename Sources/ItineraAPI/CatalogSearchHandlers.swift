@@ -38,7 +38,7 @@ enum CatalogSearchHandlers {
         return try search(
             scope,
             where: """
-                kind = 'hotel' AND lower(city) = lower($1)
+                kind = 'hotel' AND city_key = lower($1)
                 AND ($2::date IS NULL OR starts_at IS NULL OR starts_at <= $2::date)
                 AND ($3::date IS NULL OR ends_at IS NULL OR ends_at >= $3::date)
                 """, [query["city"], checkIn, checkOut], page)
@@ -55,7 +55,7 @@ enum CatalogSearchHandlers {
         return try search(
             scope,
             where: """
-                kind = 'activity' AND lower(city) = lower($1)
+                kind = 'activity' AND city_key = lower($1)
                 AND ($2::date IS NULL OR starts_at IS NULL OR (starts_at >= $2::date AND starts_at < $2::date + 1))
                 """, [query["city"], day], page)
     }

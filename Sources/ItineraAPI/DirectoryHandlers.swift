@@ -189,7 +189,7 @@ enum DirectoryHandlers {
                     'currency', currency)::text AS json,
                     sort_name, id
                 FROM products
-                WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR lower(city) = lower($2))
+                WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR city_key = lower($2))
                   AND \(page.condition("sort_name, id", descending: false, ["$3::text", "$4::uuid"]))
                 ORDER BY sort_name, id
                 LIMIT $5
