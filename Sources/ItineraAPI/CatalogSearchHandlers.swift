@@ -87,11 +87,8 @@ enum CatalogSearchHandlers {
             check.check(!required, field, "is required")
             return nil
         }
-        guard ISODate.day(text) != nil else {
-            check.check(false, field, "must be a date such as 2027-03-01")
-            return nil
-        }
-        return text  // strictly YYYY-MM-DD: compares as text as it does as a date
+        // Strictly YYYY-MM-DD once checked: compares as text as it does as a date.
+        return check.day(text, field) == nil ? nil : text
     }
 
     private static func paging(_ query: [String: String], _ check: inout Validation) -> (limit: Int, offset: Int) {

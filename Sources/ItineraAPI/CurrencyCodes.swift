@@ -18,13 +18,11 @@ enum CurrencyCodes {
     /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD. The
     /// portal (`www/ui.js`, `currencyDigits`) keeps the same table.
     static func minorDigits(_ code: String) -> Int {
-        if [
-            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF",
-            "XPF",
-        ]
-        .contains(code) {
-            return 0
-        }
-        return ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"].contains(code) ? 3 : 2
+        zeroDigits.contains(code) ? 0 : threeDigits.contains(code) ? 3 : 2
     }
+
+    private static let zeroDigits: Set<String> = [
+        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    ]
+    private static let threeDigits: Set<String> = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
 }

@@ -52,9 +52,7 @@ enum TokenHandlers {
             let result = try connection.query(
                 """
                 INSERT INTO api_tokens (token_hash, user_id, team_id, name, role, expires_at)
-                SELECT $1, $2, $3, $4, $5,
-                       CASE WHEN p.expires_at IS NULL THEN $6::timestamptz
-                            ELSE least(coalesce($6::timestamptz, p.expires_at), p.expires_at) END
+                SELECT $1, $2, $3, $4, $5, least($6::timestamptz, p.expires_at)
                 FROM (SELECT NULL) one LEFT JOIN api_tokens p ON p.id = $7::uuid
                 RETURNING \(columns)
                 """,

@@ -130,9 +130,9 @@ enum TravelerHandlers {
                     "must be a phone number")
             }
             if let birth = t.dateOfBirth {
-                let date = ISODate.day(birth) != nil ? ISODate.instant(birth + "T00:00:00Z") : nil
                 check.check(
-                    date.map { $0 < Date() && $0 > Date(timeIntervalSince1970: -5_000_000_000) } ?? false,
+                    ISODate.midnight(of: birth).map { $0 < Date() && $0 > Date(timeIntervalSince1970: -5_000_000_000) }
+                        ?? false,
                     "\(field).dateOfBirth", "must be a past date such as 1990-05-17")
             }
             if let passport = trimmed(t.passportNumber) {

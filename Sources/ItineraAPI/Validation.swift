@@ -23,7 +23,7 @@ struct Validation {
     /// A calendar day `YYYY-MM-DD` (see `ISODate.day`); nil when absent or not a real day.
     mutating func day(_ text: String?, _ field: String, example: String = "2027-03-01") -> Date? {
         guard let text else { return nil }
-        let date = ISODate.day(text) != nil ? ISODate.instant(text + "T00:00:00Z") : nil
+        let date = ISODate.midnight(of: text)
         check(date != nil, field, "must be a date such as \(example)")
         return date
     }

@@ -43,11 +43,14 @@ public enum ISODate {
         return local.addingTimeInterval(TimeInterval(-offset))
     }
 
+    /// The midnight UTC that starts day `text` (`YYYY-MM-DD`), as an instant.
+    public static func midnight(of text: String) -> Date? {
+        day(text) == nil ? nil : instant(text + "T00:00:00Z")
+    }
+
     /// An instant, or a day taken as its midnight UTC (for filters such as `departureFrom=2027-03-01`).
     public static func instantOrDay(_ text: String) -> Date? {
-        if let instant = instant(text) { return instant }
-        guard day(text) != nil else { return nil }
-        return instant(text + "T00:00:00Z")
+        instant(text) ?? midnight(of: text)
     }
 
     private static let utc: Calendar = {

@@ -23,6 +23,6 @@ public struct OutboxEvent: Sendable {
             (row[4].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
         payload = object.compactMapValues { $0 as? String }
         attempts = Int(row[5] ?? "") ?? 0
-        leaseEnd = row.count > 6 ? row[6] ?? "" : ""
+        leaseEnd = row[6] ?? ""
     }
 }

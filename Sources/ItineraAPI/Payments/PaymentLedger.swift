@@ -202,7 +202,6 @@ enum PaymentLedger {
         }
     }
 
-    /// `12.50 EUR` for messages.
     /// `minor` units of `currency` as people read them: 12.34 EUR, 1234 JPY, 1.234 KWD.
     static func money(_ minor: Int64, _ currency: String) -> String {
         let digits = CurrencyCodes.minorDigits(currency)
