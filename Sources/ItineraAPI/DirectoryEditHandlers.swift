@@ -125,41 +125,23 @@ enum DirectoryEditHandlers {
 
     // `table` and `json` are constants of this file, never input.
     private static func get(_ scope: RequestScope, table: String, json: String, what: String) throws -> Response {
-        let id = try scope.pathId(what)
-        let row = try scope.transaction { connection in
-            try connection.query("SELECT \(json) FROM \(table) WHERE id = $1", [id], context: "loading a \(what)")
-                .first("json")
-        }
-        guard let row else { throw APIError.notFound("No such \(what).") }
-        return scope.ok(jsonText: row)
+        try scope.record(what, "SELECT \(json) FROM \(table) WHERE id = $1")
     }
 
     private static func save(
         _ scope: RequestScope, _ update: PartialUpdate, table: String, json: String,
         linkedLogin: (id: UUID??, role: String)?
     ) throws -> Response {
-        let what = String(table.dropLast())
-        let id = try scope.pathId(what)
-        try update.check.finish()
         let caller = try scope.caller
-        let statement = update.statement(table: table, id: id, returning: json)
-        let row = try scope.transaction { connection -> String? in
-            if let linkedLogin, case .some(.some(let userId)) = linkedLogin.id {
-                try DirectoryHandlers.requireMember(userId, role: linkedLogin.role, caller.teamId, connection)
+        do {
+            return try update.save(scope, table: table, json: json, what: String(table.dropLast())) { connection in
+                if let linkedLogin, case .some(.some(let userId)) = linkedLogin.id {
+                    try DirectoryHandlers.requireMember(userId, role: linkedLogin.role, caller.teamId, connection)
+                }
             }
-            let row: String?
-            do {
-                row = try connection.query(statement.sql, statement.parameters, context: "editing a \(what)")
-                    .first("json")
-            } catch let error as StoreError where error.isUniqueViolation {
-                throw APIError.validation(["userId": "this login is already linked to another row"])
-            }
-            guard let row else { return nil }
-            try Audit.record(connection, scope, action: "\(what).update", table: table, rowId: id.lowercased)
-            return row
+        } catch let error as StoreError where error.isUniqueViolation {
+            throw APIError.validation(["userId": "this login is already linked to another row"])
         }
-        guard let row else { throw APIError.notFound("No such \(what).") }
-        return scope.ok(jsonText: row)
     }
 
     private static func delete(
@@ -179,7 +161,7 @@ enum DirectoryEditHandlers {
             try connection.query("DELETE FROM \(table) WHERE id = $1", [id], context: "deleting a \(what)")
             try Audit.record(connection, scope, action: "\(what).delete", table: table, rowId: id.lowercased)
         }
-        return try scope.ok(["id": id.lowercased, "deleted": "true"])
+        return scope.ok(jsonText: "{\"id\":\"\(id.lowercased)\",\"deleted\":true}")
     }
 }
 

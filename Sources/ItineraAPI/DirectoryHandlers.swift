@@ -82,17 +82,7 @@ enum DirectoryHandlers {
 
     /// `GET /api/customers/{id}`.
     static func getCustomer(_ scope: RequestScope) throws -> Response {
-        let id = try scope.pathId("customer")
-        let json = try scope.transaction { connection in
-            try connection.query(
-                """
-                SELECT json_build_object('id', id, 'name', name, 'email', email, 'phone', phone, 'user_id', user_id,
-                    'notes', notes, 'created_at', created_at)::text AS json FROM customers WHERE id = $1
-                """, [id], context: "loading a customer"
-            ).first("json")
-        }
-        guard let json else { throw APIError.notFound("No such customer.") }
-        return scope.ok(jsonText: json)
+        try scope.record("customer", "SELECT \(DirectoryEditHandlers.customerJSON) FROM customers WHERE id = $1")
     }
 
     // `table` and `fields` are constants of this file, never input.

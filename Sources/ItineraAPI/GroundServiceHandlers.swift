@@ -27,7 +27,7 @@ enum GroundServiceHandlers {
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
             try BookingHandlers.requireBooking(bookingId, connection)
-            if let supplierId { try SalesHandlers.requireRow("suppliers", supplierId, "supplierId", connection) }
+            if let supplierId { try connection.requireRow("suppliers", supplierId, "supplierId") }
             return try connection.query(
                 """
                 INSERT INTO ground_services (team_id, booking_id, supplier_id, kind, description, starts_at, location)

@@ -66,9 +66,23 @@ struct PartialUpdate {
         columns.append((column, value, "timestamptz"))
     }
 
-    mutating func amount(_ field: String, _ column: String) {
+    /// A calendar day (`YYYY-MM-DD`), or null; the parsed day when one was sent.
+    @discardableResult
+    mutating func day(_ field: String, _ column: String) -> Date?? {
+        guard case .some(let raw) = string(field, required: false) else { return .none }
+        let value = raw.flatMap { check.day($0, field) }
+        columns.append((column, raw, "date"))
+        return .some(value)
+    }
+
+    mutating func currency(_ field: String, _ column: String) {
+        guard case .some(let raw) = string(field, required: true), let raw else { return }
+        columns.append((column, check.currency(raw, field), "text"))
+    }
+
+    mutating func amount(_ field: String, _ column: String, max: Int64 = .max) {
         guard let value = fields[field] else { return }
-        guard case .integer(let amount) = value, amount >= 0 else {
+        guard case .integer(let amount) = value, amount >= 0, amount <= max else {
             check.check(false, field, "must be a non-negative amount in minor units")
             return
         }
@@ -82,6 +96,30 @@ struct PartialUpdate {
             return
         }
         columns.append((column, flag, "boolean"))
+    }
+
+    /// Applies the edit to the row of the path's id once the fields are valid, in one transaction:
+    /// `prepare` (locks and rules of the record), the UPDATE, the audit row. `table` may carry the
+    /// alias `json` (a `json` column) uses; 404 `No such {what}.` when there is no such row.
+    func save(
+        _ scope: RequestScope, table: String, json: String, what: String,
+        prepare: (PostgresConnection) throws -> Void = { _ in }
+    ) throws -> Response {
+        let id = try scope.pathId(what)
+        try check.finish()
+        let update = statement(table: table, id: id, returning: json)
+        let auditTable = String(table.prefix { $0 != " " })
+        let row = try scope.transaction { connection -> String? in
+            try prepare(connection)
+            guard
+                let row = try connection.query(update.sql, update.parameters, context: "editing a \(what)")
+                    .first("json")
+            else { return nil }
+            try Audit.record(connection, scope, action: "\(what).update", table: auditTable, rowId: id.lowercased)
+            return row
+        }
+        guard let row else { throw APIError.notFound("No such \(what).") }
+        return scope.ok(jsonText: row)
     }
 
     /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter.

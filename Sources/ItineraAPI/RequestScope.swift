@@ -36,6 +36,17 @@ public struct RequestScope {
         return id
     }
 
+    /// The row of the path's id: `sql` selects a `json` column with the id as `$1`; 404 `No such
+    /// {what}.` when it finds nothing.
+    func record(_ what: String, _ sql: String) throws -> Response {
+        let id = try pathId(what)
+        let json = try transaction { connection in
+            try connection.query(sql, [id], context: "loading a \(what)").first("json")
+        }
+        guard let json else { throw APIError.notFound("No such \(what).") }
+        return ok(jsonText: json)
+    }
+
     /// Runs `body` in one transaction under the caller's tenant scope.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try context.database.transaction(as: tenant, body)

@@ -1,5 +1,6 @@
 import Foundation
 import ItineraHTTP
+import ItineraStore
 
 /// Collects field errors so one 400 names every field at fault.
 struct Validation {
@@ -76,4 +77,13 @@ func likePattern(_ text: String) -> String {
     "%"
         + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
         .replacingOccurrences(of: "_", with: "\\_") + "%"
+}
+
+extension PostgresConnection {
+    /// A row of `table` (a constant of the calling handler) the caller's team can see, else a 400
+    /// naming `field`.
+    func requireRow(_ table: String, _ id: UUID, _ field: String) throws {
+        guard !(try query("SELECT 1 FROM \(table) WHERE id = $1", [id], context: "checking \(field)")).rows.isEmpty
+        else { throw APIError.validation([field: "no such row"]) }
+    }
 }

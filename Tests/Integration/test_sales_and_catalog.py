@@ -36,9 +36,96 @@ def test_a_quotation_moves_the_leads_booking_along(staff, customer):
     assert staff.send("POST", f"/api/quotations/{quote_id}/approve").json()["data"]["status"] == "approved"
     detail = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert detail["status"] == "quotation_approved" and detail["quotation_id"] == quote_id
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"
     assert move(staff, booking["id"], "booking_created").status_code == 200
-    leads = staff.get("/api/leads?status=open").json()["data"]["items"]
-    assert lead_id in [item["id"] for item in leads]
+    lead = staff.get(f"/api/leads/{lead_id}").json()["data"]
+    assert lead["status"] == "converted"
+    assert [q["id"] for q in lead["quotations"]] == [quote_id]
+    assert [(b["id"], b["status"], b["quotation_id"]) for b in lead["bookings"]] == \
+        [(booking["id"], "booking_created", quote_id)]
+    converted = staff.get(f"/api/leads?status=converted&customerId={customer}").json()["data"]["items"]
+    assert lead_id in [item["id"] for item in converted]
+    assert lead_id not in [item["id"] for item in staff.get("/api/leads?status=open").json()["data"]["items"]]
+
+
+def test_a_rejected_quotation_is_revised_and_a_stale_one_is_refused(stack, staff, customer):
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    booking = new_booking(staff, customer, leadId=lead_id)
+
+    def quotation(**body):
+        r = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR", **body})
+        assert r.status_code == 201, r.text
+        return r.json()["data"]
+
+    first = quotation(totalMinor=500000)
+    assert first["customer_id"] == customer  # taken from the lead
+    assert staff.send("POST", f"/api/quotations/{first['id']}/send").status_code == 200
+    rejected = staff.send("POST", f"/api/quotations/{first['id']}/reject")
+    assert rejected.status_code == 200 and rejected.json()["data"]["status"] == "rejected"
+    assert staff.send("POST", f"/api/quotations/{first['id']}/approve").json()["error"]["code"] == "invalid_transition"
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "quotation_sent"
+
+    revised = quotation(totalMinor=450000, validUntil="2020-01-31")
+    edited = staff.send("PATCH", f"/api/quotations/{revised['id']}", json={"totalMinor": 420000, "validUntil": None})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["data"]["total_minor"], edited.json()["data"]["valid_until"]) == (420000, None)
+    assert staff.send("POST", f"/api/quotations/{revised['id']}/send").status_code == 200
+    sent_edit = staff.send("PATCH", f"/api/quotations/{revised['id']}", json={"totalMinor": 1})
+    assert sent_edit.status_code == 409 and sent_edit.json()["error"]["code"] == "quotation_not_draft"
+    assert staff.send("POST", f"/api/quotations/{revised['id']}/approve").status_code == 200
+    detail = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert (detail["status"], detail["quotation_id"]) == ("quotation_approved", revised["id"])
+
+    stale = quotation(totalMinor=1, validUntil="2020-01-31")
+    refused = staff.send("POST", f"/api/quotations/{stale['id']}/send")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "quotation_expired", refused.text
+    assert refused.json()["error"]["details"]["validUntil"] == "2020-01-31"
+    assert staff.get(f"/api/quotations/{stale['id']}").json()["data"]["status"] == "draft"
+
+    listed = staff.get(f"/api/quotations?leadId={lead_id}&limit=2").json()["data"]
+    assert [q["id"] for q in listed["items"]] == [stale["id"], revised["id"]]
+    rest = staff.get(f"/api/quotations?leadId={lead_id}&limit=2&cursor={listed['nextCursor']}").json()["data"]
+    assert [q["id"] for q in rest["items"]] == [first["id"]] and rest["nextCursor"] is None
+    rejected_ones = staff.get(f"/api/quotations?status=rejected&customerId={customer}").json()["data"]["items"]
+    assert first["id"] in [q["id"] for q in rejected_ones] and revised["id"] not in [q["id"] for q in rejected_ones]
+    assert set(staff.get("/api/quotations?status=maybe&leadId=x").json()["error"]["details"]["fields"]) == \
+        {"status", "leadId"}
+
+
+def test_a_quotation_belongs_to_its_leads_customer(staff, customer):
+    other = staff.send("POST", "/api/customers", json={"name": "Someone Else"}).json()["data"]["id"]
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    wrong = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "customerId": other, "currency": "EUR",
+                                                        "totalMinor": 1})
+    assert wrong.status_code == 400 and set(wrong.json()["error"]["details"]["fields"]) == {"customerId"}
+    anonymous = staff.send("POST", "/api/leads", json={"source": "phone"}).json()["data"]["id"]
+    missing = staff.send("POST", "/api/quotations", json={"leadId": anonymous, "currency": "EUR", "totalMinor": 1})
+    assert missing.status_code == 400 and "customerId" in missing.json()["error"]["details"]["fields"]
+    assert staff.get(f"/api/quotations?leadId={lead_id}").json()["data"]["items"] == []
+
+
+def test_a_lead_is_lost_with_its_cancelled_booking_and_edited_by_hand(stack, staff, customer):
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer, "source": "fair"}).json()["data"]["id"]
+    first = new_booking(staff, customer, leadId=lead_id)
+    second = new_booking(staff, customer, leadId=lead_id)
+    assert move(staff, first["id"], "cancelled").status_code == 200
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"  # the second is still going
+    assert move(staff, second["id"], "cancelled").status_code == 200
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "lost"
+
+    r = staff.send("PATCH", f"/api/leads/{lead_id}", json={"status": "open", "notes": "Called back", "source": None})
+    assert r.status_code == 200, r.text
+    lead = r.json()["data"]
+    assert (lead["status"], lead["notes"], lead["source"], lead["customer_id"]) == \
+        ("open", "Called back", None, customer)
+    other_team = Browser(stack, "admin@other.test").send(
+        "POST", "/api/customers", json={"name": "Not Yours"}).json()["data"]["id"]
+    bad = staff.send("PATCH", f"/api/leads/{lead_id}", json={"status": "won", "customerId": other_team, "id": 1})
+    assert bad.status_code == 400 and set(bad.json()["error"]["details"]["fields"]) == {"status", "id"}
+    foreign = staff.send("PATCH", f"/api/leads/{lead_id}", json={"customerId": other_team})
+    assert foreign.status_code == 400 and set(foreign.json()["error"]["details"]["fields"]) == {"customerId"}
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["customer_id"] == customer
+    assert staff.get(f"/api/leads/{uuid.uuid4()}").status_code == 404
 
 
 def test_quotation_and_lead_validation(staff, customer):
@@ -56,8 +143,18 @@ def test_trips_and_ground_services(staff, customer):
     assert trip.status_code == 201
     backwards = staff.send("POST", "/api/trips", json={"name": "x", "startsOn": "2027-03-09", "endsOn": "2027-03-01"})
     assert backwards.status_code == 400
-    assert trip.json()["data"]["id"] in [t["id"] for t in staff.get("/api/trips").json()["data"]["items"]]
-    booking = new_booking(staff, customer, tripId=trip.json()["data"]["id"])
+    trip_id = trip.json()["data"]["id"]
+    assert trip_id in [t["id"] for t in staff.get(f"/api/trips?customerId={customer}").json()["data"]["items"]]
+    booking = new_booking(staff, customer, tripId=trip_id)
+    detail = staff.get(f"/api/trips/{trip_id}").json()["data"]
+    assert (detail["name"], [b["id"] for b in detail["bookings"]]) == ("Brazil 2027", [booking["id"]])
+    renamed = staff.send("PATCH", f"/api/trips/{trip_id}", json={"name": "Brazil & Chile 2027", "endsOn": "2027-03-20"})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["data"]["name"], renamed.json()["data"]["ends_on"]) == ("Brazil & Chile 2027", "2027-03-20")
+    before_start = staff.send("PATCH", f"/api/trips/{trip_id}", json={"endsOn": "2027-02-01"})
+    assert before_start.status_code == 400, before_start.text
+    assert "endsOn" in before_start.json()["error"]["details"]["fields"]
+    assert staff.get(f"/api/trips/{trip_id}").json()["data"]["ends_on"] == "2027-03-20"
     service = staff.send("POST", f"/api/bookings/{booking['id']}/ground-services",
                          json={"kind": "transfer", "description": "GRU → hotel", "location": "GRU T3"})
     assert service.status_code == 201
@@ -128,16 +225,28 @@ def test_another_team_gets_404_on_sales_routes(stack, staff, customer):
     quote = staff.send("POST", "/api/quotations", json={"customerId": customer, "currency": "EUR",
                                                         "totalMinor": 1}).json()["data"]["id"]
     booking = new_booking(staff, customer)["id"]
+    lead = staff.send("POST", "/api/leads", json={"source": "web"}).json()["data"]["id"]
+    trip = staff.send("POST", "/api/trips", json={"name": "Mine"}).json()["data"]["id"]
     outsider = Browser(stack, "admin@other.test")
+    assert quote not in [q["id"] for q in outsider.get("/api/quotations").json()["data"]["items"]]
     for method, path, body in [("GET", f"/api/quotations/{quote}", None),
+                               ("PATCH", f"/api/quotations/{quote}", {"totalMinor": 2}),
                                ("POST", f"/api/quotations/{quote}/send", None),
                                ("POST", f"/api/quotations/{quote}/approve", None),
+                               ("POST", f"/api/quotations/{quote}/reject", None),
+                               ("GET", f"/api/leads/{lead}", None),
+                               ("PATCH", f"/api/leads/{lead}", {"status": "lost"}),
+                               ("GET", f"/api/trips/{trip}", None),
+                               ("PATCH", f"/api/trips/{trip}", {"name": "Theirs"}),
                                ("GET", f"/api/bookings/{booking}/ground-services", None),
                                ("POST", f"/api/bookings/{booking}/ground-services",
                                 {"kind": "transfer", "description": "x"})]:
         r = outsider.send(method, path, json=body)
         assert r.status_code == 404, (method, path, r.text)
+    assert staff.get(f"/api/quotations/{quote}").json()["data"]["total_minor"] == 1
     assert staff.get(f"/api/quotations/{quote}").json()["data"]["status"] == "draft"
+    assert staff.get(f"/api/leads/{lead}").json()["data"]["status"] == "open"
+    assert staff.get(f"/api/trips/{trip}").json()["data"]["name"] == "Mine"
 
 
 def test_customers_are_edited_and_deleted_only_while_unused(stack, staff):
@@ -160,7 +269,8 @@ def test_customers_are_edited_and_deleted_only_while_unused(stack, staff):
     in_use = staff.send("DELETE", path)
     assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "in_use"
     unused = staff.send("POST", "/api/customers", json={"name": "Delete Me"}).json()["data"]["id"]
-    assert staff.send("DELETE", f"/api/customers/{unused}").status_code == 200
+    deleted = staff.send("DELETE", f"/api/customers/{unused}")
+    assert deleted.status_code == 200 and deleted.json()["data"] == {"id": unused, "deleted": True}, deleted.text
     assert staff.get(f"/api/customers/{unused}").status_code == 404
 
 

@@ -1,0 +1,91 @@
+import Foundation
+import ItineraHTTP
+import ItineraStore
+
+/// Leads: an enquiry before there is a booking. Its status follows the bookings made from it
+/// (migration 0019: `converted` once one is booked, `lost` when the last one is cancelled before
+/// that); staff may also set it by hand.
+enum LeadHandlers {
+    static let statuses: Set<String> = ["open", "converted", "lost"]
+
+    static let leadJSON = """
+        json_build_object('id', l.id, 'customer_id', l.customer_id, 'source', l.source, 'notes', l.notes,
+            'status', l.status, 'created_at', l.created_at, 'updated_at', l.updated_at)
+        """
+
+    struct LeadBody: Decodable {
+        let customerId: String?
+        let source: String?
+        let notes: String?
+    }
+
+    /// `POST /api/leads {customerId?, source?, notes?}`.
+    static func create(_ scope: RequestScope) throws -> Response {
+        let body = try scope.request.decodeJSON(LeadBody.self)
+        var check = Validation()
+        let customerId = check.uuid(body.customerId, "customerId", required: false)
+        let source = check.text(body.source, "source", 1...100)
+        let notes = check.text(body.notes, "notes", 1...4000)
+        try check.finish()
+        let caller = try scope.caller
+        let json = try scope.transaction { connection -> String in
+            if let customerId { try connection.requireRow("customers", customerId, "customerId") }
+            return try connection.query(
+                """
+                WITH l AS (INSERT INTO leads (team_id, customer_id, source, notes) VALUES ($1, $2, $3, $4) RETURNING *)
+                SELECT \(leadJSON)::text AS json FROM l
+                """, [caller.teamId, customerId, source, notes], context: "creating a lead"
+            ).first("json") ?? "{}"
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `GET /api/leads?status=&customerId=&limit=&cursor=`, newest first.
+    static func list(_ scope: RequestScope) throws -> Response {
+        let status = scope.request.query["status"]
+        var check = Validation()
+        check.check(status.map(statuses.contains) ?? true, "status", "must be open, converted or lost")
+        let customerId = check.uuid(scope.request.query["customerId"], "customerId", required: false)
+        let page = ListPage(scope.request.query, &check, key: [ListPage.instant, ListPage.uuid])
+        try check.finish()
+        let rows = try scope.transaction { connection in
+            try connection.query(
+                """
+                SELECT \(leadJSON)::text AS json, to_json(l.created_at) #>> '{}' AS created_at, l.id
+                FROM leads l
+                WHERE ($1::text IS NULL OR l.status = $1) AND ($5::uuid IS NULL OR l.customer_id = $5)
+                  AND \(page.condition("l.created_at, l.id", descending: true, ["$2::timestamptz", "$3::uuid"]))
+                ORDER BY l.created_at DESC, l.id DESC
+                LIMIT $4
+                """, [status, page.after(0), page.after(1), page.fetch, customerId], context: "listing leads"
+            ).rows
+        }
+        return scope.ok(jsonText: page.answer(rows))
+    }
+
+    /// `GET /api/leads/{id}`: the lead with its quotations and the bookings made from it, oldest first.
+    static func get(_ scope: RequestScope) throws -> Response {
+        try scope.record(
+            "lead",
+            """
+            SELECT (\(leadJSON)::jsonb || jsonb_build_object(
+                'quotations', coalesce((SELECT jsonb_agg(\(QuotationHandlers.quotationJSON) ORDER BY q.created_at, q.id)
+                                        FROM quotations q WHERE q.lead_id = l.id), '[]'::jsonb),
+                'bookings', coalesce((SELECT jsonb_agg(jsonb_build_object('id', b.id,
+                                          'booking_reference', b.booking_reference, 'status', b.status,
+                                          'quotation_id', b.quotation_id) ORDER BY b.created_at, b.id)
+                                      FROM bookings b WHERE b.lead_id = l.id), '[]'::jsonb)))::text AS json
+            FROM leads l WHERE l.id = $1
+            """)
+    }
+
+    /// `PATCH /api/leads/{id}` `{customerId?, source?, notes?, status?}`.
+    static func update(_ scope: RequestScope) throws -> Response {
+        var update = try PartialUpdate(scope.request, editable: ["customerId", "source", "notes", "status"])
+        _ = update.uuid("customerId", "customer_id")  // another team's customer: the team foreign key
+        update.text("source", "source", 1...100)
+        update.text("notes", "notes", 1...4000)
+        update.oneOf("status", "status", statuses)
+        return try update.save(scope, table: "leads l", json: "\(leadJSON)::text AS json", what: "lead")
+    }
+}

@@ -1,0 +1,36 @@
+-- Leads, quotations and trips become editable records with their own reads.
+--
+-- A lead's status follows the bookings made from it: the first one to become a real booking
+-- (`booking_created`) converts the lead; one cancelled before that loses an open lead, unless another
+-- of its bookings is still going. A trigger does it, so every path that moves a booking (the
+-- lifecycle API, quotations, the client portal) keeps the lead true; its WHEN clause keeps every
+-- other status change free of it. It runs with the caller's rights, under the same policies.
+CREATE FUNCTION itinera_lead_follows_booking() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NEW.status = 'booking_created' THEN
+        UPDATE leads SET status = 'converted', updated_at = now()
+        WHERE id = NEW.lead_id AND status <> 'converted';
+    ELSE
+        UPDATE leads SET status = 'lost', updated_at = now()
+        WHERE id = NEW.lead_id AND status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM bookings b
+                          WHERE b.team_id = NEW.team_id AND b.lead_id = NEW.lead_id AND b.id <> NEW.id
+                            AND b.status NOT IN ('cancelled', 'refunded'));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER bookings_lead_status AFTER UPDATE OF status ON bookings
+FOR EACH ROW WHEN (NEW.lead_id IS NOT NULL AND NEW.status IS DISTINCT FROM OLD.status AND (
+    NEW.status = 'booking_created'
+    OR (NEW.status = 'cancelled' AND OLD.status IN ('lead_created', 'quotation_sent', 'quotation_approved'))))
+EXECUTE FUNCTION itinera_lead_follows_booking();
+
+-- Trips are edited now; like the other edited records they say when.
+ALTER TABLE trips ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+UPDATE trips SET updated_at = created_at;
+
+-- GET /api/quotations pages newest first.
+CREATE INDEX quotations_team_created ON quotations (team_id, created_at DESC, id DESC);
