@@ -1,4 +1,4 @@
--- Leads, quotations and trips become editable records with their own reads.
+-- Leads, quotations, trips and ground services become editable records with their own reads.
 --
 -- A lead's status follows the bookings made from it: the first one to become a real booking
 -- (`booking_created`) converts the lead; one cancelled before that loses an open lead, unless another
@@ -28,9 +28,11 @@ FOR EACH ROW WHEN (NEW.lead_id IS NOT NULL AND NEW.status IS DISTINCT FROM OLD.s
     OR (NEW.status = 'cancelled' AND OLD.status IN ('lead_created', 'quotation_sent', 'quotation_approved'))))
 EXECUTE FUNCTION itinera_lead_follows_booking();
 
--- Trips are edited now; like the other edited records they say when.
+-- Trips and ground services are edited now; like the other edited records they say when.
 ALTER TABLE trips ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 UPDATE trips SET updated_at = created_at;
+ALTER TABLE ground_services ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+UPDATE ground_services SET updated_at = created_at;
 
 -- GET /api/quotations pages newest first.
 CREATE INDEX quotations_team_created ON quotations (team_id, created_at DESC, id DESC);

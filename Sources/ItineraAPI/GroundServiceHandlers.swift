@@ -1,5 +1,6 @@
 import Foundation
 import ItineraHTTP
+import ItineraStore
 
 /// Ground services of a booking (transfers, guides, photo shoots, meet and greet).
 enum GroundServiceHandlers {
@@ -12,6 +13,12 @@ enum GroundServiceHandlers {
     }
 
     static let kinds: Set<String> = ["transfer", "guide", "photo_shoot", "meet_and_greet", "other"]
+
+    static let serviceJSON = """
+        json_build_object('id', g.id, 'booking_id', g.booking_id, 'supplier_id', g.supplier_id, 'kind', g.kind,
+            'description', g.description, 'starts_at', g.starts_at, 'location', g.location,
+            'created_at', g.created_at, 'updated_at', g.updated_at)
+        """
 
     /// `POST /api/bookings/{id}/ground-services`.
     static func create(_ scope: RequestScope) throws -> Response {
@@ -30,10 +37,10 @@ enum GroundServiceHandlers {
             if let supplierId { try connection.requireRow("suppliers", supplierId, "supplierId") }
             return try connection.query(
                 """
-                INSERT INTO ground_services (team_id, booking_id, supplier_id, kind, description, starts_at, location)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                RETURNING json_build_object('id', id, 'booking_id', booking_id, 'supplier_id', supplier_id, 'kind', kind,
-                    'description', description, 'starts_at', starts_at, 'location', location)::text AS json
+                WITH g AS (
+                    INSERT INTO ground_services (team_id, booking_id, supplier_id, kind, description, starts_at, location)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
+                SELECT \(serviceJSON)::text AS json FROM g
                 """, [caller.teamId, bookingId, supplierId, kind, description, body.startsAt, location],
                 context: "adding a ground service"
             ).first("json") ?? "{}"
@@ -51,13 +58,53 @@ enum GroundServiceHandlers {
             else { throw APIError.notFound("No such booking.") }
             return try connection.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'description', description,
-                    'supplier_id', supplier_id, 'starts_at', starts_at, 'location', location)
-                    ORDER BY starts_at NULLS LAST, id), '[]')::text AS json
-                FROM ground_services WHERE booking_id = $1
+                SELECT coalesce(json_agg(\(serviceJSON) ORDER BY g.starts_at NULLS LAST, g.id), '[]')::text AS json
+                FROM ground_services g WHERE g.booking_id = $1
                 """, [bookingId], context: "listing ground services"
             ).first("json") ?? "[]"
         }
         return scope.ok(jsonText: "{\"items\":\(json),\"nextCursor\":null}")
+    }
+
+    /// `PATCH /api/bookings/{id}/ground-services/{serviceId}` `{kind?, description?, supplierId?,
+    /// startsAt?, location?}`.
+    static func update(_ scope: RequestScope) throws -> Response {
+        let bookingId = try scope.pathId("booking")
+        var update = try PartialUpdate(
+            scope.request, editable: ["kind", "description", "supplierId", "startsAt", "location"])
+        update.oneOf("kind", "kind", kinds)
+        update.text("description", "description", 1...500, required: true)
+        _ = update.uuid("supplierId", "supplier_id")  // another team's supplier: the team foreign key
+        update.date("startsAt", "starts_at")
+        update.text("location", "location", 1...300)
+        return try update.save(
+            scope, table: "ground_services g", json: "\(serviceJSON)::text AS json", what: "ground service",
+            idParameter: "serviceId"
+        ) { connection in
+            try lock(scope, bookingId, connection)
+        }
+    }
+
+    /// `DELETE /api/bookings/{id}/ground-services/{serviceId}` → `{id, deleted: true}`.
+    static func delete(_ scope: RequestScope) throws -> Response {
+        let bookingId = try scope.pathId("booking")
+        let id = try scope.pathId("ground service", parameter: "serviceId")
+        try scope.transaction { connection in
+            try lock(scope, bookingId, connection)
+            try connection.query(
+                "DELETE FROM ground_services WHERE id = $1", [id], context: "removing a ground service")
+            try Audit.record(
+                connection, scope, action: "ground_service.delete", table: "ground_services", rowId: id.lowercased)
+        }
+        return scope.ok(jsonText: "{\"id\":\"\(id.lowercased)\",\"deleted\":true}")
+    }
+
+    /// Locks the path's service when it belongs to the path's booking; 404 otherwise.
+    private static func lock(_ scope: RequestScope, _ bookingId: UUID, _ connection: PostgresConnection) throws {
+        let id = try scope.pathId("ground service", parameter: "serviceId")
+        let found = try connection.query(
+            "SELECT 1 FROM ground_services WHERE id = $1 AND booking_id = $2 FOR UPDATE", [id, bookingId],
+            context: "locking a ground service")
+        guard !found.rows.isEmpty else { throw APIError.notFound("No such ground service.") }
     }
 }

@@ -98,14 +98,15 @@ struct PartialUpdate {
         columns.append((column, flag, "boolean"))
     }
 
-    /// Applies the edit to the row of the path's id once the fields are valid, in one transaction:
-    /// `prepare` (locks and rules of the record), the UPDATE, the audit row. `table` may carry the
-    /// alias `json` (a `json` column) uses; 404 `No such {what}.` when there is no such row.
+    /// Applies the edit to the row of the path's id (`idParameter`) once the fields are valid, in one
+    /// transaction: `prepare` (locks and rules of the record), the UPDATE, the audit row
+    /// (`<singular table>.update`). `table` may carry the alias `json` (a `json` column) uses; 404
+    /// `No such {what}.` when there is no such row.
     func save(
-        _ scope: RequestScope, table: String, json: String, what: String,
+        _ scope: RequestScope, table: String, json: String, what: String, idParameter: String = "id",
         prepare: (PostgresConnection) throws -> Void = { _ in }
     ) throws -> Response {
-        let id = try scope.pathId(what)
+        let id = try scope.pathId(what, parameter: idParameter)
         try check.finish()
         let update = statement(table: table, id: id, returning: json)
         let auditTable = String(table.prefix { $0 != " " })
@@ -115,7 +116,8 @@ struct PartialUpdate {
                 let row = try connection.query(update.sql, update.parameters, context: "editing a \(what)")
                     .first("json")
             else { return nil }
-            try Audit.record(connection, scope, action: "\(what).update", table: auditTable, rowId: id.lowercased)
+            try Audit.record(
+                connection, scope, action: "\(auditTable.dropLast()).update", table: auditTable, rowId: id.lowercased)
             return row
         }
         guard let row else { throw APIError.notFound("No such \(what).") }

@@ -27,10 +27,10 @@ public struct RequestScope {
         }
     }
 
-    /// The `{id}` path parameter as a UUID; anything else is a 404 `No such {what}.`, like an id that
-    /// does not exist.
-    public func pathId(_ what: String) throws -> UUID {
-        guard let id = request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+    /// The `{id}` (or another) path parameter as a UUID; anything else is a 404 `No such {what}.`,
+    /// like an id that does not exist.
+    public func pathId(_ what: String, parameter: String = "id") throws -> UUID {
+        guard let id = request.pathParameters[parameter].flatMap(UUID.init(uuidString:)) else {
             throw APIError.notFound("No such \(what).")
         }
         return id

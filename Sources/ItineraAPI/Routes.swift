@@ -31,6 +31,8 @@ public enum Routes {
         table.add("GET", "/api/core/booking-lifecycle/rules", .signedIn, LifecycleHandlers.rules)
         table.add("GET", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.list)
         table.add("POST", "/api/bookings/{id}/ground-services", staff, GroundServiceHandlers.create)
+        table.add("PATCH", "/api/bookings/{id}/ground-services/{serviceId}", staff, GroundServiceHandlers.update)
+        table.add("DELETE", "/api/bookings/{id}/ground-services/{serviceId}", staff, GroundServiceHandlers.delete)
 
         let payers = Access.members(Role.staffSide.union([.customer]))
         table.add("POST", "/api/payments/create-intent", payers, PaymentHandlers.createIntent)

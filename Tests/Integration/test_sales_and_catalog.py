@@ -160,6 +160,22 @@ def test_trips_and_ground_services(staff, customer):
     assert service.status_code == 201
     listed = staff.get(f"/api/bookings/{booking['id']}/ground-services").json()["data"]["items"]
     assert [s["description"] for s in listed] == ["GRU → hotel"]
+    path = f"/api/bookings/{booking['id']}/ground-services/{service.json()['data']['id']}"
+    edited = staff.send("PATCH", path, json={"startsAt": "2027-03-01T18:30:00Z", "location": None, "kind": "guide"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["data"]["kind"], edited.json()["data"]["location"]) == ("guide", None)
+    bad = staff.send("PATCH", path, json={"kind": "yacht", "description": None, "startsAt": "2027-02-30T10:00:00Z"})
+    assert bad.status_code == 400 and set(bad.json()["error"]["details"]["fields"]) == {"kind", "description", "startsAt"}
+    other_booking = new_booking(staff, customer)["id"]
+    wrong_booking = path.replace(booking["id"], other_booking)
+    assert staff.send("PATCH", wrong_booking, json={"kind": "other"}).status_code == 404
+    assert staff.send("DELETE", wrong_booking).status_code == 404
+    listed = staff.get(f"/api/bookings/{booking['id']}/ground-services").json()["data"]["items"]
+    assert [(s["kind"], s["starts_at"]) for s in listed] == [("guide", "2027-03-01T18:30:00+00:00")]
+    removed = staff.send("DELETE", path)
+    assert removed.status_code == 200 and removed.json()["data"]["deleted"] is True
+    assert staff.get(f"/api/bookings/{booking['id']}/ground-services").json()["data"]["items"] == []
+    assert staff.send("DELETE", path).status_code == 404
     assert staff.send("POST", f"/api/bookings/{booking['id']}/ground-services",
                       json={"kind": "yacht", "description": ""}).status_code == 400
 
@@ -227,6 +243,8 @@ def test_another_team_gets_404_on_sales_routes(stack, staff, customer):
     booking = new_booking(staff, customer)["id"]
     lead = staff.send("POST", "/api/leads", json={"source": "web"}).json()["data"]["id"]
     trip = staff.send("POST", "/api/trips", json={"name": "Mine"}).json()["data"]["id"]
+    service = staff.send("POST", f"/api/bookings/{booking}/ground-services",
+                         json={"kind": "transfer", "description": "Mine"}).json()["data"]["id"]
     outsider = Browser(stack, "admin@other.test")
     assert quote not in [q["id"] for q in outsider.get("/api/quotations").json()["data"]["items"]]
     for method, path, body in [("GET", f"/api/quotations/{quote}", None),
@@ -240,13 +258,17 @@ def test_another_team_gets_404_on_sales_routes(stack, staff, customer):
                                ("PATCH", f"/api/trips/{trip}", {"name": "Theirs"}),
                                ("GET", f"/api/bookings/{booking}/ground-services", None),
                                ("POST", f"/api/bookings/{booking}/ground-services",
-                                {"kind": "transfer", "description": "x"})]:
+                                {"kind": "transfer", "description": "x"}),
+                               ("PATCH", f"/api/bookings/{booking}/ground-services/{service}", {"kind": "other"}),
+                               ("DELETE", f"/api/bookings/{booking}/ground-services/{service}", None)]:
         r = outsider.send(method, path, json=body)
         assert r.status_code == 404, (method, path, r.text)
     assert staff.get(f"/api/quotations/{quote}").json()["data"]["total_minor"] == 1
     assert staff.get(f"/api/quotations/{quote}").json()["data"]["status"] == "draft"
     assert staff.get(f"/api/leads/{lead}").json()["data"]["status"] == "open"
     assert staff.get(f"/api/trips/{trip}").json()["data"]["name"] == "Mine"
+    services = staff.get(f"/api/bookings/{booking}/ground-services").json()["data"]["items"]
+    assert [(s["id"], s["kind"]) for s in services] == [(service, "transfer")]
 
 
 def test_customers_are_edited_and_deleted_only_while_unused(stack, staff):
