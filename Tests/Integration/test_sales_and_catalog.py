@@ -126,6 +126,9 @@ def test_a_lead_is_lost_with_its_cancelled_booking_and_edited_by_hand(stack, sta
     assert foreign.status_code == 400 and set(foreign.json()["error"]["details"]["fields"]) == {"customerId"}
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["customer_id"] == customer
     assert staff.get(f"/api/leads/{uuid.uuid4()}").status_code == 404
+    # Only the edit that went through is in the audit log, under the staff member's name.
+    assert stack.psql(f"SELECT string_agg(action || ' ' || (actor_user_id IS NOT NULL)::text, ',') FROM audit_log "
+                      f"WHERE target_id = '{lead_id}'") == "lead.update true"
 
 
 def test_quotation_and_lead_validation(staff, customer):
