@@ -1,8 +1,9 @@
 import Foundation
 
 extension Request {
-    /// Decodes the JSON body as `T`; a body that is not JSON, or not of the expected shape, is a 400
-    /// `invalid_json` naming the field at fault; a body of another media type is a 415.
+    /// Decodes the JSON body as `T`; a body that is not JSON, not of the expected shape, or with a
+    /// name twice in one object, is a 400 `invalid_json` naming the field at fault; a body of another
+    /// media type is a 415.
     public func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         if let mediaType, mediaType != "application/json", !mediaType.hasSuffix("+json") {
             throw APIError.unsupportedMediaType(expected: "application/json")
@@ -16,8 +17,9 @@ extension Request {
             }
             return date
         }
+        let value: T
         do {
-            return try decoder.decode(T.self, from: Data(body))
+            value = try decoder.decode(T.self, from: Data(body))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             // Foundation reports a number that does not fit its field (1.5 or 20 digits for an
             // integer) like broken JSON, without a path: find the number in the parsed body.
@@ -38,6 +40,16 @@ extension Request {
         } catch {
             throw APIError.invalidJSON("it could not be parsed.")
         }
+        if let path = DuplicateKeyScan.firstDuplicate(in: body) {
+            throw Self.fieldError(
+                path.map { step in
+                    switch step {
+                    case .member(let name): PathKey(name)
+                    case .index(let index): PathKey(index)
+                    }
+                }, "appears more than once in its object")
+        }
+        return value
     }
 
     static let timeRule = "must be an ISO-8601 time such as 2027-03-01T09:00:00Z"

@@ -81,6 +81,18 @@ def test_invalid_bodies_name_their_fields_and_create_nothing(stack, staff, custo
     assert stack.psql("SELECT count(*) FROM bookings") == before
 
 
+def test_a_name_twice_in_one_body_is_refused_rather_than_guessed(stack, staff, customer_id):
+    # Read first-wins it cancels the booking, last-wins it asks for payment: neither happens.
+    booking = new_booking(staff, customer_id)
+    body = (f'{{"bookingId":"{booking["id"]}","toStatus":"cancelled","actorType":"user",'
+            '"toStatus":"payment_pending"}')
+    r = staff.send("POST", "/api/core/booking-lifecycle", data=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json", r.text
+    assert r.json()["error"]["details"]["fields"] == {"toStatus": "appears more than once in its object"}
+    after = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert (after["status"], after["version"]) == ("booking_created", booking["version"])
+
+
 def cursor_of(*parts):
     """A cursor as a client could forge one: base64url JSON of its key parts."""
     return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")

@@ -39,6 +39,31 @@ import Testing
         }
     }
 
+    @Test func aNameTwiceInOneObjectIsRefusedWithItsPath() {
+        let rule = "appears more than once in its object"
+        #expect(throws: APIError.invalidJSON(field: "count", rule)) {
+            try request(#"{"bookingId":"b1","count":1, "count" :2}"#).decodeJSON(Body.self)
+        }
+        // Escapes are undone before comparing; other objects and arrays keep their own names.
+        #expect(throws: APIError.invalidJSON(field: "items[1].q", rule)) {
+            try request(#"{"items":[{"q":1},{"q":[{"q":1}],"\u0071":2}],"q":0}"#).decodeJSON(JSONValue.self)
+        }
+        #expect(throws: APIError.invalidJSON(field: "metadata", rule)) {
+            try request(#"{"metadata":{},"metadata":{"a":"\"}"}}"#).decodeJSON(JSONValue.self)
+        }
+    }
+
+    @Test func namesThatSwiftEquatesAreOneName() throws {
+        // Precomposed é and e + combining accent are one key of a decoded object: refused as a repeat.
+        #expect(throws: APIError.invalidJSON(field: "cafe\u{301}", "appears more than once in its object")) {
+            try request("{\"caf\u{E9}\":1,\"cafe\u{301}\":2}").decodeJSON(JSONValue.self)
+        }
+        let body = try request(#"{"a\"":[1,2.5e3,true,null,"}",{"a\"":"]"}],"b":{}, "c" : [ ] }"#)
+            .decodeJSON(JSONValue.self)
+        guard case .object(let members) = body else { throw APIError.invalidJSON("not an object") }
+        #expect(members.keys.sorted() == ["a\"", "b", "c"])
+    }
+
     struct Booking: Decodable {
         struct Item: Decodable {
             let quantity: Int
