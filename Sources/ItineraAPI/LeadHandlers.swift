@@ -63,29 +63,48 @@ enum LeadHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// `GET /api/leads/{id}`: the lead with its quotations and the bookings made from it, oldest first.
+    /// A lead with its quotations and the bookings made from it, oldest first (`l` is the lead).
+    static let leadDetail = """
+        (\(leadJSON)::jsonb || jsonb_build_object(
+            'quotations', coalesce((SELECT jsonb_agg(\(QuotationHandlers.quotationJSON) ORDER BY q.created_at, q.id)
+                                    FROM quotations q WHERE q.lead_id = l.id), '[]'::jsonb),
+            'bookings', coalesce((SELECT jsonb_agg(jsonb_build_object('id', b.id,
+                                      'booking_reference', b.booking_reference, 'status', b.status,
+                                      'currency', b.currency, 'quotation_id', b.quotation_id) ORDER BY b.created_at, b.id)
+                                  FROM bookings b WHERE b.lead_id = l.id), '[]'::jsonb)))::text AS json
+        """
+
+    /// `GET /api/leads/{id}`: the lead with its quotations and bookings.
     static func get(_ scope: RequestScope) throws -> Response {
-        try scope.record(
-            "lead",
-            """
-            SELECT (\(leadJSON)::jsonb || jsonb_build_object(
-                'quotations', coalesce((SELECT jsonb_agg(\(QuotationHandlers.quotationJSON) ORDER BY q.created_at, q.id)
-                                        FROM quotations q WHERE q.lead_id = l.id), '[]'::jsonb),
-                'bookings', coalesce((SELECT jsonb_agg(jsonb_build_object('id', b.id,
-                                          'booking_reference', b.booking_reference, 'status', b.status,
-                                          'quotation_id', b.quotation_id) ORDER BY b.created_at, b.id)
-                                      FROM bookings b WHERE b.lead_id = l.id), '[]'::jsonb)))::text AS json
-            FROM leads l WHERE l.id = $1
-            """)
+        try scope.record("lead", "SELECT \(leadDetail) FROM leads l WHERE l.id = $1")
     }
 
-    /// `PATCH /api/leads/{id}` `{customerId?, source?, notes?, status?}`.
+    /// `PATCH /api/leads/{id}` `{customerId?, source?, notes?, status?}` → the lead as GET shows it.
+    /// Its customer changes only while no quotation or booking of the lead is for another one (409
+    /// `lead_in_use`).
     static func update(_ scope: RequestScope) throws -> Response {
+        let id = try scope.pathId("lead")
         var update = try PartialUpdate(scope.request, editable: ["customerId", "source", "notes", "status"])
-        _ = update.uuid("customerId", "customer_id")  // another team's customer: the team foreign key
+        let customerId = update.uuid("customerId", "customer_id")
         update.text("source", "source", 1...100)
         update.text("notes", "notes", 1...4000)
         update.oneOf("status", "status", statuses)
-        return try update.save(scope, table: "leads l", json: "\(leadJSON)::text AS json", what: "lead")
+        return try update.save(scope, table: "leads l", json: leadDetail, what: "lead") { connection in
+            guard case .some(.some(let customerId)) = customerId else { return }
+            try connection.requireRow("customers", customerId, "customerId")
+            let uses =
+                try connection.query(
+                    """
+                    SELECT (SELECT count(*) FROM quotations WHERE lead_id = $1 AND customer_id <> $2)
+                         + (SELECT count(*) FROM bookings WHERE lead_id = $1 AND customer_id <> $2) AS uses
+                    """, [id, customerId], context: "checking the lead's records"
+                ).first("uses").flatMap(Int.init) ?? 0
+            guard uses == 0 else {
+                throw APIError(
+                    status: 409, code: "lead_in_use",
+                    message: "\(uses) quotation(s) or booking(s) of this lead are for its current customer.",
+                    details: .object(["uses": .integer(Int64(uses))]))
+            }
+        }
     }
 }

@@ -82,6 +82,7 @@ struct PartialUpdate {
 
     mutating func amount(_ field: String, _ column: String, max: Int64 = .max) {
         guard let value = fields[field] else { return }
+        if case .null = value { return check.check(false, field, "cannot be cleared") }
         guard case .integer(let amount) = value, amount >= 0, amount <= max else {
             check.check(false, field, "must be a non-negative amount in minor units")
             return

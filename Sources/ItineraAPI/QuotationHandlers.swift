@@ -4,15 +4,21 @@ import ItineraHTTP
 import ItineraStore
 
 /// Quotations: a priced offer for a lead. `draft → sent → approved | rejected`; sending and
-/// approving move the lead's booking along (`lead_created → quotation_sent → quotation_approved`).
-/// A quotation past its `valid_until` can no longer be sent or approved.
+/// approving move the lead's bookings along (`lead_created → quotation_sent → quotation_approved`).
+/// A lead takes one offer: approving a quotation rejects the lead's other open ones. A draft or sent
+/// quotation past its `valid_until` shows as `expired` and can no longer be sent or approved.
 enum QuotationHandlers {
     static let statuses: Set<String> = ["draft", "sent", "approved", "rejected", "expired"]
     static let maxTotalMinor: Int64 = 1_000_000_000_000
 
+    /// The status a client sees: an open quotation past its last valid day is `expired`.
+    static let effectiveStatus = """
+        CASE WHEN q.status IN ('draft', 'sent') AND q.valid_until < current_date THEN 'expired' ELSE q.status END
+        """
+
     static let quotationJSON = """
         json_build_object('id', q.id, 'customer_id', q.customer_id, 'lead_id', q.lead_id, 'currency', q.currency,
-            'total_minor', q.total_minor, 'status', q.status, 'valid_until', q.valid_until,
+            'total_minor', q.total_minor, 'status', \(effectiveStatus), 'valid_until', q.valid_until,
             'created_at', q.created_at, 'updated_at', q.updated_at)
         """
 
@@ -40,6 +46,7 @@ enum QuotationHandlers {
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
             let customerId = try customer(of: leadId, given: givenCustomer, connection)
+            try refusePast(body.validUntil, connection)
             return try connection.query(
                 """
                 WITH q AS (
@@ -59,7 +66,7 @@ enum QuotationHandlers {
         guard let leadId else { return given! }
         let lead = try connection.query(
             "SELECT customer_id FROM leads WHERE id = $1", [leadId], context: "checking leadId")
-        guard let row = lead.rows.first else { throw APIError.validation(["leadId": "no such row"]) }
+        guard let row = lead.rows.first else { throw APIError.validation(["leadId": Validation.notOurs]) }
         let leadsCustomer = row[0].flatMap(UUID.init(uuidString:))
         switch (given, leadsCustomer) {
         case (let given?, let theirs?) where given != theirs:
@@ -68,6 +75,15 @@ enum QuotationHandlers {
         case (nil, let theirs?): return theirs
         case (nil, nil): throw APIError.validation(["customerId": "is required: the lead names no customer"])
         }
+    }
+
+    /// A 400 for a last valid day before today (the database's date, which expiry uses too).
+    private static func refusePast(_ validUntil: String?, _ connection: PostgresConnection) throws {
+        guard let validUntil else { return }
+        let past = try connection.query(
+            "SELECT $1::date < current_date AS past", [validUntil], context: "checking validUntil"
+        ).first("past")
+        if past == "t" { throw APIError.validation(["validUntil": "must not be in the past"]) }
     }
 
     /// `GET /api/quotations?status=&leadId=&customerId=&limit=&cursor=`, newest first.
@@ -86,7 +102,7 @@ enum QuotationHandlers {
                 """
                 SELECT \(quotationJSON)::text AS json, to_json(q.created_at) #>> '{}' AS created_at, q.id
                 FROM quotations q
-                WHERE ($1::text IS NULL OR q.status = $1) AND ($5::uuid IS NULL OR q.lead_id = $5)
+                WHERE ($1::text IS NULL OR \(effectiveStatus) = $1) AND ($5::uuid IS NULL OR q.lead_id = $5)
                   AND ($6::uuid IS NULL OR q.customer_id = $6)
                   AND \(page.condition("q.created_at, q.id", descending: true, ["$2::timestamptz", "$3::uuid"]))
                 ORDER BY q.created_at DESC, q.id DESC
@@ -104,61 +120,81 @@ enum QuotationHandlers {
     }
 
     /// `PATCH /api/quotations/{id}` `{currency?, totalMinor?, validUntil?}`: drafts only (a sent
-    /// quotation is what the client saw); 409 `quotation_not_draft` otherwise.
+    /// quotation is what the client saw); 409 `quotation_not_draft` otherwise. A new `validUntil`
+    /// revives an expired draft.
     static func update(_ scope: RequestScope) throws -> Response {
         let id = try scope.pathId("quotation")
         var update = try PartialUpdate(scope.request, editable: ["currency", "totalMinor", "validUntil"])
         update.currency("currency", "currency")
         update.amount("totalMinor", "total_minor", max: maxTotalMinor)
         update.day("validUntil", "valid_until")
-        return try update.save(scope, table: "quotations q", json: "\(quotationJSON)::text AS json", what: "quotation")
-        {
-            connection in
-            let status = try lock(id, connection).status
+        let json = "\(quotationJSON)::text AS json"
+        return try update.save(scope, table: "quotations q", json: json, what: "quotation") { connection in
+            let status = try lockWithLeadsOthers(id, connection).quotation.status
             guard status == "draft" else {
                 throw APIError(
                     status: 409, code: "quotation_not_draft",
                     message: "A \(status) quotation cannot be edited; make a new one.",
                     details: .object(["status": .string(status)]))
             }
+            if case .string(let validUntil) = update.fieldValue("validUntil") { try refusePast(validUntil, connection) }
         }
     }
 
-    /// `POST /api/quotations/{id}/send`: draft → sent; the lead's booking → `quotation_sent`. A
-    /// revised quotation sent while the booking already waits at `quotation_sent` leaves it there.
+    /// `POST /api/quotations/{id}/send`: draft → sent. The lead's bookings at `lead_created` move to
+    /// `quotation_sent`; those already there (after a rejected offer) are linked to this one.
     static func send(_ scope: RequestScope) throws -> Response {
-        try advance(scope, from: "draft", to: "sent", booking: (.leadCreated, .quotationSent))
+        try advance(scope, from: "draft", to: "sent")
     }
 
-    /// `POST /api/quotations/{id}/approve`: sent → approved; the lead's booking → `quotation_approved`.
+    /// `POST /api/quotations/{id}/approve`: sent → approved; the lead's other open quotations are
+    /// rejected and its bookings at `quotation_sent` move to `quotation_approved`.
     static func approve(_ scope: RequestScope) throws -> Response {
-        try advance(scope, from: "sent", to: "approved", booking: (.quotationSent, .quotationApproved))
+        try advance(scope, from: "sent", to: "approved")
     }
 
-    /// `POST /api/quotations/{id}/reject`: sent → rejected. The lead's booking stays where it is:
-    /// staff send a revised quotation or cancel the booking.
+    /// `POST /api/quotations/{id}/reject`: sent → rejected. The lead's bookings stay where they are:
+    /// staff send a revised quotation or cancel them.
     static func reject(_ scope: RequestScope) throws -> Response {
-        try advance(scope, from: "sent", to: "rejected", booking: nil)
+        try advance(scope, from: "sent", to: "rejected")
     }
 
-    private static func lock(_ id: UUID, _ connection: PostgresConnection) throws -> (
-        status: String, leadId: UUID?, validUntil: String?, expired: Bool
+    struct LockedQuotation {
+        let id: UUID
+        let status: String
+        let leadId: UUID?
+        let currency: String
+        let validUntil: String?
+        let expired: Bool
+    }
+
+    /// Locks the quotation and the other quotations of its lead, always in id order, so two
+    /// approvals for one lead queue instead of deadlocking; the second sees the first's outcome.
+    private static func lockWithLeadsOthers(_ id: UUID, _ connection: PostgresConnection) throws -> (
+        quotation: LockedQuotation, others: [LockedQuotation]
     ) {
-        let row = try connection.query(
+        let result = try connection.query(
             """
-            SELECT status, lead_id, valid_until::text AS valid_until, coalesce(valid_until < current_date, false) AS expired
-            FROM quotations WHERE id = $1 FOR UPDATE
+            SELECT q.id, q.status, q.lead_id, q.currency, q.valid_until::text AS valid_until,
+                   coalesce(q.valid_until < current_date, false) AS expired
+            FROM quotations q
+            WHERE q.id = $1 OR q.lead_id = (SELECT lead_id FROM quotations WHERE id = $1)
+            ORDER BY q.id
+            FOR UPDATE
             """, [id], context: "locking a quotation")
-        guard let status = row.first("status") else { throw APIError.notFound("No such quotation.") }
-        return (
-            status, row.first("lead_id").flatMap(UUID.init(uuidString:)), row.first("valid_until"),
-            row.first("expired") == "t"
-        )
+        let rows = result.rows.compactMap { row -> LockedQuotation? in
+            guard let id = row[0].flatMap(UUID.init(uuidString:)), let status = row[1], let currency = row[3] else {
+                return nil
+            }
+            return LockedQuotation(
+                id: id, status: status, leadId: row[2].flatMap(UUID.init(uuidString:)), currency: currency,
+                validUntil: row[4], expired: row[5] == "t")
+        }
+        guard let quotation = rows.first(where: { $0.id == id }) else { throw APIError.notFound("No such quotation.") }
+        return (quotation, rows.filter { $0.id != id })
     }
 
-    private static func advance(
-        _ scope: RequestScope, from: String, to: String, booking: (from: BookingStatus, to: BookingStatus)?
-    ) throws -> Response {
+    private static func advance(_ scope: RequestScope, from: String, to: String) throws -> Response {
         let id = try scope.pathId("quotation")
         let caller = try scope.caller
         let answer = try scope.transaction { connection in
@@ -166,24 +202,20 @@ enum QuotationHandlers {
                 key: scope.request.headers["idempotency-key"], scope: "POST /api/quotations/{id}/\(to)",
                 request: scope.request, teamId: caller.teamId, connection
             ) {
-                let current = try lock(id, connection)
-                guard current.status == from else {
-                    throw APIError(
-                        status: 409, code: "invalid_transition",
-                        message: "A \(current.status) quotation cannot be marked \(to).",
-                        details: .object(["from": .string(current.status), "to": .string(to)]))
-                }
-                if current.expired && booking != nil {
-                    throw APIError(
-                        status: 409, code: "quotation_expired",
-                        message: "This quotation was valid until \(current.validUntil ?? "?"); make a new one.",
-                        details: .object(["validUntil": .string(current.validUntil ?? "")]))
-                }
+                let (quotation, others) = try lockWithLeadsOthers(id, connection)
+                try checkAdvance(quotation, others, from: from, to: to)
                 try connection.query(
                     "UPDATE quotations SET status = $2, updated_at = now() WHERE id = $1", [id, to],
                     context: "updating a quotation")
-                if let booking, let leadId = current.leadId {
-                    try moveLeadBookings(leadId, booking, quotation: id, note: "quotation \(to)", scope, connection)
+                if let leadId = quotation.leadId {
+                    try LeadBookings(leadId: leadId, quotation: quotation, scope: scope, connection: connection)
+                        .follow(to)
+                    if to == "approved" {
+                        let open = others.filter { ["draft", "sent"].contains($0.status) }.map(\.id.lowercased)
+                        try connection.query(
+                            "UPDATE quotations SET status = 'rejected', updated_at = now() WHERE id = ANY($1::uuid[])",
+                            [open], context: "rejecting the lead's other quotations")
+                    }
                 }
                 try Audit.record(
                     connection, scope, action: "quotation.\(to)", table: "quotations", rowId: id.lowercased)
@@ -198,24 +230,86 @@ enum QuotationHandlers {
         return scope.ok(jsonText: answer.json, status: answer.status)
     }
 
-    /// Links the lead's bookings waiting at `booking.from` to the quotation and moves them on.
-    private static func moveLeadBookings(
-        _ leadId: UUID, _ booking: (from: BookingStatus, to: BookingStatus), quotation id: UUID, note: String,
-        _ scope: RequestScope, _ connection: PostgresConnection
-    ) throws {
+    /// The 409s of a quotation step: a step its status does not allow, an offer past its last day,
+    /// a second approval for one lead.
+    private static func checkAdvance(
+        _ quotation: LockedQuotation, _ others: [LockedQuotation], from: String, to: String
+    )
+        throws
+    {
+        guard quotation.status == from else {
+            throw APIError(
+                status: 409, code: "invalid_transition",
+                message: "A \(quotation.status) quotation cannot be marked \(to).",
+                details: .object(["from": .string(quotation.status), "to": .string(to)]))
+        }
+        if quotation.expired && to != "rejected" {
+            throw APIError(
+                status: 409, code: "quotation_expired",
+                message: "This quotation was valid until \(quotation.validUntil ?? "?"); make a new one.",
+                details: .object(["validUntil": .string(quotation.validUntil ?? "")]))
+        }
+        if to == "approved", let approved = others.first(where: { $0.status == "approved" }) {
+            throw APIError(
+                status: 409, code: "quotation_already_approved",
+                message: "The lead has an approved quotation already.",
+                details: .object(["approvedQuotationId": .string(approved.id.lowercased)]))
+        }
+    }
+}
+
+/// The bookings of a lead following one of its quotations.
+private struct LeadBookings {
+    let leadId: UUID
+    let quotation: QuotationHandlers.LockedQuotation
+    let scope: RequestScope
+    let connection: PostgresConnection
+
+    func follow(_ step: String) throws {
+        switch step {
+        case "sent":
+            try checkCurrency()
+            try connection.query(
+                "UPDATE bookings SET quotation_id = $2 WHERE lead_id = $1 AND status = 'quotation_sent'",
+                [leadId, quotation.id], context: "linking the revised quotation")
+            try move(from: .leadCreated, to: .quotationSent, note: "quotation sent")
+        case "approved":
+            try move(from: .quotationSent, to: .quotationApproved, note: "quotation approved")
+        default:
+            break
+        }
+    }
+
+    /// A booking is paid in its own currency: an offer in another one cannot move it (422).
+    private func checkCurrency() throws {
+        let other = try connection.query(
+            """
+            SELECT booking_reference, currency FROM bookings
+            WHERE lead_id = $1 AND status IN ('lead_created', 'quotation_sent') AND currency <> $2
+            ORDER BY created_at LIMIT 1
+            """, [leadId, quotation.currency], context: "checking the lead's currencies")
+        guard let reference = other.first("booking_reference"), let currency = other.first("currency") else { return }
+        throw APIError(
+            status: 422, code: "currency_mismatch",
+            message: "The lead's booking \(reference) is in \(currency); this quotation is in \(quotation.currency).",
+            details: .object(["bookingReference": .string(reference), "currency": .string(currency)]))
+    }
+
+    /// Links the lead's bookings waiting at `from` to the quotation and moves them on.
+    private func move(from: BookingStatus, to: BookingStatus, note: String) throws {
         let caller = try scope.caller
         let bookings = try connection.query(
-            "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at",
-            [leadId, booking.from.rawValue], context: "finding the lead's booking")
+            "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at, id",
+            [leadId, from.rawValue], context: "finding the lead's bookings")
         for row in bookings.rows {
             guard let bookingId = row[0].flatMap(UUID.init(uuidString:)) else { continue }
             try connection.query(
-                "UPDATE bookings SET quotation_id = $2 WHERE id = $1", [bookingId, id],
+                "UPDATE bookings SET quotation_id = $2 WHERE id = $1", [bookingId, quotation.id],
                 context: "linking the quotation")
             try LifecycleHandlers.move(
-                connection, scope: scope, bookingId: bookingId, to: booking.to, actorType: "user",
-                actorId: caller.userId?.lowercased, note: note, metadata: ["quotation_id": .string(id.lowercased)],
-                idempotencyKey: nil)
+                connection, scope: scope, bookingId: bookingId, to: to, actorType: "user",
+                actorId: caller.userId?.lowercased, note: note,
+                metadata: ["quotation_id": .string(quotation.id.lowercased)], idempotencyKey: nil)
         }
     }
 }

@@ -20,7 +20,7 @@ extension StoreError: APIErrorConvertible {
         case .query where isForeignKeyViolation:
             // A referenced id the caller's team does not have (unknown, or another team's): the
             // same answer either way, naming the field from the constraint `<table>_<x>_id_team_fkey`.
-            APIError.validation([Self.field(ofConstraint: constraint): "must be an existing record of your team"])
+            APIError.validation([Self.field(ofConstraint: constraint): Validation.notOurs])
         case .query where sqlState == "23514" && constraint.flatMap({ Self.checkedFields[$0] }) != nil:
             // A rule between a value sent and one stored earlier (an edit of only the end, say).
             APIError.validation(Self.checkedFields[constraint!]!)

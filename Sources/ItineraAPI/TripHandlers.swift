@@ -62,21 +62,21 @@ enum TripHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// `GET /api/trips/{id}`: the trip with its bookings, soonest departure first.
+    /// A trip with its bookings, soonest departure first (`t` is the trip).
+    static let tripDetail = """
+        (\(tripJSON)::jsonb || jsonb_build_object('bookings', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('id', b.id, 'booking_reference', b.booking_reference,
+                       'status', b.status, 'departure_at', b.departure_at, 'total_minor', b.total_minor,
+                       'currency', b.currency) ORDER BY b.departure_at NULLS LAST, b.id)
+            FROM bookings b WHERE b.trip_id = t.id), '[]'::jsonb)))::text AS json
+        """
+
+    /// `GET /api/trips/{id}`: the trip with its bookings.
     static func get(_ scope: RequestScope) throws -> Response {
-        try scope.record(
-            "trip",
-            """
-            SELECT (\(tripJSON)::jsonb || jsonb_build_object('bookings', coalesce((
-                SELECT jsonb_agg(jsonb_build_object('id', b.id, 'booking_reference', b.booking_reference,
-                           'status', b.status, 'departure_at', b.departure_at, 'total_minor', b.total_minor,
-                           'currency', b.currency) ORDER BY b.departure_at NULLS LAST, b.id)
-                FROM bookings b WHERE b.trip_id = t.id), '[]'::jsonb)))::text AS json
-            FROM trips t WHERE t.id = $1
-            """)
+        try scope.record("trip", "SELECT \(tripDetail) FROM trips t WHERE t.id = $1")
     }
 
-    /// `PATCH /api/trips/{id}` `{name?, customerId?, startsOn?, endsOn?}`.
+    /// `PATCH /api/trips/{id}` `{name?, customerId?, startsOn?, endsOn?}` → the trip as GET shows it.
     static func update(_ scope: RequestScope) throws -> Response {
         var update = try PartialUpdate(scope.request, editable: ["name", "customerId", "startsOn", "endsOn"])
         update.text("name", "name", 1...200, required: true)
@@ -86,6 +86,6 @@ enum TripHandlers {
         if case .some(.some(let starts)) = starts, case .some(.some(let ends)) = ends {
             update.check.check(ends >= starts, "endsOn", "must not be before startsOn")
         }
-        return try update.save(scope, table: "trips t", json: "\(tripJSON)::text AS json", what: "trip")
+        return try update.save(scope, table: "trips t", json: tripDetail, what: "trip")
     }
 }

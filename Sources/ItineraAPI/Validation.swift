@@ -4,6 +4,9 @@ import ItineraStore
 
 /// Collects field errors so one 400 names every field at fault.
 struct Validation {
+    /// The rule for an id of a row the caller's team does not have (unknown, or another team's).
+    static let notOurs = "must be an existing record of your team"
+
     private(set) var errors: [String: String] = [:]
 
     mutating func check(_ ok: Bool, _ field: String, _ message: String) {
@@ -84,6 +87,6 @@ extension PostgresConnection {
     /// naming `field`.
     func requireRow(_ table: String, _ id: UUID, _ field: String) throws {
         guard !(try query("SELECT 1 FROM \(table) WHERE id = $1", [id], context: "checking \(field)")).rows.isEmpty
-        else { throw APIError.validation([field: "no such row"]) }
+        else { throw APIError.validation([field: Validation.notOurs]) }
     }
 }

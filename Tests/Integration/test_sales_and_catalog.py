@@ -1,5 +1,6 @@
 """Leads, quotations, trips, ground services, catalog search and the dashboard."""
 
+import threading
 import uuid
 
 import pytest
@@ -27,7 +28,7 @@ def test_a_quotation_moves_the_leads_booking_along(staff, customer):
     booking = new_booking(staff, customer, leadId=lead_id)
     assert booking["status"] == "lead_created"
     quote = staff.send("POST", "/api/quotations", json={"customerId": customer, "leadId": lead_id, "currency": "EUR",
-                                                        "totalMinor": 340000, "validUntil": "2027-01-31"})
+                                                        "totalMinor": 340000, "validUntil": "2099-01-31"})
     assert quote.status_code == 201 and quote.json()["data"]["status"] == "draft"
     quote_id = quote.json()["data"]["id"]
     assert staff.send("POST", f"/api/quotations/{quote_id}/approve").status_code == 409  # not sent yet
@@ -65,22 +66,36 @@ def test_a_rejected_quotation_is_revised_and_a_stale_one_is_refused(stack, staff
     assert staff.send("POST", f"/api/quotations/{first['id']}/approve").json()["error"]["code"] == "invalid_transition"
     assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "quotation_sent"
 
-    revised = quotation(totalMinor=450000, validUntil="2020-01-31")
+    revised = quotation(totalMinor=450000, validUntil="2099-01-31")
     edited = staff.send("PATCH", f"/api/quotations/{revised['id']}", json={"totalMinor": 420000, "validUntil": None})
     assert edited.status_code == 200, edited.text
     assert (edited.json()["data"]["total_minor"], edited.json()["data"]["valid_until"]) == (420000, None)
+    cleared = staff.send("PATCH", f"/api/quotations/{revised['id']}", json={"totalMinor": None})
+    assert cleared.json()["error"]["details"]["fields"] == {"totalMinor": "cannot be cleared"}
     assert staff.send("POST", f"/api/quotations/{revised['id']}/send").status_code == 200
+    # The booking waiting at quotation_sent now shows the offer the client has in hand.
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["quotation_id"] == revised["id"]
     sent_edit = staff.send("PATCH", f"/api/quotations/{revised['id']}", json={"totalMinor": 1})
     assert sent_edit.status_code == 409 and sent_edit.json()["error"]["code"] == "quotation_not_draft"
     assert staff.send("POST", f"/api/quotations/{revised['id']}/approve").status_code == 200
     detail = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert (detail["status"], detail["quotation_id"]) == ("quotation_approved", revised["id"])
 
-    stale = quotation(totalMinor=1, validUntil="2020-01-31")
+    stale = quotation(totalMinor=1, validUntil="2099-01-31")
+    stack.psql(f"UPDATE quotations SET valid_until = current_date - 1 WHERE id = '{stale['id']}'")
+    yesterday = stack.psql("SELECT (current_date - 1)::text")
+    assert staff.get(f"/api/quotations/{stale['id']}").json()["data"]["status"] == "expired"
     refused = staff.send("POST", f"/api/quotations/{stale['id']}/send")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "quotation_expired", refused.text
-    assert refused.json()["error"]["details"]["validUntil"] == "2020-01-31"
-    assert staff.get(f"/api/quotations/{stale['id']}").json()["data"]["status"] == "draft"
+    assert refused.json()["error"]["details"]["validUntil"] == yesterday
+    expired = staff.get(f"/api/quotations?status=expired&leadId={lead_id}").json()["data"]["items"]
+    assert [q["id"] for q in expired] == [stale["id"]]
+    past = staff.send("PATCH", f"/api/quotations/{stale['id']}", json={"validUntil": yesterday})
+    assert past.json()["error"]["details"]["fields"] == {"validUntil": "must not be in the past"}
+    revived = staff.send("PATCH", f"/api/quotations/{stale['id']}", json={"validUntil": "2099-12-31"})
+    assert revived.json()["data"]["status"] == "draft"
+    assert staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR", "totalMinor": 1,
+                                                       "validUntil": yesterday}).status_code == 400
 
     listed = staff.get(f"/api/quotations?leadId={lead_id}&limit=2").json()["data"]
     assert [q["id"] for q in listed["items"]] == [stale["id"], revised["id"]]
@@ -90,6 +105,36 @@ def test_a_rejected_quotation_is_revised_and_a_stale_one_is_refused(stack, staff
     assert first["id"] in [q["id"] for q in rejected_ones] and revised["id"] not in [q["id"] for q in rejected_ones]
     assert set(staff.get("/api/quotations?status=maybe&leadId=x").json()["error"]["details"]["fields"]) == \
         {"status", "leadId"}
+
+
+def test_a_lead_takes_one_offer_in_its_bookings_currency(stack, staff, customer):
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    bookings = [new_booking(staff, customer, leadId=lead_id)["id"] for _ in range(2)]
+
+    def quotation(currency="EUR"):
+        body = {"leadId": lead_id, "currency": currency, "totalMinor": 1000}
+        return staff.send("POST", "/api/quotations", json=body).json()["data"]["id"]
+
+    dollars = quotation("USD")
+    mismatch = staff.send("POST", f"/api/quotations/{dollars}/send")
+    assert mismatch.status_code == 422 and mismatch.json()["error"]["code"] == "currency_mismatch", mismatch.text
+    assert staff.get(f"/api/quotations/{dollars}").json()["data"]["status"] == "draft"
+    one, other, draft = quotation(), quotation(), quotation()
+    for q in (one, other):
+        assert staff.send("POST", f"/api/quotations/{q}/send").status_code == 200
+    assert staff.send("POST", f"/api/quotations/{one}/approve").status_code == 200
+    statuses = {q["id"]: q["status"] for q in staff.get(f"/api/leads/{lead_id}").json()["data"]["quotations"]}
+    assert statuses == {dollars: "rejected", one: "approved", other: "rejected", draft: "rejected"}
+    assert staff.send("POST", f"/api/quotations/{other}/approve").json()["error"]["code"] == "invalid_transition"
+    for booking in bookings:
+        detail = staff.get(f"/api/bookings/{booking}").json()["data"]
+        assert (detail["status"], detail["quotation_id"]) == ("quotation_approved", one)
+    late = quotation()
+    assert staff.send("POST", f"/api/quotations/{late}/send").status_code == 200
+    second = staff.send("POST", f"/api/quotations/{late}/approve")
+    assert second.status_code == 409 and second.json()["error"]["code"] == "quotation_already_approved"
+    assert second.json()["error"]["details"]["approvedQuotationId"] == one
+    assert staff.get(f"/api/quotations/{late}").json()["data"]["status"] == "sent"
 
 
 def test_a_quotation_belongs_to_its_leads_customer(staff, customer):
@@ -104,7 +149,7 @@ def test_a_quotation_belongs_to_its_leads_customer(staff, customer):
     assert staff.get(f"/api/quotations?leadId={lead_id}").json()["data"]["items"] == []
 
 
-def test_a_lead_is_lost_with_its_cancelled_booking_and_edited_by_hand(stack, staff, customer):
+def test_a_lead_is_lost_with_its_cancelled_bookings_reopened_and_edited_by_hand(stack, staff, customer):
     lead_id = staff.send("POST", "/api/leads", json={"customerId": customer, "source": "fair"}).json()["data"]["id"]
     first = new_booking(staff, customer, leadId=lead_id)
     second = new_booking(staff, customer, leadId=lead_id)
@@ -112,18 +157,26 @@ def test_a_lead_is_lost_with_its_cancelled_booking_and_edited_by_hand(stack, sta
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"  # the second is still going
     assert move(staff, second["id"], "cancelled").status_code == 200
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "lost"
+    again = new_booking(staff, customer, leadId=lead_id)
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"  # the client came back
+    assert move(staff, again["id"], "cancelled").status_code == 200
 
     r = staff.send("PATCH", f"/api/leads/{lead_id}", json={"status": "open", "notes": "Called back", "source": None})
     assert r.status_code == 200, r.text
     lead = r.json()["data"]
     assert (lead["status"], lead["notes"], lead["source"], lead["customer_id"]) == \
         ("open", "Called back", None, customer)
+    assert [b["id"] for b in lead["bookings"]] == [first["id"], second["id"], again["id"]]
     other_team = Browser(stack, "admin@other.test").send(
         "POST", "/api/customers", json={"name": "Not Yours"}).json()["data"]["id"]
     bad = staff.send("PATCH", f"/api/leads/{lead_id}", json={"status": "won", "customerId": other_team, "id": 1})
     assert bad.status_code == 400 and set(bad.json()["error"]["details"]["fields"]) == {"status", "id"}
     foreign = staff.send("PATCH", f"/api/leads/{lead_id}", json={"customerId": other_team})
-    assert foreign.status_code == 400 and set(foreign.json()["error"]["details"]["fields"]) == {"customerId"}
+    assert foreign.status_code == 400
+    assert foreign.json()["error"]["details"]["fields"] == {"customerId": "must be an existing record of your team"}
+    someone_else = staff.send("POST", "/api/customers", json={"name": "Other Client"}).json()["data"]["id"]
+    in_use = staff.send("PATCH", f"/api/leads/{lead_id}", json={"customerId": someone_else})
+    assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "lead_in_use", in_use.text
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["customer_id"] == customer
     assert staff.get(f"/api/leads/{uuid.uuid4()}").status_code == 404
     # Only the edit that went through is in the audit log, under the staff member's name.
@@ -131,13 +184,20 @@ def test_a_lead_is_lost_with_its_cancelled_booking_and_edited_by_hand(stack, sta
                       f"WHERE target_id = '{lead_id}'") == "lead.update true"
 
 
-def test_quotation_and_lead_validation(staff, customer):
-    r = staff.send("POST", "/api/quotations", json={"customerId": customer, "currency": "euro", "totalMinor": -5,
-                                                    "validUntil": "soon"})
-    assert r.status_code == 400
-    assert set(r.json()["error"]["details"]["fields"]) == {"currency", "totalMinor", "validUntil"}
-    assert staff.send("POST", "/api/leads", json={"customerId": str(uuid.uuid4())}).status_code == 400
-    assert staff.get("/api/leads?status=maybe").status_code == 400
+def test_a_lead_is_lost_when_its_last_two_bookings_are_cancelled_at_once(stack, staff, customer):
+    other_session = Browser(stack, "staff@demo.test")
+    for _ in range(5):
+        lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+        bookings = [new_booking(staff, customer, leadId=lead_id)["id"] for _ in range(2)]
+        answers = []
+        threads = [threading.Thread(target=lambda who, b: answers.append(move(who, b, "cancelled").status_code),
+                                    args=(who, b)) for who, b in zip((staff, other_session), bookings)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert answers == [200, 200]
+        assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "lost"
 
 
 def test_trips_and_ground_services(staff, customer):
