@@ -47,6 +47,8 @@ function renderFacts(b) {
   $("booking-paid").textContent = formatMoney(b.paid_minor, b.currency);
   $("booking-departure").replaceChildren(timeElement(b.departure_at));
   $("booking-created").replaceChildren(timeElement(b.created_at));
+  $("booking-lead-fact").hidden = !b.lead_id;
+  if (b.lead_id) $("booking-lead").href = `/lead.html?id=${encodeURIComponent(b.lead_id)}`;
   showMessage($("booking-notes"), b.notes ? `Notes: ${b.notes}` : "");
 }
 

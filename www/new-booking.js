@@ -1,6 +1,7 @@
 // The new-booking form: customer, currency, item rows and traveler rows, a live total, and the
 // server's field errors shown next to the inputs they name (`items[0].quantity` → item 1's quantity).
-import { api, call, requireSession } from "/session.js";
+import { addCustomerOptions, allCustomers } from "/customers.js";
+import { call, requireSession } from "/session.js";
 import {
   currencyDigits,
   el,
@@ -361,26 +362,16 @@ async function submit(event) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-// Every customer, page by page (500 a page, by name), up to 10,000.
 async function loadCustomers() {
-  const customers = [];
-  let cursor = null;
-  for (let page = 0; page < 20; page += 1) {
-    const query = "/api/customers?limit=500" + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
-    const response = await api("GET", query);
-    if (handleSignedOut(response)) return false;
-    if (!(response.status === 200 && response.body && response.body.ok)) {
-      showMessage(pageError, errorText(response, "The customers could not be loaded"));
-      return false;
+  const loaded = await allCustomers();
+  if (!loaded.ok) {
+    if (!handleSignedOut(loaded.response)) {
+      showMessage(pageError, errorText(loaded.response, "The customers could not be loaded"));
     }
-    customers.push(...response.body.data.items);
-    cursor = response.body.data.nextCursor;
-    if (!cursor) break;
+    return false;
   }
-  for (const customer of customers) {
-    const label = customer.email ? `${customer.name} (${customer.email})` : customer.name;
-    customerSelect.append(el("option", { value: customer.id, text: label }));
-  }
+  const { customers } = loaded;
+  addCustomerOptions(customerSelect, customers);
   $("no-customers").hidden = customers.length !== 0;
   const wanted = new URLSearchParams(window.location.search).get("customerId");
   if (wanted && customers.some((c) => c.id === wanted)) customerSelect.value = wanted;

@@ -70,6 +70,7 @@ function element(tag, className, text) {
 const staffPages = [
   ["/bookings.html", "Bookings"],
   ["/new-booking.html", "New booking"],
+  ["/leads.html", "Leads"],
   ["/dashboard.html", "Dashboard"],
 ];
 
@@ -80,6 +81,7 @@ const supplierPages = [["/assignments.html", "My assignments"]];
 // A detail page belongs to its list in the header.
 const sections = {
   "/booking.html": "/bookings.html",
+  "/lead.html": "/leads.html",
   "/my-booking.html": "/my-bookings.html",
   "/assignment.html": "/assignments.html",
 };

@@ -137,6 +137,14 @@ export function errorText(response, what) {
   return what ? `${what}: ${message}` : message;
 }
 
+/** errorText followed by each field error the API named ("validUntil must not be in the past."). */
+export function errorWithFields(response, what) {
+  const error = response.body && response.body.error;
+  const fields = error && error.details && typeof error.details.fields === "object" ? error.details.fields : null;
+  if (!fields) return errorText(response, what);
+  return `${errorText(response, what)} ${Object.entries(fields).map(([field, rule]) => `${field} ${rule}.`).join(" ")}`;
+}
+
 /** Sends the browser to the login page when the session ended; true when it did. */
 export function handleSignedOut(response) {
   if (response.status !== 401) return false;

@@ -9,8 +9,9 @@ enum LeadHandlers {
     static let statuses: Set<String> = ["open", "converted", "lost"]
 
     static let leadJSON = """
-        json_build_object('id', l.id, 'customer_id', l.customer_id, 'source', l.source, 'notes', l.notes,
-            'status', l.status, 'created_at', l.created_at, 'updated_at', l.updated_at)
+        json_build_object('id', l.id, 'customer_id', l.customer_id,
+            'customer_name', (SELECT c.name FROM customers c WHERE c.id = l.customer_id), 'source', l.source,
+            'notes', l.notes, 'status', l.status, 'created_at', l.created_at, 'updated_at', l.updated_at)
         """
 
     struct LeadBody: Decodable {

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from chromium import new_driver, wait
+from chromium import console_problems, new_driver, wait
 from identity import DEMO_PASSWORD, Browser
 
 MARKUP = "<img src=x onerror=alert(1)>"
@@ -345,8 +345,8 @@ def test_the_header_links_the_staff_pages(stack, browser):
     links = browser.find_elements(By.CSS_SELECTOR, ".site-header .site-nav a")
     assert [(a.text, a.get_attribute("href")) for a in links] == [
         ("Bookings", stack.url + "/bookings.html"), ("New booking", stack.url + "/new-booking.html"),
-        ("Dashboard", stack.url + "/dashboard.html")]
-    assert [a.get_attribute("aria-current") for a in links] == [None, None, "page"]
+        ("Leads", stack.url + "/leads.html"), ("Dashboard", stack.url + "/dashboard.html")]
+    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, "page"]
     links[0].click()
     wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
     assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Bookings"
@@ -361,3 +361,58 @@ def test_the_customer_picker_offers_customers_past_the_first_page(stack, browser
     option = wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, f'#customer option[value="{last}"]')))
     assert option.text == "zzz picker 0600"
     stack.psql("DELETE FROM customers WHERE name LIKE 'zzz picker %'")
+
+
+def quotation_steps(driver):
+    return [(b.get_attribute("data-action"), b.get_attribute("data-quotation"))
+            for b in driver.find_elements(By.CSS_SELECTOR, "#quotations button[data-action]")]
+
+
+def test_a_lead_is_taken_from_enquiry_to_an_approved_offer(stack, browser, staff):
+    customer = new_customer(staff)
+    open_signed_in(browser, stack, "/leads.html")
+    wait(browser, EC.visibility_of_element_located((By.ID, "new-lead")))
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, f'#lead-customer option[value="{customer["id"]}"]')))
+    Select(browser.find_element(By.ID, "lead-customer")).select_by_value(customer["id"])
+    browser.find_element(By.ID, "lead-source").send_keys(MARKUP)
+    browser.find_element(By.ID, "lead-submit").click()
+    wait(browser, EC.url_contains("/lead.html?id="))
+    lead_id = browser.current_url.split("id=")[1]
+    wait(browser, EC.visibility_of_element_located((By.ID, "lead")))
+    assert browser.find_element(By.ID, "lead-source").text == MARKUP  # shown as text, never run
+    assert browser.find_element(By.CSS_SELECTOR, "#lead-status .badge").text == "open"
+
+    # A booking for the lead, then back to the lead from it.
+    browser.find_element(By.ID, "booking-submit").click()
+    wait(browser, EC.url_contains("/booking.html?id="))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "lead_created"))
+    wait(browser, EC.element_to_be_clickable((By.ID, "booking-lead"))).click()
+    wait(browser, EC.url_contains(f"/lead.html?id={lead_id}"))
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bookings tbody tr")) == 1)
+
+    # A quotation in the booking's currency: send it, then approve it.
+    wait(browser, EC.visibility_of_element_located((By.ID, "quotation-amount"))).send_keys("1250.50")
+    browser.find_element(By.ID, "quotation-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "quotation-done"), "draft"))
+    [(action, quotation)] = quotation_steps(browser)
+    assert action == "send"
+    assert "€1,250.50" in browser.find_element(By.ID, "quotations").text
+    browser.find_element(By.CSS_SELECTOR, '#quotations button[data-action="send"]').click()
+    wait(browser, lambda d: [a for a, _ in quotation_steps(d)] == ["approve", "reject"])
+    browser.find_element(By.CSS_SELECTOR, '#quotations button[data-action="approve"]').click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "quotation-done"), "approved"))
+    assert quotation_steps(browser) == []
+    detail = staff.get(f"/api/leads/{lead_id}").json()["data"]
+    assert [(q["id"], q["status"], q["total_minor"]) for q in detail["quotations"]] == [(quotation, "approved", 125050)]
+    assert [b["status"] for b in detail["bookings"]] == ["quotation_approved"]
+
+    # Edit: the lead is marked lost with a note; the list filters by status.
+    Select(browser.find_element(By.ID, "edit-status")).select_by_value("lost")
+    browser.find_element(By.ID, "edit-notes").send_keys("Went with another agency")
+    browser.find_element(By.ID, "edit-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#lead-status .badge"), "lost"))
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["notes"] == "Went with another agency"
+    browser.get(stack.url + "/leads.html?status=lost")
+    row = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, f'#leads-body tr[data-id="{lead_id}"]')))
+    assert customer["name"] in row.text and MARKUP in row.text
+    assert console_problems(browser) == []
