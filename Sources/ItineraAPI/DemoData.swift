@@ -36,8 +36,9 @@ public enum DemoData {
         }
     }
 
-    /// A customer and a supplier linked to the demo logins, a small catalog and three bookings in
-    /// different states, so the portals have something to show. Fixed ids: seeding twice adds nothing.
+    /// A customer and a supplier linked to the demo logins, a small catalog, a lead with a draft
+    /// quotation and three bookings in different states (one made from the lead), so the portals have
+    /// something to show. Fixed ids: seeding twice adds nothing.
     static let bookingsSQL = """
         INSERT INTO customers (id, team_id, name, email, user_id)
         SELECT '00000000-0000-4000-8000-00000000c001', '00000000-0000-4000-8000-00000000d001', 'Cara Customer',
@@ -56,6 +57,14 @@ public enum DemoData {
           ('00000000-0000-4000-8000-00000000e003', '00000000-0000-4000-8000-00000000d001', 'activity', 'Sugarloaf at sunset',
            NULL, NULL, 'Rio de Janeiro', '2027-03-02T18:00:00Z', NULL, 8000, 'EUR')
         ON CONFLICT (id) DO NOTHING;
+        INSERT INTO leads (id, team_id, customer_id, source, notes)
+        VALUES ('00000000-0000-4000-8000-00000000a201', '00000000-0000-4000-8000-00000000d001',
+                '00000000-0000-4000-8000-00000000c001', 'website', 'Ten days in Brazil in March, two travellers.')
+        ON CONFLICT (id) DO NOTHING;
+        INSERT INTO quotations (id, team_id, customer_id, lead_id, currency, total_minor)
+        VALUES ('00000000-0000-4000-8000-00000000a301', '00000000-0000-4000-8000-00000000d001',
+                '00000000-0000-4000-8000-00000000c001', '00000000-0000-4000-8000-00000000a201', 'EUR', 540000)
+        ON CONFLICT (id) DO NOTHING;
         INSERT INTO bookings (id, team_id, booking_reference, customer_id, status, currency, total_minor, departure_at)
         VALUES
           ('00000000-0000-4000-8000-00000000b001', '00000000-0000-4000-8000-00000000d001', 'ITN-DEMO01',
@@ -65,6 +74,8 @@ public enum DemoData {
           ('00000000-0000-4000-8000-00000000b003', '00000000-0000-4000-8000-00000000d001', 'ITN-DEMO03',
            '00000000-0000-4000-8000-00000000c001', 'lead_created', 'EUR', 0, NULL)
         ON CONFLICT (id) DO NOTHING;
+        UPDATE bookings SET lead_id = '00000000-0000-4000-8000-00000000a201'
+        WHERE id = '00000000-0000-4000-8000-00000000b003' AND lead_id IS NULL;
         INSERT INTO booking_items (id, team_id, booking_id, position, kind, product_id, supplier_id, description,
                                    starts_at, quantity, unit_price_minor)
         VALUES
