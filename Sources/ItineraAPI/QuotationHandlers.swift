@@ -164,6 +164,7 @@ enum QuotationHandlers {
         let status: String
         let leadId: UUID?
         let currency: String
+        let totalMinor: Int64
         let validUntil: String?
         let expired: Bool
     }
@@ -176,19 +177,19 @@ enum QuotationHandlers {
         let result = try connection.query(
             """
             SELECT q.id, q.status, q.lead_id, q.currency, q.valid_until::text AS valid_until,
-                   coalesce(q.valid_until < current_date, false) AS expired
+                   coalesce(q.valid_until < current_date, false) AS expired, q.total_minor
             FROM quotations q
             WHERE q.id = $1 OR q.lead_id = (SELECT lead_id FROM quotations WHERE id = $1)
             ORDER BY q.id
             FOR UPDATE
             """, [id], context: "locking a quotation")
         let rows = result.rows.compactMap { row -> LockedQuotation? in
-            guard let id = row[0].flatMap(UUID.init(uuidString:)), let status = row[1], let currency = row[3] else {
-                return nil
-            }
+            guard let id = row[0].flatMap(UUID.init(uuidString:)), let status = row[1], let currency = row[3],
+                let total = row[6].flatMap({ Int64($0) })
+            else { return nil }
             return LockedQuotation(
                 id: id, status: status, leadId: row[2].flatMap(UUID.init(uuidString:)), currency: currency,
-                validUntil: row[4], expired: row[5] == "t")
+                totalMinor: total, validUntil: row[4], expired: row[5] == "t")
         }
         guard let quotation = rows.first(where: { $0.id == id }) else { throw APIError.notFound("No such quotation.") }
         return (quotation, rows.filter { $0.id != id })
@@ -274,7 +275,8 @@ private struct LeadBookings {
                 [leadId, quotation.id], context: "linking the revised quotation")
             try move(from: .leadCreated, to: .quotationSent, note: "quotation sent")
         case "approved":
-            try move(from: .quotationSent, to: .quotationApproved, note: "quotation approved")
+            let moved = try move(from: .quotationSent, to: .quotationApproved, note: "quotation approved")
+            if moved.count == 1 { try priceAsQuoted(moved[0]) }
         default:
             break
         }
@@ -295,14 +297,30 @@ private struct LeadBookings {
             details: .object(["bookingReference": .string(reference), "currency": .string(currency)]))
     }
 
-    /// Links the lead's bookings waiting at `from` to the quotation and moves them on.
-    private func move(from: BookingStatus, to: BookingStatus, note: String) throws {
+    /// A booking opened from the lead without items takes the approved price as its one item, so
+    /// its total (always the sum of its items) is what the client accepted. With several bookings
+    /// moving, which one the price is for is staff's call: none gets it.
+    private func priceAsQuoted(_ bookingId: UUID) throws {
+        try connection.query(
+            """
+            WITH item AS (
+                INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, unit_price_minor)
+                SELECT b.team_id, b.id, 0, 'other', 'As quoted', 1, $2 FROM bookings b
+                WHERE b.id = $1 AND NOT EXISTS (SELECT 1 FROM booking_items i WHERE i.booking_id = b.id)
+                RETURNING booking_id, total_minor)
+            UPDATE bookings b SET total_minor = item.total_minor, updated_at = now() FROM item WHERE b.id = item.booking_id
+            """, [bookingId, quotation.totalMinor], context: "pricing the booking as quoted")
+    }
+
+    /// Links the lead's bookings waiting at `from` to the quotation and moves them on; their ids.
+    @discardableResult
+    private func move(from: BookingStatus, to: BookingStatus, note: String) throws -> [UUID] {
         let caller = try scope.caller
         let bookings = try connection.query(
             "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at, id",
             [leadId, from.rawValue], context: "finding the lead's bookings")
-        for row in bookings.rows {
-            guard let bookingId = row[0].flatMap(UUID.init(uuidString:)) else { continue }
+        let ids = bookings.rows.compactMap { $0[0].flatMap(UUID.init(uuidString:)) }
+        for bookingId in ids {
             try connection.query(
                 "UPDATE bookings SET quotation_id = $2 WHERE id = $1", [bookingId, quotation.id],
                 context: "linking the quotation")
@@ -311,5 +329,6 @@ private struct LeadBookings {
                 actorId: caller.userId?.lowercased, note: note,
                 metadata: ["quotation_id": .string(quotation.id.lowercased)], idempotencyKey: nil)
         }
+        return ids
     }
 }

@@ -37,6 +37,7 @@ def test_a_quotation_moves_the_leads_booking_along(staff, customer):
     assert staff.send("POST", f"/api/quotations/{quote_id}/approve").json()["data"]["status"] == "approved"
     detail = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert detail["status"] == "quotation_approved" and detail["quotation_id"] == quote_id
+    assert detail["total_minor"] == booking["total_minor"]  # its own items stay its price
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"
     assert move(staff, booking["id"], "booking_created").status_code == 200
     lead = staff.get(f"/api/leads/{lead_id}").json()["data"]
@@ -135,6 +136,40 @@ def test_a_lead_takes_one_offer_in_its_bookings_currency(stack, staff, customer)
     assert second.status_code == 409 and second.json()["error"]["code"] == "quotation_already_approved"
     assert second.json()["error"]["details"]["approvedQuotationId"] == one
     assert staff.get(f"/api/quotations/{late}").json()["data"]["status"] == "sent"
+
+
+def test_an_approved_quotation_prices_the_booking_opened_without_items(stack, staff, customer):
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+
+    def empty_booking():
+        r = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "leadId": lead_id})
+        assert r.status_code == 201, r.text
+        return r.json()["data"]["id"]
+
+    def approve(total):
+        q = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR",
+                                                        "totalMinor": total}).json()["data"]["id"]
+        assert staff.send("POST", f"/api/quotations/{q}/send").status_code == 200
+        assert staff.send("POST", f"/api/quotations/{q}/approve").status_code == 200
+
+    booking = empty_booking()
+    approve(540000)
+    detail = staff.get(f"/api/bookings/{booking}").json()["data"]
+    assert detail["total_minor"] == 540000
+    assert [(i["kind"], i["description"], i["quantity"], i["unit_price_minor"]) for i in detail["items"]] == \
+        [("other", "As quoted", 1, 540000)]
+    assert move(staff, booking, "booking_created").status_code == 200
+    intent = staff.send("POST", "/api/payments/create-intent",
+                        json={"bookingId": booking, "provider": "sandbox", "idempotencyKey": str(uuid.uuid4())})
+    assert intent.status_code == 200 and intent.json()["data"]["payment"]["amount_minor"] == 540000, intent.text
+
+    # Two bookings waiting on one offer: which one it prices is for staff to say.
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    pair = [empty_booking(), empty_booking()]
+    approve(100000)
+    for b in pair:
+        detail = staff.get(f"/api/bookings/{b}").json()["data"]
+        assert (detail["status"], detail["total_minor"], detail["items"]) == ("quotation_approved", 0, [])
 
 
 def test_a_quotation_belongs_to_its_leads_customer(staff, customer):
