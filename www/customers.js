@@ -1,5 +1,5 @@
 // The team's customers for a picker: every page of the list (500 a page, by name), up to 10,000.
-import { api } from "/session.js";
+import { call } from "/session.js";
 import { el } from "/ui.js";
 
 /** Resolves to {ok: true, customers} or {ok: false, response} (the failed answer). */
@@ -8,7 +8,7 @@ export async function allCustomers() {
   let cursor = null;
   for (let page = 0; page < 20; page += 1) {
     const query = "/api/customers?limit=500" + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
-    const response = await api("GET", query);
+    const response = await call("GET", query);
     if (!(response.status === 200 && response.body && response.body.ok)) return { ok: false, response };
     customers.push(...response.body.data.items);
     cursor = response.body.data.nextCursor;

@@ -1,6 +1,7 @@
-// One lead: its facts, its quotations with buttons for the steps each one allows (send a draft;
-// approve or reject a sent one), a form for a new quotation, the bookings made from it with a
-// button that opens one, and an edit form. Every step sends an idempotency key.
+// One lead: its facts, its quotations with buttons for exactly the steps the API says each one
+// takes now (`steps`: send a draft; approve or reject a sent one), a form for a new quotation, the
+// bookings made from it with a button that opens one, and an edit form. Quotation steps and new
+// bookings carry an idempotency key.
 import { addCustomerOptions, allCustomers } from "/customers.js";
 import { call, requireSession } from "/session.js";
 import {
@@ -11,12 +12,16 @@ import {
 const leadId = new URLSearchParams(window.location.search).get("id");
 const $ = (id) => document.getElementById(id);
 
-// The steps a quotation in each status offers, as [action, button label].
-const STEPS = { draft: [["send", "Send"]], sent: [["approve", "Approve"], ["reject", "Reject"]] };
+const STEP_LABELS = { send: "Send", approve: "Approve", reject: "Reject" };
 
 let lead = null;
+// Whether the customer picker holds the team's customers: only then does the edit form send one.
+let customersLoaded = false;
 
 function renderFacts() {
+  const title = lead.customer_name ? `Lead: ${lead.customer_name}` : "Lead";
+  $("lead-title").textContent = title;
+  document.title = `${title} · Itinera`;
   $("lead-status").replaceChildren(statusBadge(lead.status));
   $("lead-customer").textContent = text(lead.customer_name);
   $("lead-source").textContent = text(lead.source);
@@ -25,14 +30,15 @@ function renderFacts() {
 }
 
 function stepButtons(quotation) {
-  const steps = STEPS[quotation.status] || [];
+  const amount = formatMoney(quotation.total_minor, quotation.currency);
   return el(
     "span",
     { className: "quotation-steps" },
-    ...steps.map(([action, label]) =>
+    ...(quotation.steps || []).filter((action) => STEP_LABELS[action]).map((action) =>
       el("button", {
         type: "button", className: action === "reject" ? "secondary" : null, "data-action": action,
-        "data-quotation": quotation.id, text: label,
+        "data-quotation": quotation.id, text: STEP_LABELS[action],
+        "aria-label": `${STEP_LABELS[action]} the quotation of ${amount}`,
       }),
     ),
   );
@@ -68,6 +74,8 @@ function renderBookings() {
   const noCustomer = !lead.customer_id;
   $("booking-submit").disabled = noCustomer;
   $("booking-hint").hidden = !noCustomer;
+  $("quotation-submit").disabled = noCustomer;
+  $("quotation-hint").hidden = !noCustomer;
   // A new quotation is in the bookings' currency unless staff change it.
   if (lead.bookings.length > 0 && !$("quotation-currency").dataset.touched) {
     $("quotation-currency").value = lead.bookings[0].currency;
@@ -75,7 +83,11 @@ function renderBookings() {
 }
 
 function fillEditForm() {
-  $("edit-customer").value = lead.customer_id || "";
+  const picker = $("edit-customer");
+  if (!customersLoaded && lead.customer_id && !picker.querySelector(`option[value="${CSS.escape(lead.customer_id)}"]`)) {
+    picker.append(el("option", { value: lead.customer_id, text: text(lead.customer_name) })); // shown, never sent
+  }
+  picker.value = lead.customer_id || "";
   $("edit-status").value = lead.status;
   $("edit-source").value = lead.source || "";
   $("edit-notes").value = lead.notes || "";
@@ -115,7 +127,9 @@ async function step(button) {
     "Idempotency-Key": newIdempotencyKey(),
   });
   if (handleSignedOut(response)) return;
-  await refresh();
+  if (!(await refresh())) {
+    for (const b of document.querySelectorAll(".quotation-steps button")) b.disabled = false;
+  }
   if (response.status === 200 && response.body && response.body.ok) {
     showMessage($("quotation-done"), `Quotation ${response.body.data.status}.`);
   } else {
@@ -146,6 +160,7 @@ async function addQuotation(event) {
   if (handleSignedOut(response)) return;
   if (response.status === 201 && response.body && response.body.ok) {
     $("new-quotation").reset();
+    delete $("quotation-currency").dataset.touched;
     await refresh();
     showMessage($("quotation-done"), "Quotation added as a draft.");
     return;
@@ -178,12 +193,12 @@ async function saveLead(event) {
   showMessage($("edit-error"), "");
   showMessage($("edit-done"), "");
   const wanted = {
-    customerId: $("edit-customer").value || null,
     status: $("edit-status").value,
     source: $("edit-source").value.trim() || null,
     notes: $("edit-notes").value.trim() || null,
   };
   const current = { customerId: lead.customer_id, status: lead.status, source: lead.source, notes: lead.notes };
+  if (customersLoaded) wanted.customerId = $("edit-customer").value || null;
   const body = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== (current[key] ?? null)));
   if (Object.keys(body).length === 0) {
     showMessage($("edit-done"), "Nothing changed.");
@@ -215,7 +230,14 @@ async function start() {
     return;
   }
   const loaded = await allCustomers();
-  if (loaded.ok) addCustomerOptions($("edit-customer"), loaded.customers);
+  if (loaded.ok) {
+    addCustomerOptions($("edit-customer"), loaded.customers);
+    customersLoaded = true;
+  } else {
+    if (handleSignedOut(loaded.response)) return;
+    $("edit-customer").disabled = true;
+    showMessage($("edit-error"), errorText(loaded.response, "The customers could not be loaded; the customer stays as it is"));
+  }
   $("quotations").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
     if (button) step(button);

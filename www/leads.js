@@ -17,10 +17,15 @@ const newLead = $("new-lead");
 
 let cursor = null;
 let shown = 0;
+// The filter the rows on screen were loaded with: "Load more" continues that list.
+let active = "";
 let generation = 0;
 
 function row(lead) {
-  const link = el("a", { href: `/lead.html?id=${encodeURIComponent(lead.id)}` }, timeElement(lead.created_at));
+  const link = el("a", {
+    href: `/lead.html?id=${encodeURIComponent(lead.id)}`,
+    "aria-label": `Lead of ${lead.customer_name || "no customer yet"}, ${new Date(lead.created_at).toLocaleString()}`,
+  }, timeElement(lead.created_at));
   return el(
     "tr",
     { "data-id": lead.id },
@@ -33,11 +38,12 @@ function row(lead) {
 
 async function load(reset) {
   const mine = ++generation;
+  const status = reset ? statusSelect.value : active;
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (statusSelect.value) params.set("status", statusSelect.value);
+  if (status) params.set("status", status);
   if (!reset && cursor) params.set("cursor", cursor);
   if (reset) {
-    const query = statusSelect.value ? "?status=" + encodeURIComponent(statusSelect.value) : "";
+    const query = status ? "?status=" + encodeURIComponent(status) : "";
     history.replaceState(null, "", window.location.pathname + query);
   }
   loadMore.disabled = true;
@@ -56,6 +62,7 @@ async function load(reset) {
   if (reset) {
     tbody.replaceChildren();
     shown = 0;
+    active = status;
   }
   for (const lead of items) tbody.append(row(lead));
   shown += items.length;

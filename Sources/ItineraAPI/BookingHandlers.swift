@@ -88,6 +88,11 @@ enum BookingHandlers {
                 let customer = try connection.query(
                     "SELECT 1 FROM customers WHERE id = $1", [customerId], context: "checking the customer")
                 guard !customer.rows.isEmpty else { throw APIError.validation(["customerId": "no such customer"]) }
+                if let leadId, let leadsCustomer = try LeadHandlers.lockedCustomer(ofLead: leadId, connection),
+                    leadsCustomer != customerId
+                {
+                    throw APIError.validation(["customerId": "must be the lead's customer"])
+                }
                 let bookingId = try insertBooking(
                     connection, caller: caller, customerId: customerId!, currency: currency!, tripId: tripId,
                     leadId: leadId, notes: notes, status: status, total: total, departure: departure)

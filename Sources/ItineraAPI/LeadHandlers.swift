@@ -80,9 +80,19 @@ enum LeadHandlers {
         try scope.record("lead", "SELECT \(leadDetail) FROM leads l WHERE l.id = $1")
     }
 
+    /// The customer of lead `id` (nil when it names none), read under a KEY SHARE lock: a change of
+    /// the lead's customer (which locks the lead FOR UPDATE first) waits for the caller's transaction
+    /// and then counts what it added. 400 naming `leadId` when the team has no such lead.
+    static func lockedCustomer(ofLead id: UUID, _ connection: PostgresConnection) throws -> UUID? {
+        let lead = try connection.query(
+            "SELECT customer_id FROM leads WHERE id = $1 FOR KEY SHARE", [id], context: "checking leadId")
+        guard let row = lead.rows.first else { throw APIError.validation(["leadId": Validation.notOurs]) }
+        return row[0].flatMap(UUID.init(uuidString:))
+    }
+
     /// `PATCH /api/leads/{id}` `{customerId?, source?, notes?, status?}` → the lead as GET shows it.
-    /// Its customer changes only while no quotation or booking of the lead is for another one (409
-    /// `lead_in_use`).
+    /// Its customer changes (or is cleared) only while no quotation or booking of the lead is for
+    /// another one (409 `lead_in_use`).
     static func update(_ scope: RequestScope) throws -> Response {
         let id = try scope.pathId("lead")
         var update = try PartialUpdate(scope.request, editable: ["customerId", "source", "notes", "status"])
@@ -91,13 +101,14 @@ enum LeadHandlers {
         update.text("notes", "notes", 1...4000)
         update.oneOf("status", "status", statuses)
         return try update.save(scope, table: "leads l", json: leadDetail, what: "lead") { connection in
-            guard case .some(.some(let customerId)) = customerId else { return }
-            try connection.requireRow("customers", customerId, "customerId")
+            guard case .some(let customerId) = customerId else { return }
+            try connection.query("SELECT 1 FROM leads WHERE id = $1 FOR UPDATE", [id], context: "locking a lead")
+            if let customerId { try connection.requireRow("customers", customerId, "customerId") }
             let uses =
                 try connection.query(
                     """
-                    SELECT (SELECT count(*) FROM quotations WHERE lead_id = $1 AND customer_id <> $2)
-                         + (SELECT count(*) FROM bookings WHERE lead_id = $1 AND customer_id <> $2) AS uses
+                    SELECT (SELECT count(*) FROM quotations WHERE lead_id = $1 AND customer_id IS DISTINCT FROM $2)
+                         + (SELECT count(*) FROM bookings WHERE lead_id = $1 AND customer_id IS DISTINCT FROM $2) AS uses
                     """, [id, customerId], context: "checking the lead's records"
                 ).first("uses").flatMap(Int.init) ?? 0
             guard uses == 0 else {

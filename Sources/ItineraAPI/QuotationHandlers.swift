@@ -16,10 +16,19 @@ enum QuotationHandlers {
         CASE WHEN q.status IN ('draft', 'sent') AND q.valid_until < current_date THEN 'expired' ELSE q.status END
         """
 
+    /// The steps the quotation takes now (`send`, `approve`, `reject`), for clients that offer them.
+    static let steps = """
+        CASE WHEN q.status = 'draft' AND NOT coalesce(q.valid_until < current_date, false) THEN '["send"]'::json
+             WHEN q.status = 'sent' AND NOT coalesce(q.valid_until < current_date, false)
+                  THEN '["approve", "reject"]'::json
+             WHEN q.status = 'sent' THEN '["reject"]'::json
+             ELSE '[]'::json END
+        """
+
     static let quotationJSON = """
         json_build_object('id', q.id, 'customer_id', q.customer_id, 'lead_id', q.lead_id, 'currency', q.currency,
-            'total_minor', q.total_minor, 'status', \(effectiveStatus), 'valid_until', q.valid_until,
-            'created_at', q.created_at, 'updated_at', q.updated_at)
+            'total_minor', q.total_minor, 'status', \(effectiveStatus), 'steps', \(steps),
+            'valid_until', q.valid_until, 'created_at', q.created_at, 'updated_at', q.updated_at)
         """
 
     struct QuotationBody: Decodable {
@@ -64,10 +73,7 @@ enum QuotationHandlers {
     private static func customer(of leadId: UUID?, given: UUID?, _ connection: PostgresConnection) throws -> UUID {
         if let given { try connection.requireRow("customers", given, "customerId") }
         guard let leadId else { return given! }
-        let lead = try connection.query(
-            "SELECT customer_id FROM leads WHERE id = $1", [leadId], context: "checking leadId")
-        guard let row = lead.rows.first else { throw APIError.validation(["leadId": Validation.notOurs]) }
-        let leadsCustomer = row[0].flatMap(UUID.init(uuidString:))
+        let leadsCustomer = try LeadHandlers.lockedCustomer(ofLead: leadId, connection)
         switch (given, leadsCustomer) {
         case (let given?, let theirs?) where given != theirs:
             throw APIError.validation(["customerId": "must be the lead's customer"])
@@ -232,7 +238,7 @@ enum QuotationHandlers {
     }
 
     /// The 409s of a quotation step: a step its status does not allow, an offer past its last day,
-    /// a second approval for one lead.
+    /// a further offer sent or approved for a lead that took one.
     private static func checkAdvance(
         _ quotation: LockedQuotation, _ others: [LockedQuotation], from: String, to: String
     )
@@ -250,10 +256,10 @@ enum QuotationHandlers {
                 message: "This quotation was valid until \(quotation.validUntil ?? "?"); make a new one.",
                 details: .object(["validUntil": .string(quotation.validUntil ?? "")]))
         }
-        if to == "approved", let approved = others.first(where: { $0.status == "approved" }) {
+        if to != "rejected", let approved = others.first(where: { $0.status == "approved" }) {
             throw APIError(
                 status: 409, code: "quotation_already_approved",
-                message: "The lead has an approved quotation already.",
+                message: "The lead has taken another offer already.",
                 details: .object(["approvedQuotationId": .string(approved.id.lowercased)]))
         }
     }
@@ -269,12 +275,15 @@ private struct LeadBookings {
     func follow(_ step: String) throws {
         switch step {
         case "sent":
-            try checkCurrency()
+            try checkCurrency(of: [.leadCreated, .quotationSent])
             try connection.query(
-                "UPDATE bookings SET quotation_id = $2 WHERE lead_id = $1 AND status = 'quotation_sent'",
-                [leadId, quotation.id], context: "linking the revised quotation")
+                """
+                UPDATE bookings SET quotation_id = $2, version = version + 1, updated_at = now()
+                WHERE lead_id = $1 AND status = 'quotation_sent' AND quotation_id IS DISTINCT FROM $2
+                """, [leadId, quotation.id], context: "linking the revised quotation")
             try move(from: .leadCreated, to: .quotationSent, note: "quotation sent")
         case "approved":
+            try checkCurrency(of: [.quotationSent])
             let moved = try move(from: .quotationSent, to: .quotationApproved, note: "quotation approved")
             if moved.count == 1 { try priceAsQuoted(moved[0]) }
         default:
@@ -283,13 +292,13 @@ private struct LeadBookings {
     }
 
     /// A booking is paid in its own currency: an offer in another one cannot move it (422).
-    private func checkCurrency() throws {
+    private func checkCurrency(of statuses: [BookingStatus]) throws {
         let other = try connection.query(
             """
             SELECT booking_reference, currency FROM bookings
-            WHERE lead_id = $1 AND status IN ('lead_created', 'quotation_sent') AND currency <> $2
+            WHERE lead_id = $1 AND status = ANY($3::text[]) AND currency <> $2
             ORDER BY created_at LIMIT 1
-            """, [leadId, quotation.currency], context: "checking the lead's currencies")
+            """, [leadId, quotation.currency, statuses.map(\.rawValue)], context: "checking the lead's currencies")
         guard let reference = other.first("booking_reference"), let currency = other.first("currency") else { return }
         throw APIError(
             status: 422, code: "currency_mismatch",
@@ -316,8 +325,9 @@ private struct LeadBookings {
     @discardableResult
     private func move(from: BookingStatus, to: BookingStatus, note: String) throws -> [UUID] {
         let caller = try scope.caller
+        // Locked, and re-read once locked: one cancelled meanwhile drops out instead of failing the step.
         let bookings = try connection.query(
-            "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at, id",
+            "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at, id FOR UPDATE",
             [leadId, from.rawValue], context: "finding the lead's bookings")
         let ids = bookings.rows.compactMap { $0[0].flatMap(UUID.init(uuidString:)) }
         for bookingId in ids {

@@ -15,6 +15,7 @@ enum DuplicateKeyScan {
     /// JSON (the decoder reports that).
     static func firstDuplicate(in bytes: [UInt8]) -> [Step]? {
         var scanner = Scanner(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.position = 3 }  // a UTF-8 byte-order mark
         return scanner.value(path: [])
     }
 
@@ -37,7 +38,7 @@ enum DuplicateKeyScan {
             case UInt8(ascii: "{"): return object(path: path)
             case UInt8(ascii: "["): return array(path: path)
             case UInt8(ascii: "\""):
-                _ = string()
+                _ = string(decoded: false)
                 return nil
             default:
                 // A number or literal: up to the next delimiter.
@@ -64,7 +65,7 @@ enum DuplicateKeyScan {
                     position += 1
                     continue
                 }
-                guard byte == UInt8(ascii: "\""), let name = string() else { return nil }
+                guard byte == UInt8(ascii: "\""), let name = string(decoded: true) else { return nil }
                 let key = String(decoding: name, as: UTF8.self)
                 if !names.insert(key).inserted { return path + [.member(key)] }
                 skipSpace()
@@ -96,8 +97,9 @@ enum DuplicateKeyScan {
             }
         }
 
-        /// The string at `position` as UTF-8 (escapes undone); nil when it is not a JSON string.
-        private mutating func string() -> [UInt8]? {
+        /// The string at `position` as UTF-8, with its escapes undone when `decoded` (names need it,
+        /// values are only skipped); nil when it is not a JSON string.
+        private mutating func string(decoded: Bool) -> [UInt8]? {
             let start = position
             position += 1
             var escaped = false
@@ -108,7 +110,7 @@ enum DuplicateKeyScan {
                     position += 1
                 } else if byte == UInt8(ascii: "\"") {
                     let token = Array(bytes[start..<position])
-                    guard escaped else { return Array(token.dropFirst().dropLast()) }
+                    guard escaped && decoded else { return Array(token.dropFirst().dropLast()) }
                     let text = try? JSONSerialization.jsonObject(with: Data(token), options: .fragmentsAllowed)
                     return (text as? String).map { Array($0.utf8) }
                 }

@@ -9,6 +9,9 @@ extension Request {
             throw APIError.unsupportedMediaType(expected: "application/json")
         }
         guard !body.isEmpty else { throw APIError.invalidJSON("the body is empty.") }
+        // JSON text holds no NUL byte in UTF-8; one means another encoding (UTF-16/32), which
+        // Foundation would accept and the duplicate-name check could not read.
+        guard !body.contains(0) else { throw APIError.invalidJSON("the body must be UTF-8.") }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

@@ -85,7 +85,8 @@ def test_a_rejected_quotation_is_revised_and_a_stale_one_is_refused(stack, staff
     stale = quotation(totalMinor=1, validUntil="2099-01-31")
     stack.psql(f"UPDATE quotations SET valid_until = current_date - 1 WHERE id = '{stale['id']}'")
     yesterday = stack.psql("SELECT (current_date - 1)::text")
-    assert staff.get(f"/api/quotations/{stale['id']}").json()["data"]["status"] == "expired"
+    stale_now = staff.get(f"/api/quotations/{stale['id']}").json()["data"]
+    assert (stale_now["status"], stale_now["steps"]) == ("expired", [])
     refused = staff.send("POST", f"/api/quotations/{stale['id']}/send")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "quotation_expired", refused.text
     assert refused.json()["error"]["details"]["validUntil"] == yesterday
@@ -131,11 +132,27 @@ def test_a_lead_takes_one_offer_in_its_bookings_currency(stack, staff, customer)
         detail = staff.get(f"/api/bookings/{booking}").json()["data"]
         assert (detail["status"], detail["quotation_id"]) == ("quotation_approved", one)
     late = quotation()
-    assert staff.send("POST", f"/api/quotations/{late}/send").status_code == 200
-    second = staff.send("POST", f"/api/quotations/{late}/approve")
+    second = staff.send("POST", f"/api/quotations/{late}/send")
     assert second.status_code == 409 and second.json()["error"]["code"] == "quotation_already_approved"
     assert second.json()["error"]["details"]["approvedQuotationId"] == one
-    assert staff.get(f"/api/quotations/{late}").json()["data"]["status"] == "sent"
+    assert staff.get(f"/api/quotations/{late}").json()["data"]["status"] == "draft"
+
+    # A booking that reached quotation_sent by hand, in another currency, stops the approval.
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    euros = new_booking(staff, customer, leadId=lead_id)["id"]
+    offer = quotation()
+    assert staff.send("POST", f"/api/quotations/{offer}/send").status_code == 200
+    dollars_booking = new_booking(staff, customer, leadId=lead_id, currency="USD")["id"]
+    assert move(staff, dollars_booking, "quotation_sent").status_code == 200
+    refused = staff.send("POST", f"/api/quotations/{offer}/approve")
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "currency_mismatch", refused.text
+    assert staff.get(f"/api/quotations/{offer}").json()["data"]["steps"] == ["approve", "reject"]
+    assert [staff.get(f"/api/bookings/{b}").json()["data"]["status"] for b in (euros, dollars_booking)] == \
+        ["quotation_sent", "quotation_sent"]
+    # Nor does a lead's booking go to another customer.
+    other = staff.send("POST", "/api/customers", json={"name": "Not The Lead's"}).json()["data"]["id"]
+    r = staff.send("POST", "/api/bookings", json={"customerId": other, "currency": "EUR", "leadId": lead_id})
+    assert r.status_code == 400 and r.json()["error"]["details"]["fields"] == {"customerId": "must be the lead's customer"}
 
 
 def test_an_approved_quotation_prices_the_booking_opened_without_items(stack, staff, customer):
@@ -212,6 +229,8 @@ def test_a_lead_is_lost_with_its_cancelled_bookings_reopened_and_edited_by_hand(
     someone_else = staff.send("POST", "/api/customers", json={"name": "Other Client"}).json()["data"]["id"]
     in_use = staff.send("PATCH", f"/api/leads/{lead_id}", json={"customerId": someone_else})
     assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "lead_in_use", in_use.text
+    cleared = staff.send("PATCH", f"/api/leads/{lead_id}", json={"customerId": None})
+    assert cleared.status_code == 409 and cleared.json()["error"]["code"] == "lead_in_use", cleared.text
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["customer_id"] == customer
     assert staff.get(f"/api/leads/{uuid.uuid4()}").status_code == 404
     # Only the edit that went through is in the audit log, under the staff member's name.

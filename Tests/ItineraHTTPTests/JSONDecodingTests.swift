@@ -53,6 +53,25 @@ import Testing
         }
     }
 
+    @Test func aByteOrderMarkHidesNoRepeatAndOtherEncodingsAreRefused() {
+        let repeated = Array(#"{"count":1,"count":2,"bookingId":"b"}"#.utf8)
+        let withMark = Request(
+            method: "POST", path: "/", headers: jsonHeaders, body: [0xEF, 0xBB, 0xBF] + repeated)
+        #expect(throws: APIError.invalidJSON(field: "count", "appears more than once in its object")) {
+            try withMark.decodeJSON(Body.self)
+        }
+        let utf16 = Request(
+            method: "POST", path: "/", headers: jsonHeaders,
+            body: Array(#"{"bookingId":"b1","count":2}"#.data(using: .utf16LittleEndian)!))
+        #expect(throws: APIError.invalidJSON("the body must be UTF-8.")) { try utf16.decodeJSON(Body.self) }
+    }
+
+    private var jsonHeaders: Headers {
+        var headers = Headers()
+        headers.add("Content-Type", "application/json")
+        return headers
+    }
+
     @Test func namesThatSwiftEquatesAreOneName() throws {
         // Precomposed é and e + combining accent are one key of a decoded object: refused as a repeat.
         #expect(throws: APIError.invalidJSON(field: "cafe\u{301}", "appears more than once in its object")) {
