@@ -33,6 +33,7 @@ enum BookingHandlers {
     }
 
     static let itemKinds: Set<String> = ["flight", "hotel", "activity", "ground_service", "other"]
+    static let maxItems = 100
 
     /// `POST /api/bookings` → 201 with the booking. Starts in `booking_created`, or `lead_created`
     /// when made from a lead. Honours `Idempotency-Key`.
@@ -47,28 +48,13 @@ enum BookingHandlers {
         let notes = check.text(body.notes, "notes", 1...4000)
         let items = body.items ?? []
         let travelers = body.travelers ?? []
-        check.check(items.count <= 100, "items", "at most 100 items")
+        check.check(items.count <= maxItems, "items", "at most \(maxItems) items")
         check.check(travelers.count <= 50, "travelers", "at most 50 travelers")
         var total: Int64 = 0
         for (index, item) in items.enumerated() {
-            let field = "items[\(index)]"
-            check.check(
-                itemKinds.contains(item.kind), "\(field).kind",
-                "must be one of \(itemKinds.sorted().joined(separator: ", "))")
-            _ = check.uuid(item.productId, "\(field).productId", required: false)
-            _ = check.uuid(item.supplierId, "\(field).supplierId", required: false)
-            _ = check.text(item.description, "\(field).description", 1...500, required: true)
-            check.check((1...10_000).contains(item.quantity), "\(field).quantity", "must be from 1 to 10000")
-            check.check(
-                (0...1_000_000_000_000).contains(item.unitPriceMinor), "\(field).unitPriceMinor",
-                "must be a non-negative amount in minor units")
-            if let start = item.startsAt, let end = item.endsAt {
-                check.check(end >= start, "\(field).endsAt", "must not be before startsAt")
-            }
-            let (line, overflow) = Int64(max(0, item.quantity)).multipliedReportingOverflow(
-                by: max(0, item.unitPriceMinor))
-            let (sum, overflowSum) = total.addingReportingOverflow(line)
-            check.check(!overflow && !overflowSum, "\(field).unitPriceMinor", "makes the total too large")
+            let line = item.validate(&check, field: "items[\(index)]")
+            let (sum, overflow) = total.addingReportingOverflow(line)
+            check.check(!overflow, "items[\(index)].unitPriceMinor", "makes the total too large")
             total = sum
         }
         for (index, traveler) in travelers.enumerated() {
@@ -97,17 +83,7 @@ enum BookingHandlers {
                     connection, caller: caller, customerId: customerId!, currency: currency!, tripId: tripId,
                     leadId: leadId, notes: notes, status: status, total: total, departure: departure)
                 for (position, item) in items.enumerated() {
-                    try connection.query(
-                        """
-                        INSERT INTO booking_items (team_id, booking_id, position, kind, product_id, supplier_id,
-                            description, starts_at, ends_at, quantity, unit_price_minor)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                        """,
-                        [
-                            caller.teamId, bookingId, position, item.kind, item.productId.flatMap(UUID.init),
-                            item.supplierId.flatMap(UUID.init), item.description.trimmingCharacters(in: .whitespaces),
-                            item.startsAt, item.endsAt, item.quantity, item.unitPriceMinor,
-                        ], context: "adding a booking item")
+                    try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
                 }
                 for (position, traveler) in travelers.enumerated() {
                     try connection.query(
@@ -241,22 +217,17 @@ enum BookingHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// The fields staff may edit in place; the rest changes through its own flow (items and money
-    /// through quotations and payments, status through the lifecycle).
+    /// The fields staff may edit in place; the rest changes through its own flow (items through
+    /// `BookingItemHandlers` and quotations, money through payments, status through the lifecycle).
     static let editableFields: Set<String> = ["notes", "tripId", "departureAt"]
 
     /// `PATCH /api/bookings/{id}` `{notes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
     static func patch(_ scope: RequestScope) throws -> Response {
         let id = try scope.pathId("booking")
-        guard let ifMatch = scope.request.headers["if-match"] else {
+        guard let version = try ifMatchVersion(scope.request) else {
             throw APIError(
                 status: 428, code: "precondition_required", message: "Send If-Match with the booking's version.")
-        }
-        // The column is an integer: a larger number is no version either.
-        guard let version = Int32(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version > 0
-        else {
-            throw APIError.validation(["If-Match": "must be the booking's version number"])
         }
         guard case .object(let fields) = try scope.request.decodeJSON(JSONValue.self) else {
             throw APIError.validation(["body": "must be a JSON object"])
@@ -304,6 +275,15 @@ enum BookingHandlers {
             return try detailJSON(id, connection)
         }
         return scope.ok(jsonText: json)
+    }
+
+    /// The booking version `If-Match` names (`7`, `"7"` or `W/"7"`), nil without the header; 400 for
+    /// anything else (the column is an integer: a larger number is no version either).
+    static func ifMatchVersion(_ request: Request) throws -> Int32? {
+        guard let ifMatch = request.headers["if-match"] else { return nil }
+        guard let version = Int32(ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))), version > 0
+        else { throw APIError.validation(["If-Match": "must be the booking's version number"]) }
+        return version
     }
 
     /// `GET /api/bookings/{id}/events`: the lifecycle timeline, oldest first.
@@ -408,4 +388,43 @@ enum BookingHandlers {
         guard !found.rows.isEmpty else { throw APIError.notFound("No such booking.") }
     }
 
+}
+
+extension BookingHandlers.CreateBody.Item {
+    /// Checks the item into `check` under `field` (`items[0]`); its line total (0 when invalid).
+    func validate(_ check: inout Validation, field: String) -> Int64 {
+        check.check(
+            BookingHandlers.itemKinds.contains(kind), "\(field).kind",
+            "must be one of \(BookingHandlers.itemKinds.sorted().joined(separator: ", "))")
+        _ = check.uuid(productId, "\(field).productId", required: false)
+        _ = check.uuid(supplierId, "\(field).supplierId", required: false)
+        _ = check.text(description, "\(field).description", 1...500, required: true)
+        check.check((1...10_000).contains(quantity), "\(field).quantity", "must be from 1 to 10000")
+        check.check(
+            (0...1_000_000_000_000).contains(unitPriceMinor), "\(field).unitPriceMinor",
+            "must be a non-negative amount in minor units")
+        if let start = startsAt, let end = endsAt {
+            check.check(end >= start, "\(field).endsAt", "must not be before startsAt")
+        }
+        let (line, overflow) = Int64(max(0, quantity)).multipliedReportingOverflow(by: max(0, unitPriceMinor))
+        check.check(!overflow, "\(field).unitPriceMinor", "makes the total too large")
+        return overflow ? 0 : line
+    }
+
+    /// Inserts the (validated) item at `position` of the booking; its id.
+    @discardableResult
+    func insert(_ connection: PostgresConnection, teamId: UUID, bookingId: UUID, position: Int) throws -> String? {
+        try connection.query(
+            """
+            INSERT INTO booking_items (team_id, booking_id, position, kind, product_id, supplier_id,
+                description, starts_at, ends_at, quantity, unit_price_minor)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            RETURNING id
+            """,
+            [
+                teamId, bookingId, position, kind, productId.flatMap(UUID.init), supplierId.flatMap(UUID.init),
+                description.trimmingCharacters(in: .whitespaces), startsAt, endsAt, quantity, unitPriceMinor,
+            ], context: "adding a booking item"
+        ).first("id")
+    }
 }

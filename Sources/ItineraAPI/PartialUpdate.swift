@@ -90,6 +90,19 @@ struct PartialUpdate {
         columns.append((column, amount, "bigint"))
     }
 
+    mutating func integer(_ field: String, _ column: String, _ range: ClosedRange<Int64>) {
+        guard let value = fields[field] else { return }
+        if case .null = value { return check.check(false, field, "cannot be cleared") }
+        guard case .integer(let number) = value, range.contains(number) else {
+            check.check(false, field, "must be from \(range.lowerBound) to \(range.upperBound)")
+            return
+        }
+        columns.append((column, number, "integer"))
+    }
+
+    /// The columns the body sets, by column name.
+    var columnNames: Set<String> { Set(columns.map(\.name)) }
+
     mutating func bool(_ field: String, _ column: String) {
         guard let value = fields[field] else { return }
         guard case .bool(let flag) = value else {
@@ -125,15 +138,16 @@ struct PartialUpdate {
         return scope.ok(jsonText: row)
     }
 
-    /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter.
-    func statement(table: String, id: UUID, returning: String) -> SQLStatement {
+    /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter;
+    /// `updated_at` is set too unless the table has none (`touch: false`).
+    func statement(table: String, id: UUID, returning: String, touch: Bool = true) -> SQLStatement {
         var parameters: [(any SQLParameter)?] = [id]
         var sets: [String] = []
         for column in columns {
             parameters.append(column.value)
             sets.append("\(column.name) = $\(parameters.count)::\(column.cast)")
         }
-        sets.append("updated_at = now()")
+        if touch { sets.append("updated_at = now()") }
         return ("UPDATE \(table) SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING \(returning)", parameters)
     }
 }

@@ -45,6 +45,7 @@ extension StoreError: APIErrorConvertible {
     static let checkedFields: [String: [String: String]] = [
         "products_check": ["startsAt": "must not be after endsAt", "endsAt": "must not be before startsAt"],
         "trips_check": ["startsOn": "must not be after endsOn", "endsOn": "must not be before startsOn"],
+        "booking_items_check": ["startsAt": "must not be after endsAt", "endsAt": "must not be before startsAt"],
     ]
 
     /// `bookings_trip_id_team_fkey` → `tripId`; anything else → `reference`.

@@ -440,6 +440,9 @@ BOOKING_ID_ROUTES = [
     ("DELETE", "/api/bookings/{id}/assignments/{assignment}", None),
     ("POST", "/api/core/booking-lifecycle", {"bookingId": "{id}", "toStatus": "cancelled"}),
     ("GET", "/api/customers/{customer}", None),
+    ("POST", "/api/bookings/{id}/items", {"kind": "other", "description": "x", "quantity": 1, "unitPriceMinor": 1}),
+    ("PATCH", "/api/bookings/{id}/items/{item}", {"quantity": 3}),
+    ("DELETE", "/api/bookings/{id}/items/{item}", None),
 ]
 
 
@@ -461,7 +464,7 @@ def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id)
     assignment = staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
                             json={"userId": supplier_user, "role": "driver"}).json()["data"]["id"]
     values = {"{id}": booking["id"], "{assignment}": assignment, "{customer}": customer_id,
-              "{supplier}": supplier_user}
+              "{supplier}": supplier_user, "{item}": booking["items"][0]["id"]}
 
     def fill(text):
         for k, v in values.items():
@@ -477,6 +480,7 @@ def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id)
     after = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert after["status"] == "booking_created" and after["version"] == booking["version"]
     assert len(after["assignments"]) == 1
+    assert [(i["id"], i["quantity"]) for i in after["items"]] == [(i["id"], i["quantity"]) for i in booking["items"]]
 
 
 def test_two_customer_logins_with_one_idempotency_key_get_their_own_bookings(stack, staff):
@@ -495,3 +499,59 @@ def test_two_customer_logins_with_one_idempotency_key_get_their_own_bookings(sta
     assert theirs.json()["data"]["customer"]["name"] == "Second Customer"
     replay = second.send("POST", "/api/customer/bookings", json=body, headers=key)
     assert replay.json()["data"] == theirs.json()["data"]
+
+
+def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_closes(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    path = f"/api/bookings/{booking['id']}/items"
+    added = staff.send("POST", path, json={"kind": "activity", "description": "Sugarloaf at sunset",
+                                           "startsAt": "2027-02-27T18:00:00Z", "quantity": 2, "unitPriceMinor": 8000})
+    assert added.status_code == 201, added.text
+    detail = added.json()["data"]
+    assert detail["total_minor"] == booking["total_minor"] + 16000 and len(detail["items"]) == 3
+    assert detail["departure_at"].startswith("2027-02-27T18:00:00") and detail["version"] == booking["version"] + 1
+    item = detail["items"][-1]["id"]
+
+    stale = staff.send("PATCH", f"{path}/{item}", json={"quantity": 3}, headers={"If-Match": str(booking["version"])})
+    assert stale.status_code == 412 and stale.json()["error"]["code"] == "version_conflict"
+    more = staff.send("PATCH", f"{path}/{item}", json={"quantity": 3}, headers={"If-Match": str(detail["version"])})
+    assert more.status_code == 200 and more.json()["data"]["total_minor"] == booking["total_minor"] + 24000, more.text
+    backwards = staff.send("PATCH", f"{path}/{item}", json={"endsAt": "2027-02-27T17:00:00Z"})
+    assert backwards.status_code == 400 and set(backwards.json()["error"]["details"]["fields"]) == {"startsAt", "endsAt"}
+    bad = staff.send("PATCH", f"{path}/{item}", json={"quantity": 0, "unitPriceMinor": -1, "supplierStatus": "maybe",
+                                                     "kind": "hotel"})
+    assert set(bad.json()["error"]["details"]["fields"]) == {"quantity", "unitPriceMinor", "supplierStatus", "kind"}
+    other = new_booking(staff, customer_id)
+    assert staff.send("PATCH", f"/api/bookings/{other['id']}/items/{item}", json={"quantity": 1}).status_code == 404
+    assert staff.send("DELETE", f"{path}/{uuid.uuid4()}").status_code == 404
+    assert staff.send("POST", path, json={"kind": "boat", "description": "", "quantity": 1,
+                                          "unitPriceMinor": 1}).status_code == 400
+    removed = staff.send("DELETE", f"{path}/{item}")
+    assert removed.status_code == 200 and removed.json()["data"]["total_minor"] == booking["total_minor"]
+
+    # Priced for payment: what is sold stays, the supplier's answers and new times are recorded.
+    assert move(staff, booking["id"], "payment_pending").status_code == 200
+    before = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    flight = before["items"][0]["id"]
+    assert staff.send("POST", path, json={"kind": "other", "description": "x", "quantity": 1,
+                                          "unitPriceMinor": 1}).json()["error"]["code"] == "booking_priced"
+    priced = staff.send("PATCH", f"{path}/{flight}", json={"unitPriceMinor": 1, "supplierStatus": "confirmed"})
+    assert priced.status_code == 409 and priced.json()["error"]["code"] == "booking_priced"
+    assert staff.send("DELETE", f"{path}/{flight}").status_code == 409
+    answered = staff.send("PATCH", f"{path}/{flight}", json={"supplierStatus": "confirmed",
+                                                            "supplierReference": "PNR X7K2Q9",
+                                                            "startsAt": "2027-03-01T10:30:00Z"})
+    assert answered.status_code == 200, answered.text
+    confirmed = answered.json()["data"]["items"][0]
+    assert (confirmed["supplier_status"], confirmed["supplier_reference"]) == ("confirmed", "PNR X7K2Q9")
+    assert answered.json()["data"]["total_minor"] == before["total_minor"]
+
+    assert move(staff, booking["id"], "cancelled").status_code == 200
+    closed = staff.send("PATCH", f"{path}/{flight}", json={"supplierStatus": "cancelled"})
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "booking_closed"
+    final = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert final["items"][0]["supplier_status"] == "confirmed"
+    assert stack.psql(f"SELECT string_agg(action, ',' ORDER BY created_at) FROM audit_log "
+                      f"WHERE target_table = 'booking_items' AND target_id IN "
+                      f"(SELECT id::text FROM booking_items WHERE booking_id = '{booking['id']}') ") == \
+        "booking_item.update"

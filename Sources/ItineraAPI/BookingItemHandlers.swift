@@ -1,0 +1,145 @@
+import Foundation
+import ItineraCore
+import ItineraHTTP
+import ItineraStore
+
+/// A booking's items after it was made. What is sold (which items, their quantities and prices)
+/// changes while the booking is still being priced, before any payment is asked for; an item's
+/// description and times (a rescheduled flight) and what its supplier said (status, reference)
+/// change until the booking is closed. Every change answers
+/// the booking, whose total stays the sum of its items and whose version moves on; `If-Match`, when
+/// sent, must be the current version (412 otherwise).
+enum BookingItemHandlers {
+    static let pricingStatuses: Set<BookingStatus> = [
+        .leadCreated, .quotationSent, .quotationApproved, .bookingCreated,
+    ]
+    static let closedStatuses: Set<BookingStatus> = [.completed, .cancelled, .refunded]
+    static let supplierStatuses: Set<String> = ["pending", "requested", "confirmed", "declined", "cancelled"]
+    /// The columns that make the price; the others change after payment too.
+    static let priceColumns: Set<String> = ["quantity", "unit_price_minor"]
+
+    /// `POST /api/bookings/{id}/items` with one item as in `POST /api/bookings` → 201 with the booking.
+    static func add(_ scope: RequestScope) throws -> Response {
+        let bookingId = try scope.pathId("booking")
+        let item = try scope.request.decodeJSON(BookingHandlers.CreateBody.Item.self)
+        var check = Validation()
+        _ = item.validate(&check, field: "item")
+        try check.finish()
+        let caller = try scope.caller
+        let json = try scope.transaction { connection -> String in
+            try lockBooking(bookingId, scope, connection, pricing: true)
+            let count = try connection.query(
+                "SELECT count(*) AS n, coalesce(max(position) + 1, 0) AS next FROM booking_items WHERE booking_id = $1",
+                [bookingId], context: "counting a booking's items")
+            guard (count.first("n").flatMap(Int.init) ?? 0) < BookingHandlers.maxItems else {
+                throw APIError.validation(["items": "at most \(BookingHandlers.maxItems) items"])
+            }
+            let position = count.first("next").flatMap(Int.init) ?? 0
+            let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
+            return try finish(bookingId, action: "booking_item.create", itemId: id ?? "", scope, connection)
+        }
+        return scope.ok(jsonText: json, status: 201)
+    }
+
+    /// `PATCH /api/bookings/{id}/items/{itemId}` `{description?, startsAt?, endsAt?, quantity?,
+    /// unitPriceMinor?, supplierId?, supplierStatus?, supplierReference?}` → the booking.
+    static func update(_ scope: RequestScope) throws -> Response {
+        let bookingId = try scope.pathId("booking")
+        let itemId = try scope.pathId("booking item", parameter: "itemId")
+        var update = try PartialUpdate(
+            scope.request,
+            editable: [
+                "description", "startsAt", "endsAt", "quantity", "unitPriceMinor", "supplierId", "supplierStatus",
+                "supplierReference",
+            ])
+        update.text("description", "description", 1...500, required: true)
+        update.date("startsAt", "starts_at")
+        update.date("endsAt", "ends_at")
+        update.integer("quantity", "quantity", 1...10_000)
+        update.amount("unitPriceMinor", "unit_price_minor", max: 1_000_000_000_000)
+        _ = update.uuid("supplierId", "supplier_id")  // another team's supplier: the team foreign key
+        update.oneOf("supplierStatus", "supplier_status", supplierStatuses)
+        update.text("supplierReference", "supplier_reference", 1...100)
+        try update.check.finish()
+        let statement = update.statement(table: "booking_items", id: itemId, returning: "id", touch: false)
+        let json = try scope.transaction { connection -> String in
+            try lockBooking(
+                bookingId, scope, connection, pricing: !update.columnNames.isDisjoint(with: priceColumns))
+            try requireItem(itemId, of: bookingId, connection)
+            try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
+            return try finish(bookingId, action: "booking_item.update", itemId: itemId.lowercased, scope, connection)
+        }
+        return scope.ok(jsonText: json)
+    }
+
+    /// `DELETE /api/bookings/{id}/items/{itemId}` → the booking without the item.
+    static func remove(_ scope: RequestScope) throws -> Response {
+        let bookingId = try scope.pathId("booking")
+        let itemId = try scope.pathId("booking item", parameter: "itemId")
+        let json = try scope.transaction { connection -> String in
+            try lockBooking(bookingId, scope, connection, pricing: true)
+            try requireItem(itemId, of: bookingId, connection)
+            try connection.query(
+                "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
+            return try finish(bookingId, action: "booking_item.delete", itemId: itemId.lowercased, scope, connection)
+        }
+        return scope.ok(jsonText: json)
+    }
+
+    /// Locks the booking and checks `If-Match` and its status: a change to the price needs a
+    /// booking still being priced (409 `booking_priced`), any change one that is not closed (409
+    /// `booking_closed`).
+    private static func lockBooking(
+        _ id: UUID, _ scope: RequestScope, _ connection: PostgresConnection, pricing: Bool
+    ) throws {
+        let row = try connection.query(
+            "SELECT status, version FROM bookings WHERE id = $1 FOR UPDATE", [id], context: "locking a booking")
+        guard let status = row.first("status").flatMap(BookingStatus.init(rawValue:)) else {
+            throw APIError.notFound("No such booking.")
+        }
+        if let sent = try BookingHandlers.ifMatchVersion(scope.request) {
+            guard String(sent) == row.first("version") else {
+                throw APIError(
+                    status: 412, code: "version_conflict",
+                    message: "The booking changed since version \(sent); reload it and apply your edit again.",
+                    details: .object(["currentVersion": .integer(Int64(row.first("version") ?? "") ?? 0)]))
+            }
+        }
+        if closedStatuses.contains(status) {
+            throw APIError(
+                status: 409, code: "booking_closed", message: "A \(status.rawValue) booking's items stay as they are.")
+        }
+        if pricing && !pricingStatuses.contains(status) {
+            throw APIError(
+                status: 409, code: "booking_priced",
+                message:
+                    "A booking in \(status.rawValue) has been priced for payment: its items, quantities and prices stay; "
+                    + "descriptions, times and the supplier's answers still change.")
+        }
+    }
+
+    private static func requireItem(_ id: UUID, of bookingId: UUID, _ connection: PostgresConnection) throws {
+        let found = try connection.query(
+            "SELECT 1 FROM booking_items WHERE id = $1 AND booking_id = $2 FOR UPDATE", [id, bookingId],
+            context: "finding a booking item")
+        guard !found.rows.isEmpty else { throw APIError.notFound("No such booking item.") }
+    }
+
+    /// The booking's total and departure follow its items; its version moves on; the answer is the
+    /// booking as `GET` shows it.
+    private static func finish(
+        _ bookingId: UUID, action: String, itemId: String, _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws -> String {
+        try connection.query(
+            """
+            UPDATE bookings b SET
+                total_minor = coalesce((SELECT sum(i.total_minor) FROM booking_items i WHERE i.booking_id = b.id), 0),
+                departure_at = coalesce((SELECT min(i.starts_at) FROM booking_items i WHERE i.booking_id = b.id),
+                                        b.departure_at),
+                version = b.version + 1, updated_at = now()
+            WHERE b.id = $1
+            """, [bookingId], context: "totalling a booking")
+        try Audit.record(connection, scope, action: action, table: "booking_items", rowId: itemId)
+        return try BookingHandlers.detailJSON(bookingId, connection)
+    }
+}
