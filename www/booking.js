@@ -1,6 +1,7 @@
-// One booking: its facts, items, travelers, payments, invoices, documents and timeline, and
-// buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
+// One booking: its facts, items (edited through booking-items.js), travelers, payments, invoices,
+// documents and timeline, and buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
 // captured payments and makes sandbox checkout links for the customer.
+import { renderItems } from "/booking-items.js";
 import { api, call, requireSession } from "/session.js";
 import {
   PAYABLE_STATUSES, currencyDigits, dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey,
@@ -53,18 +54,7 @@ function renderFacts(b) {
 }
 
 function renderSections(b) {
-  $("items").replaceChildren(
-    dataTable(
-      "Items",
-      [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
-        { label: "Unit price", num: true }, { label: "Line total", num: true }, { label: "Supplier status" }],
-      b.items.map((i) => [
-        text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
-        formatMoney(i.unit_price_minor, b.currency), formatMoney(i.total_minor, b.currency), text(i.supplier_status),
-      ]),
-      "No items.",
-    ),
-  );
+  renderItems($("items"), b, { reload: refresh, notice: $("items-done"), alert: $("items-error") });
   $("travelers").replaceChildren(
     dataTable(
       "Travelers",

@@ -3,6 +3,7 @@
 import { addCustomerOptions, allCustomers } from "/customers.js";
 import { call, requireSession } from "/session.js";
 import {
+  ITEM_KINDS,
   currencyDigits,
   el,
   errorText,
@@ -10,6 +11,7 @@ import {
   handleSignedOut,
   isCurrencyCode,
   isStaff,
+  localInputToISO,
   newIdempotencyKey,
   parseAmountToMinor,
   showMessage,
@@ -30,13 +32,6 @@ const summary = $("error-summary");
 const summaryText = $("error-summary-text");
 const errorList = $("error-list");
 
-const KINDS = [
-  ["flight", "Flight"],
-  ["hotel", "Hotel"],
-  ["activity", "Activity"],
-  ["ground_service", "Ground service"],
-  ["other", "Other"],
-];
 
 // The labels of the API's field names, for the error summary.
 const FIELD_LABELS = {
@@ -78,7 +73,7 @@ function field(labelText, input, className) {
 function itemRow() {
   const id = `item-${nextRowId++}`;
   const kind = el("select", { id: `${id}-kind`, "data-field": "kind" },
-    ...KINDS.map(([value, label]) => el("option", { value, text: label })));
+    ...ITEM_KINDS.map(([value, label]) => el("option", { value, text: label })));
   const description = el("input", { id: `${id}-description`, "data-field": "description", type: "text",
     maxlength: 500, autocomplete: "off" });
   const startsAt = el("input", { id: `${id}-startsAt`, "data-field": "startsAt", type: "datetime-local" });
@@ -303,12 +298,9 @@ function collect() {
   itemRows.forEach((row, i) => {
     const value = (name) => row.querySelector(`[data-field="${name}"]`).value;
     const item = { kind: value("kind"), description: value("description").trim() };
-    const starts = value("startsAt");
-    if (starts) {
-      const date = new Date(starts); // the user's local time
-      if (Number.isNaN(date.getTime())) errors[`items[${i}].startsAt`] = "is not a date and time";
-      else item.startsAt = date.toISOString().replace(/\.\d{3}Z$/, "Z");
-    }
+    const starts = localInputToISO(value("startsAt")); // the user's local time
+    if (starts === null) errors[`items[${i}].startsAt`] = "is not a date and time";
+    else if (starts) item.startsAt = starts;
     const { quantity, price } = rowAmounts(row, digits);
     if (quantity === null) errors[`items[${i}].quantity`] = "must be a whole number";
     else item.quantity = quantity;

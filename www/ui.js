@@ -205,5 +205,21 @@ export function paymentBadge(status) {
   });
 }
 
+/** Booking item kinds as [API value, label]. */
+export const ITEM_KINDS = [
+  ["flight", "Flight"],
+  ["hotel", "Hotel"],
+  ["activity", "Activity"],
+  ["ground_service", "Ground service"],
+  ["other", "Other"],
+];
+
+/** The time a datetime-local input holds (the browser's zone) as an ISO instant, "" when empty, null when invalid. */
+export function localInputToISO(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** Booking statuses that take payments (the API refuses intents in any other). */
 export const PAYABLE_STATUSES = ["booking_created", "payment_pending"];

@@ -416,3 +416,49 @@ def test_a_lead_is_taken_from_enquiry_to_an_approved_offer(stack, browser, staff
     row = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, f'#leads-body tr[data-id="{lead_id}"]')))
     assert customer["name"] in row.text and MARKUP in row.text
     assert console_problems(browser) == []
+
+
+def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    wait(browser, EC.visibility_of_element_located((By.ID, "add-item")))
+    Select(browser.find_element(By.ID, "add-item-kind")).select_by_value("activity")
+    browser.find_element(By.ID, "add-item-description").send_keys(MARKUP)
+    type_into(browser.find_element(By.ID, "add-item-quantity"), "2")
+    browser.find_element(By.ID, "add-item-price").send_keys("40.25")
+    browser.find_element(By.ID, "add-item-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Added"))
+    assert browser.find_element(By.ID, "booking-total").text == "€259.50"  # 2 × 89.50 + 2 × 40.25
+    rows = browser.find_elements(By.CSS_SELECTOR, "#items tbody tr")
+    assert len(rows) == 2 and MARKUP in rows[1].text  # shown as text
+    added = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][1]
+    assert (added["kind"], added["quantity"], added["unit_price_minor"]) == ("activity", 2, 4025)
+
+    browser.find_element(By.CSS_SELECTOR, f'#items button[data-remove="{added["id"]}"]').click()
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items tbody tr")) == 1)
+    assert browser.find_element(By.ID, "booking-total").text == "€179.00"
+
+    # Asked for payment: the price stays; the supplier's answer is still recorded.
+    assert staff.send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": booking["id"], "toStatus": "payment_pending", "actorType": "user"}).status_code == 200
+    browser.refresh()
+    wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_pending"))
+    assert browser.find_elements(By.ID, "add-item") == [] and browser.find_elements(By.CSS_SELECTOR, "[data-remove]") == []
+    Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("confirmed")
+    browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]').send_keys("CONF-88121")
+    browser.find_element(By.CSS_SELECTOR, "#items button[data-item]").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Saved"))
+    item = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][0]
+    assert (item["supplier_status"], item["supplier_reference"]) == ("confirmed", "CONF-88121")
+
+    # Someone else edits meanwhile: the page's stale save is refused and it shows the booking as it is.
+    assert staff.send("PATCH", f"/api/bookings/{booking['id']}/items/{item['id']}",
+                      json={"supplierReference": "CONF-99999"}).status_code == 200
+    Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("declined")
+    browser.find_element(By.CSS_SELECTOR, "#items button[data-item]").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "items-error"), "changed meanwhile"))
+    reference = browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]')
+    assert reference.get_attribute("value") == "CONF-99999"
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][0]["supplier_status"] == "confirmed"
+    assert console_problems(browser) == []
