@@ -4,7 +4,7 @@
 // the booking meanwhile, nothing is saved and the page reloads it.
 import { call } from "/session.js";
 import {
-  ITEM_KINDS, currencyDigits, dataTable, el, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
+  ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
   parseAmountToMinor, showMessage, text, timeElement,
 } from "/ui.js";
 
@@ -21,18 +21,37 @@ export function renderItems(box, booking, { reload, notice, alert }) {
   const open = !CLOSED.includes(booking.status);
   const path = `/api/bookings/${encodeURIComponent(booking.id)}/items`;
 
+  const controls = () => box.querySelectorAll("button, select, input");
+
+  /** Reloads the booking; when that fails, the controls on screen work again. */
+  async function reloadOrEnable() {
+    let ok = false;
+    try {
+      ok = await reload();
+    } catch {
+      ok = false;
+    }
+    if (!ok) for (const control of controls()) control.disabled = false;
+  }
+
+  // A change that went through, or one refused because the booking moved on (412, 409), reloads
+  // the booking; a refused input (400, 422) or a network failure keeps what was typed.
   async function send(method, url, body, done) {
     showMessage(alert, "");
     showMessage(notice, "");
-    for (const control of box.querySelectorAll("button, select, input")) control.disabled = true;
+    for (const control of controls()) control.disabled = true;
     const response = await call(method, url, body, { "If-Match": String(booking.version) });
     if (handleSignedOut(response)) return;
-    await reload();
     if (response.status === 200 || response.status === 201) {
+      await reloadOrEnable();
       showMessage(notice, done);
-    } else if (response.status === 412) {
-      showMessage(alert, "The booking changed meanwhile; it is shown as it is now. Apply the change again.");
+    } else if (response.status === 412 || response.status === 409 || response.status === 404) {
+      await reloadOrEnable();
+      showMessage(alert, response.status === 412
+        ? "The booking changed meanwhile; it is shown as it is now. Apply the change again."
+        : errorText(response, "The item was not changed"));
     } else {
+      for (const control of controls()) control.disabled = false;
       showMessage(alert, errorWithFields(response, "The item was not changed"));
     }
   }
@@ -46,14 +65,23 @@ export function renderItems(box, booking, { reload, notice, alert }) {
       type: "text", maxlength: 100, autocomplete: "off", placeholder: "Reference", value: item.supplier_reference || "",
       "aria-label": `Supplier reference of ${item.description}`, "data-field": "supplierReference",
     });
-    const save = el("button", { type: "button", className: "secondary", text: "Save", "data-item": item.id });
+    const save = el("button", {
+      type: "button", className: "secondary", text: "Save", "data-item": item.id,
+      "aria-label": `Save the supplier's answer for ${item.description}`,
+    });
     save.addEventListener("click", () => {
       const body = {};
       if (status.value !== item.supplier_status) body.supplierStatus = status.value;
       const ref = reference.value.trim() || null;
       if (ref !== (item.supplier_reference || null)) body.supplierReference = ref;
-      if (Object.keys(body).length === 0) return showMessage(notice, "Nothing changed.");
+      if (Object.keys(body).length === 0) {
+        showMessage(alert, "");
+        return showMessage(notice, "Nothing changed.");
+      }
       send("PATCH", `${path}/${encodeURIComponent(item.id)}`, body, `Saved the supplier's answer for ${item.description}.`);
+    });
+    reference.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") save.click();
     });
     return el("span", { className: "supplier-answer" }, status, reference, save);
   }
@@ -70,7 +98,7 @@ export function renderItems(box, booking, { reload, notice, alert }) {
 
   const columns = [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
     { label: "Unit price", num: true }, { label: "Line total", num: true }, { label: "Supplier" }];
-  if (pricing) columns.push({ label: "" });
+  if (pricing) columns.push({ label: "Actions" });
   const rows = booking.items.map((i) => {
     const cells = [text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
       formatMoney(i.unit_price_minor, booking.currency), formatMoney(i.total_minor, booking.currency), supplierCell(i)];
@@ -78,10 +106,12 @@ export function renderItems(box, booking, { reload, notice, alert }) {
     return cells;
   });
   box.replaceChildren(dataTable("Items", columns, rows, "No items."));
-  if (pricing) box.append(addForm(booking, (body) => send("POST", path, body, `Added ${body.description}.`), alert));
+  if (pricing) {
+    box.append(addForm(booking, (body) => send("POST", path, body, `Added ${body.description}.`), alert, notice));
+  }
 }
 
-function addForm(booking, submit, alert) {
+function addForm(booking, submit, alert, notice) {
   const kind = el("select", { id: "add-item-kind" }, ...ITEM_KINDS.map(([value, label]) => el("option", { value, text: label })));
   const description = el("input", { id: "add-item-description", type: "text", maxlength: 500, autocomplete: "off" });
   const starts = el("input", { id: "add-item-starts", type: "datetime-local" });
@@ -105,10 +135,14 @@ function addForm(booking, submit, alert) {
     const count = Number(quantity.value);
     let problem = "";
     if (!description.value.trim()) problem = "Enter a description.";
-    else if (!Number.isInteger(count) || count < 1) problem = "The quantity is a whole number from 1.";
+    else if (!Number.isInteger(count) || count < 1 || count > 10000) problem = "The quantity is a whole number from 1 to 10000.";
     else if (!amount.ok) problem = `Unit price: ${amount.message}`;
+    else if (amount.minor > 1e12) problem = "Unit price: the amount is too large.";
     else if (startsAt === null) problem = "The start is not a date and time.";
-    if (problem) return showMessage(alert, problem);
+    if (problem) {
+      showMessage(notice, "");
+      return showMessage(alert, problem);
+    }
     const body = { kind: kind.value, description: description.value.trim(), quantity: count, unitPriceMinor: amount.minor };
     if (startsAt) body.startsAt = startsAt;
     submit(body);

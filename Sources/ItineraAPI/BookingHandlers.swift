@@ -391,23 +391,25 @@ enum BookingHandlers {
 }
 
 extension BookingHandlers.CreateBody.Item {
-    /// Checks the item into `check` under `field` (`items[0]`); its line total (0 when invalid).
-    func validate(_ check: inout Validation, field: String) -> Int64 {
+    /// Checks the item into `check`, its fields named under `field` (`items[0].kind`; plain `kind` for
+    /// nil); its line total (0 when invalid).
+    func validate(_ check: inout Validation, field prefix: String?) -> Int64 {
+        let field = prefix.map { "\($0)." } ?? ""
         check.check(
-            BookingHandlers.itemKinds.contains(kind), "\(field).kind",
+            BookingHandlers.itemKinds.contains(kind), "\(field)kind",
             "must be one of \(BookingHandlers.itemKinds.sorted().joined(separator: ", "))")
-        _ = check.uuid(productId, "\(field).productId", required: false)
-        _ = check.uuid(supplierId, "\(field).supplierId", required: false)
-        _ = check.text(description, "\(field).description", 1...500, required: true)
-        check.check((1...10_000).contains(quantity), "\(field).quantity", "must be from 1 to 10000")
+        _ = check.uuid(productId, "\(field)productId", required: false)
+        _ = check.uuid(supplierId, "\(field)supplierId", required: false)
+        _ = check.text(description, "\(field)description", 1...500, required: true)
+        check.check((1...10_000).contains(quantity), "\(field)quantity", "must be from 1 to 10000")
         check.check(
-            (0...1_000_000_000_000).contains(unitPriceMinor), "\(field).unitPriceMinor",
+            (0...1_000_000_000_000).contains(unitPriceMinor), "\(field)unitPriceMinor",
             "must be a non-negative amount in minor units")
         if let start = startsAt, let end = endsAt {
-            check.check(end >= start, "\(field).endsAt", "must not be before startsAt")
+            check.check(end >= start, "\(field)endsAt", "must not be before startsAt")
         }
         let (line, overflow) = Int64(max(0, quantity)).multipliedReportingOverflow(by: max(0, unitPriceMinor))
-        check.check(!overflow, "\(field).unitPriceMinor", "makes the total too large")
+        check.check(!overflow, "\(field)unitPriceMinor", "makes the total too large")
         return overflow ? 0 : line
     }
 
@@ -423,7 +425,7 @@ extension BookingHandlers.CreateBody.Item {
             """,
             [
                 teamId, bookingId, position, kind, productId.flatMap(UUID.init), supplierId.flatMap(UUID.init),
-                description.trimmingCharacters(in: .whitespaces), startsAt, endsAt, quantity, unitPriceMinor,
+                description.trimmingCharacters(in: .whitespacesAndNewlines), startsAt, endsAt, quantity, unitPriceMinor,
             ], context: "adding a booking item"
         ).first("id")
     }

@@ -19,26 +19,39 @@ enum BookingItemHandlers {
     static let priceColumns: Set<String> = ["quantity", "unit_price_minor"]
 
     /// `POST /api/bookings/{id}/items` with one item as in `POST /api/bookings` → 201 with the booking.
+    /// Honours `Idempotency-Key`.
     static func add(_ scope: RequestScope) throws -> Response {
         let bookingId = try scope.pathId("booking")
         let item = try scope.request.decodeJSON(BookingHandlers.CreateBody.Item.self)
         var check = Validation()
-        _ = item.validate(&check, field: "item")
+        _ = item.validate(&check, field: nil)
         try check.finish()
         let caller = try scope.caller
-        let json = try scope.transaction { connection -> String in
-            try lockBooking(bookingId, scope, connection, pricing: true)
-            let count = try connection.query(
-                "SELECT count(*) AS n, coalesce(max(position) + 1, 0) AS next FROM booking_items WHERE booking_id = $1",
-                [bookingId], context: "counting a booking's items")
-            guard (count.first("n").flatMap(Int.init) ?? 0) < BookingHandlers.maxItems else {
-                throw APIError.validation(["items": "at most \(BookingHandlers.maxItems) items"])
-            }
-            let position = count.first("next").flatMap(Int.init) ?? 0
-            let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
-            return try finish(bookingId, action: "booking_item.create", itemId: id ?? "", scope, connection)
+        let answer = try scope.transaction { connection in
+            try Idempotency.once(
+                key: scope.request.headers["idempotency-key"], scope: "POST /api/bookings/{id}/items",
+                request: scope.request, teamId: caller.teamId, connection
+            ) { (201, try insert(item, into: bookingId, scope, connection)) }
         }
-        return scope.ok(jsonText: json, status: 201)
+        return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    private static func insert(
+        _ item: BookingHandlers.CreateBody.Item, into bookingId: UUID, _ scope: RequestScope,
+        _ connection: PostgresConnection
+    ) throws -> String {
+        let caller = try scope.caller
+        try lockBooking(bookingId, scope, connection, pricing: true)
+        let count = try connection.query(
+            "SELECT count(*) AS n, coalesce(max(position) + 1, 0) AS next FROM booking_items WHERE booking_id = $1",
+            [bookingId], context: "counting a booking's items")
+        guard (count.first("n").flatMap(Int.init) ?? 0) < BookingHandlers.maxItems else {
+            throw APIError.validation(["items": "at most \(BookingHandlers.maxItems) items"])
+        }
+        let position = count.first("next").flatMap(Int.init) ?? 0
+        let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
+        return try finish(
+            bookingId, action: "booking_item.create", itemId: id ?? "", departure: true, scope, connection)
     }
 
     /// `PATCH /api/bookings/{id}/items/{itemId}` `{description?, startsAt?, endsAt?, quantity?,
@@ -67,7 +80,9 @@ enum BookingItemHandlers {
                 bookingId, scope, connection, pricing: !update.columnNames.isDisjoint(with: priceColumns))
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
-            return try finish(bookingId, action: "booking_item.update", itemId: itemId.lowercased, scope, connection)
+            return try finish(
+                bookingId, action: "booking_item.update", itemId: itemId.lowercased,
+                departure: update.columnNames.contains("starts_at"), scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -81,7 +96,8 @@ enum BookingItemHandlers {
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(
                 "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
-            return try finish(bookingId, action: "booking_item.delete", itemId: itemId.lowercased, scope, connection)
+            return try finish(
+                bookingId, action: "booking_item.delete", itemId: itemId.lowercased, departure: true, scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -125,20 +141,23 @@ enum BookingItemHandlers {
         guard !found.rows.isEmpty else { throw APIError.notFound("No such booking item.") }
     }
 
-    /// The booking's total and departure follow its items; its version moves on; the answer is the
-    /// booking as `GET` shows it.
+    /// The booking's total follows its items, and so does its departure when items or their starts
+    /// changed (`departure`; it stays when no item has a start); its version moves on; the answer
+    /// is the booking as `GET` shows it.
     private static func finish(
-        _ bookingId: UUID, action: String, itemId: String, _ scope: RequestScope, _ connection: PostgresConnection
+        _ bookingId: UUID, action: String, itemId: String, departure: Bool, _ scope: RequestScope,
+        _ connection: PostgresConnection
     ) throws -> String {
         try connection.query(
             """
             UPDATE bookings b SET
                 total_minor = coalesce((SELECT sum(i.total_minor) FROM booking_items i WHERE i.booking_id = b.id), 0),
-                departure_at = coalesce((SELECT min(i.starts_at) FROM booking_items i WHERE i.booking_id = b.id),
-                                        b.departure_at),
+                departure_at = CASE WHEN $2 THEN coalesce(
+                    (SELECT min(i.starts_at) FROM booking_items i WHERE i.booking_id = b.id), b.departure_at)
+                    ELSE b.departure_at END,
                 version = b.version + 1, updated_at = now()
             WHERE b.id = $1
-            """, [bookingId], context: "totalling a booking")
+            """, [bookingId, departure], context: "totalling a booking")
         try Audit.record(connection, scope, action: action, table: "booking_items", rowId: itemId)
         return try BookingHandlers.detailJSON(bookingId, connection)
     }

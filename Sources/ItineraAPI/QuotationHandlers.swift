@@ -281,10 +281,15 @@ private struct LeadBookings {
                 UPDATE bookings SET quotation_id = $2, version = version + 1, updated_at = now()
                 WHERE lead_id = $1 AND status = 'quotation_sent' AND quotation_id IS DISTINCT FROM $2
                 """, [leadId, quotation.id], context: "linking the revised quotation")
-            try move(from: .leadCreated, to: .quotationSent, note: "quotation sent")
+            try move(from: .leadCreated, to: .quotationSent) { _ in "quotation sent" }
         case "approved":
             try checkCurrency(of: [.quotationSent])
-            let moved = try move(from: .quotationSent, to: .quotationApproved, note: "quotation approved")
+            let moved = try move(from: .quotationSent, to: .quotationApproved) { booking in
+                // A booking priced by its own items keeps them: the timeline says when they differ.
+                guard booking.priced, booking.totalMinor != quotation.totalMinor else { return "quotation approved" }
+                return "quotation approved at \(PaymentLedger.money(quotation.totalMinor, quotation.currency)); "
+                    + "the booking's items total \(PaymentLedger.money(booking.totalMinor, quotation.currency))"
+            }
             if moved.count == 1 { try priceAsQuoted(moved[0]) }
         default:
             break
@@ -321,22 +326,30 @@ private struct LeadBookings {
             """, [bookingId, quotation.totalMinor], context: "pricing the booking as quoted")
     }
 
-    /// Links the lead's bookings waiting at `from` to the quotation and moves them on; their ids.
+    /// Links the lead's bookings waiting at `from` to the quotation and moves them on, each event
+    /// with `note(booking)`; their ids.
     @discardableResult
-    private func move(from: BookingStatus, to: BookingStatus, note: String) throws -> [UUID] {
+    private func move(
+        from: BookingStatus, to: BookingStatus, note: ((totalMinor: Int64, priced: Bool)) -> String
+    ) throws -> [UUID] {
         let caller = try scope.caller
         // Locked, and re-read once locked: one cancelled meanwhile drops out instead of failing the step.
         let bookings = try connection.query(
-            "SELECT id FROM bookings WHERE lead_id = $1 AND status = $2 ORDER BY created_at, id FOR UPDATE",
-            [leadId, from.rawValue], context: "finding the lead's bookings")
-        let ids = bookings.rows.compactMap { $0[0].flatMap(UUID.init(uuidString:)) }
-        for bookingId in ids {
+            """
+            SELECT b.id, b.total_minor, EXISTS (SELECT 1 FROM booking_items i WHERE i.booking_id = b.id) AS priced
+            FROM bookings b WHERE b.lead_id = $1 AND b.status = $2 ORDER BY b.created_at, b.id FOR UPDATE OF b
+            """, [leadId, from.rawValue], context: "finding the lead's bookings")
+        var ids: [UUID] = []
+        for row in bookings.rows {
+            guard let bookingId = row[0].flatMap(UUID.init(uuidString:)) else { continue }
+            ids.append(bookingId)
+            let booking = (totalMinor: row[1].flatMap { Int64($0) } ?? 0, priced: row[2] == "t")
             try connection.query(
                 "UPDATE bookings SET quotation_id = $2 WHERE id = $1", [bookingId, quotation.id],
                 context: "linking the quotation")
             try LifecycleHandlers.move(
                 connection, scope: scope, bookingId: bookingId, to: to, actorType: "user",
-                actorId: caller.userId?.lowercased, note: note,
+                actorId: caller.userId?.lowercased, note: note(booking),
                 metadata: ["quotation_id": .string(quotation.id.lowercased)], idempotencyKey: nil)
         }
         return ids

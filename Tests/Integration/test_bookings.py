@@ -504,10 +504,15 @@ def test_two_customer_logins_with_one_idempotency_key_get_their_own_bookings(sta
 def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_closes(stack, staff, customer_id):
     booking = new_booking(staff, customer_id)
     path = f"/api/bookings/{booking['id']}/items"
-    added = staff.send("POST", path, json={"kind": "activity", "description": "Sugarloaf at sunset",
-                                           "startsAt": "2027-02-27T18:00:00Z", "quantity": 2, "unitPriceMinor": 8000})
+    key = {"Idempotency-Key": f"item-{uuid.uuid4()}"}
+    body = {"kind": "activity", "description": "Sugarloaf at sunset\n", "startsAt": "2027-02-27T18:00:00Z",
+            "quantity": 2, "unitPriceMinor": 8000}
+    added = staff.send("POST", path, json=body, headers=key)
     assert added.status_code == 201, added.text
+    replay = staff.send("POST", path, json=body, headers=key)
+    assert replay.status_code == 201 and replay.json()["data"] == added.json()["data"]
     detail = added.json()["data"]
+    assert detail["items"][-1]["description"] == "Sugarloaf at sunset"
     assert detail["total_minor"] == booking["total_minor"] + 16000 and len(detail["items"]) == 3
     assert detail["departure_at"].startswith("2027-02-27T18:00:00") and detail["version"] == booking["version"] + 1
     item = detail["items"][-1]["id"]
@@ -524,8 +529,8 @@ def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_
     other = new_booking(staff, customer_id)
     assert staff.send("PATCH", f"/api/bookings/{other['id']}/items/{item}", json={"quantity": 1}).status_code == 404
     assert staff.send("DELETE", f"{path}/{uuid.uuid4()}").status_code == 404
-    assert staff.send("POST", path, json={"kind": "boat", "description": "", "quantity": 1,
-                                          "unitPriceMinor": 1}).status_code == 400
+    refused = staff.send("POST", path, json={"kind": "boat", "description": "", "quantity": 1, "unitPriceMinor": 1})
+    assert refused.status_code == 400 and set(refused.json()["error"]["details"]["fields"]) == {"kind", "description"}
     removed = staff.send("DELETE", f"{path}/{item}")
     assert removed.status_code == 200 and removed.json()["data"]["total_minor"] == booking["total_minor"]
 
@@ -538,10 +543,15 @@ def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_
     priced = staff.send("PATCH", f"{path}/{flight}", json={"unitPriceMinor": 1, "supplierStatus": "confirmed"})
     assert priced.status_code == 409 and priced.json()["error"]["code"] == "booking_priced"
     assert staff.send("DELETE", f"{path}/{flight}").status_code == 409
+    # A departure set by hand stays through a supplier's answer; a new start moves it.
+    assert staff.send("PATCH", f"/api/bookings/{booking['id']}", json={"departureAt": "2027-02-28T08:00:00Z"},
+                      headers={"If-Match": str(before["version"])}).status_code == 200
+    referenced = staff.send("PATCH", f"{path}/{flight}", json={"supplierReference": "PNR X7K2Q9"})
+    assert referenced.json()["data"]["departure_at"].startswith("2027-02-28T08:00:00"), referenced.text
     answered = staff.send("PATCH", f"{path}/{flight}", json={"supplierStatus": "confirmed",
-                                                            "supplierReference": "PNR X7K2Q9",
                                                             "startsAt": "2027-03-01T10:30:00Z"})
     assert answered.status_code == 200, answered.text
+    assert answered.json()["data"]["departure_at"].startswith("2027-03-01T10:30:00")
     confirmed = answered.json()["data"]["items"][0]
     assert (confirmed["supplier_status"], confirmed["supplier_reference"]) == ("confirmed", "PNR X7K2Q9")
     assert answered.json()["data"]["total_minor"] == before["total_minor"]
@@ -551,7 +561,7 @@ def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "booking_closed"
     final = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert final["items"][0]["supplier_status"] == "confirmed"
-    assert stack.psql(f"SELECT string_agg(action, ',' ORDER BY created_at) FROM audit_log "
+    assert stack.psql(f"SELECT string_agg(action, ',' ORDER BY id) FROM audit_log "
                       f"WHERE target_table = 'booking_items' AND target_id IN "
                       f"(SELECT id::text FROM booking_items WHERE booking_id = '{booking['id']}') ") == \
-        "booking_item.update"
+        "booking_item.update,booking_item.update"

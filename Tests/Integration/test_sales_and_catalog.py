@@ -28,7 +28,7 @@ def test_a_quotation_moves_the_leads_booking_along(staff, customer):
     booking = new_booking(staff, customer, leadId=lead_id)
     assert booking["status"] == "lead_created"
     quote = staff.send("POST", "/api/quotations", json={"customerId": customer, "leadId": lead_id, "currency": "EUR",
-                                                        "totalMinor": 340000, "validUntil": "2099-01-31"})
+                                                        "totalMinor": 350000, "validUntil": "2099-01-31"})
     assert quote.status_code == 201 and quote.json()["data"]["status"] == "draft"
     quote_id = quote.json()["data"]["id"]
     assert staff.send("POST", f"/api/quotations/{quote_id}/approve").status_code == 409  # not sent yet
@@ -38,6 +38,9 @@ def test_a_quotation_moves_the_leads_booking_along(staff, customer):
     detail = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     assert detail["status"] == "quotation_approved" and detail["quotation_id"] == quote_id
     assert detail["total_minor"] == booking["total_minor"]  # its own items stay its price
+    approval = staff.get(f"/api/bookings/{booking['id']}/events").json()["data"]["items"][-1]
+    # The offer and the booking's own items disagree: the timeline says so.
+    assert approval["note"] == "quotation approved at 3500.00 EUR; the booking's items total 3400.00 EUR"
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["status"] == "open"
     assert move(staff, booking["id"], "booking_created").status_code == 200
     lead = staff.get(f"/api/leads/{lead_id}").json()["data"]
