@@ -1,6 +1,6 @@
 // The booking page's items: the table; each item's supplier answer (status and reference), saved
-// while the booking is open; and while it is being priced, a form that adds an item and a button
-// that removes one. Every change sends the booking's version (If-Match): if someone else changed
+// while the booking is open; and until it is paid for, a form that adds an item and a button that
+// removes one. Every change sends the booking's version (If-Match): if someone else changed
 // the booking meanwhile, nothing is saved and the page reloads it.
 import { call } from "/session.js";
 import {
@@ -8,7 +8,7 @@ import {
   parseAmountToMinor, showMessage, text, timeElement,
 } from "/ui.js";
 
-const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created"];
+const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
 const CLOSED = ["completed", "cancelled", "refunded"];
 const SUPPLIER_STATUSES = ["pending", "requested", "confirmed", "declined", "cancelled"];
 

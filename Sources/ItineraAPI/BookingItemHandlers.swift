@@ -4,14 +4,14 @@ import ItineraHTTP
 import ItineraStore
 
 /// A booking's items after it was made. What is sold (which items, their quantities and prices)
-/// changes while the booking is still being priced, before any payment is asked for; an item's
-/// description and times (a rescheduled flight) and what its supplier said (status, reference)
-/// change until the booking is closed. Every change answers
+/// changes until the booking is paid for (`payment_pending` at the latest, and then never below what
+/// its payments hold); an item's description and times (a rescheduled flight) and what its supplier
+/// said (status, reference) change until the booking is closed. Every change answers
 /// the booking, whose total stays the sum of its items and whose version moves on; `If-Match`, when
 /// sent, must be the current version (412 otherwise).
 enum BookingItemHandlers {
     static let pricingStatuses: Set<BookingStatus> = [
-        .leadCreated, .quotationSent, .quotationApproved, .bookingCreated,
+        .leadCreated, .quotationSent, .quotationApproved, .bookingCreated, .paymentPending,
     ]
     static let closedStatuses: Set<BookingStatus> = [.completed, .cancelled, .refunded]
     static let supplierStatuses: Set<String> = ["pending", "requested", "confirmed", "declined", "cancelled"]
@@ -41,7 +41,7 @@ enum BookingItemHandlers {
         _ connection: PostgresConnection
     ) throws -> String {
         let caller = try scope.caller
-        try lockBooking(bookingId, scope, connection, pricing: true)
+        let status = try lockBooking(bookingId, scope, connection, pricing: true)
         let count = try connection.query(
             "SELECT count(*) AS n, coalesce(max(position) + 1, 0) AS next FROM booking_items WHERE booking_id = $1",
             [bookingId], context: "counting a booking's items")
@@ -51,7 +51,8 @@ enum BookingItemHandlers {
         let position = count.first("next").flatMap(Int.init) ?? 0
         let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
         return try finish(
-            bookingId, action: "booking_item.create", itemId: id ?? "", departure: true, scope, connection)
+            bookingId, action: "booking_item.create", itemId: id ?? "", departure: true,
+            payments: status == .paymentPending, scope, connection)
     }
 
     /// `PATCH /api/bookings/{id}/items/{itemId}` `{description?, startsAt?, endsAt?, quantity?,
@@ -76,13 +77,14 @@ enum BookingItemHandlers {
         try update.check.finish()
         let statement = update.statement(table: "booking_items", id: itemId, returning: "id", touch: false)
         let json = try scope.transaction { connection -> String in
-            try lockBooking(
-                bookingId, scope, connection, pricing: !update.columnNames.isDisjoint(with: priceColumns))
+            let pricing = !update.columnNames.isDisjoint(with: priceColumns)
+            let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
-                departure: update.columnNames.contains("starts_at"), scope, connection)
+                departure: update.columnNames.contains("starts_at"), payments: pricing && status == .paymentPending,
+                scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -92,22 +94,24 @@ enum BookingItemHandlers {
         let bookingId = try scope.pathId("booking")
         let itemId = try scope.pathId("booking item", parameter: "itemId")
         let json = try scope.transaction { connection -> String in
-            try lockBooking(bookingId, scope, connection, pricing: true)
+            let status = try lockBooking(bookingId, scope, connection, pricing: true)
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(
                 "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
             return try finish(
-                bookingId, action: "booking_item.delete", itemId: itemId.lowercased, departure: true, scope, connection)
+                bookingId, action: "booking_item.delete", itemId: itemId.lowercased, departure: true,
+                payments: status == .paymentPending, scope, connection)
         }
         return scope.ok(jsonText: json)
     }
 
     /// Locks the booking and checks `If-Match` and its status: a change to the price needs a
-    /// booking still being priced (409 `booking_priced`), any change one that is not closed (409
-    /// `booking_closed`).
+    /// booking not yet paid for (409 `booking_priced`), any change one that is not closed (409
+    /// `booking_closed`). Its status.
+    @discardableResult
     private static func lockBooking(
         _ id: UUID, _ scope: RequestScope, _ connection: PostgresConnection, pricing: Bool
-    ) throws {
+    ) throws -> BookingStatus {
         let row = try connection.query(
             "SELECT status, version FROM bookings WHERE id = $1 FOR UPDATE", [id], context: "locking a booking")
         guard let status = row.first("status").flatMap(BookingStatus.init(rawValue:)) else {
@@ -129,9 +133,32 @@ enum BookingItemHandlers {
             throw APIError(
                 status: 409, code: "booking_priced",
                 message:
-                    "A booking in \(status.rawValue) has been priced for payment: its items, quantities and prices stay; "
+                    "A booking in \(status.rawValue) has been paid for: its items, quantities and prices stay; "
                     + "descriptions, times and the supplier's answers still change.")
         }
+        return status
+    }
+
+    /// While payment is awaited the total may not go below what the payments hold, captured or in an
+    /// open checkout (409 `total_below_payments`); once captured money covers it, the booking is
+    /// confirmed as a capture would confirm it.
+    private static func keepPaymentsCovered(
+        _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws {
+        let ledger = try PaymentLedger.lockBooking(bookingId, connection)
+        let held = ledger.capturedMinor + ledger.openMinor
+        guard ledger.totalMinor >= held else {
+            throw APIError(
+                status: 409, code: "total_below_payments",
+                message:
+                    "Payments hold \(PaymentLedger.money(held, ledger.currency)) of this booking; its total "
+                    + "cannot go below that (it would be \(PaymentLedger.money(ledger.totalMinor, ledger.currency))).",
+                details: .object(["totalMinor": .integer(ledger.totalMinor), "heldMinor": .integer(held)]))
+        }
+        guard ledger.capturedMinor > 0 else { return }
+        _ = try PaymentLedger.confirmBookingIfCovered(
+            bookingId, scope: scope, idempotencyKey: "items-\(scope.request.requestId)", connection,
+            actor: ("user", try scope.caller.userId?.lowercased))
     }
 
     private static func requireItem(_ id: UUID, of bookingId: UUID, _ connection: PostgresConnection) throws {
@@ -142,11 +169,11 @@ enum BookingItemHandlers {
     }
 
     /// The booking's total follows its items, and so does its departure when items or their starts
-    /// changed (`departure`; it stays when no item has a start); its version moves on; the answer
-    /// is the booking as `GET` shows it.
+    /// changed (`departure`; it stays when no item has a start); with `payments` the new total is
+    /// checked against them; its version moves on; the answer is the booking as `GET` shows it.
     private static func finish(
-        _ bookingId: UUID, action: String, itemId: String, departure: Bool, _ scope: RequestScope,
-        _ connection: PostgresConnection
+        _ bookingId: UUID, action: String, itemId: String, departure: Bool, payments: Bool = false,
+        _ scope: RequestScope, _ connection: PostgresConnection
     ) throws -> String {
         try connection.query(
             """
@@ -158,6 +185,7 @@ enum BookingItemHandlers {
                 version = b.version + 1, updated_at = now()
             WHERE b.id = $1
             """, [bookingId, departure], context: "totalling a booking")
+        if payments { try keepPaymentsCovered(bookingId, scope, connection) }
         try Audit.record(connection, scope, action: action, table: "booking_items", rowId: itemId)
         return try BookingHandlers.detailJSON(bookingId, connection)
     }

@@ -534,8 +534,9 @@ def test_items_change_while_the_booking_is_priced_and_supplier_answers_until_it_
     removed = staff.send("DELETE", f"{path}/{item}")
     assert removed.status_code == 200 and removed.json()["data"]["total_minor"] == booking["total_minor"]
 
-    # Priced for payment: what is sold stays, the supplier's answers and new times are recorded.
+    # Paid for: what is sold stays, the supplier's answers and new times are recorded.
     assert move(staff, booking["id"], "payment_pending").status_code == 200
+    assert move(staff, booking["id"], "payment_confirmed").status_code == 200
     before = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
     flight = before["items"][0]["id"]
     assert staff.send("POST", path, json={"kind": "other", "description": "x", "quantity": 1,

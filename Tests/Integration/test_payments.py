@@ -248,6 +248,40 @@ def test_partial_payments_confirm_only_when_covered_and_never_overpay(stack, sta
     assert late.status_code == 409 and late.json()["error"]["code"] == "booking_not_payable"
 
 
+def test_items_change_while_payment_is_awaited_but_never_below_what_payments_hold(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=10000)
+    deposit = paid_intent(staff, booking, amount=3000)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", deposit)).status_code == 200
+    detail = staff.get(f"/api/bookings/{booking}").json()["data"]
+    sail, items = detail["items"][0]["id"], f"/api/bookings/{booking}/items"
+    extra = staff.send("POST", items, json={"kind": "other", "description": "Towels", "quantity": 2,
+                                            "unitPriceMinor": 1000})
+    assert extra.status_code == 201 and extra.json()["data"]["total_minor"] == 12000, extra.text
+    towels = extra.json()["data"]["items"][1]["id"]
+
+    below = staff.send("PATCH", f"{items}/{sail}", json={"unitPriceMinor": 500})  # total 2500 < 3000 captured
+    assert below.status_code == 409 and below.json()["error"]["code"] == "total_below_payments", below.text
+    assert below.json()["error"]["details"] == {"totalMinor": 2500, "heldMinor": 3000}
+    rest = paid_intent(staff, booking)  # an open checkout for the 9000 left holds them too
+    assert rest["amount_minor"] == 9000
+    held = staff.send("PATCH", f"{items}/{sail}", json={"unitPriceMinor": 9999})
+    assert held.status_code == 409 and held.json()["error"]["details"]["heldMinor"] == 12000
+    assert stack.psql(f"SELECT total_minor FROM bookings WHERE id = '{booking}'") == "12000"
+
+    # The checkout fails; taking the towels off and pricing the sail at what was paid confirms the booking.
+    assert send_stripe(stack, stripe_event("payment_intent.payment_failed", rest,
+                                           last_payment_error={"message": "Declined"})).status_code == 200
+    assert staff.send("DELETE", f"{items}/{towels}").status_code == 200
+    assert booking_status(stack, booking) == "payment_pending"
+    covered = staff.send("PATCH", f"{items}/{sail}", json={"unitPriceMinor": 3000})
+    assert covered.status_code == 200, covered.text
+    assert covered.json()["data"]["total_minor"] == 3000 and booking_status(stack, booking) == "payment_confirmed"
+    confirmed = staff.get(f"/api/bookings/{booking}/events").json()["data"]["items"][-1]
+    assert (confirmed["to_status"], confirmed["actor_type"]) == ("payment_confirmed", "user")
+    after = staff.send("PATCH", f"{items}/{sail}", json={"quantity": 2})
+    assert after.status_code == 409 and after.json()["error"]["code"] == "booking_priced"
+
+
 def test_out_of_order_failure_never_undoes_a_success(stack, staff, customer_id):
     booking = new_booking(staff, customer_id)
     payment = paid_intent(staff, booking)

@@ -438,12 +438,13 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items tbody tr")) == 1)
     assert browser.find_element(By.ID, "booking-total").text == "€179.00"
 
-    # Asked for payment: the price stays; the supplier's answer is still recorded.
-    assert staff.send("POST", "/api/core/booking-lifecycle", json={
-        "bookingId": booking["id"], "toStatus": "payment_pending", "actorType": "user"}).status_code == 200
+    # Paid for: the price stays; the supplier's answer is still recorded.
+    for status in ("payment_pending", "payment_confirmed"):
+        assert staff.send("POST", "/api/core/booking-lifecycle", json={
+            "bookingId": booking["id"], "toStatus": status, "actorType": "user"}).status_code == 200
     browser.refresh()
     wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_pending"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_confirmed"))
     assert browser.find_elements(By.ID, "add-item") == [] and browser.find_elements(By.CSS_SELECTOR, "[data-remove]") == []
     Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("confirmed")
     browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]').send_keys("CONF-88121")

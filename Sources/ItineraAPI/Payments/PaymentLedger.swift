@@ -168,21 +168,23 @@ enum PaymentLedger {
     }
 
     /// Moves a booking waiting for money to `payment_confirmed` once its captured total covers its
-    /// total; returns what is still outstanding.
+    /// total (a capture, or staff taking an item off); returns what is still outstanding.
     static func confirmBookingIfCovered(
-        _ bookingId: UUID, scope: RequestScope, idempotencyKey: String, _ connection: PostgresConnection
+        _ bookingId: UUID, scope: RequestScope, idempotencyKey: String, _ connection: PostgresConnection,
+        actor: (type: String, id: String?) = ("webhook", nil)
     ) throws -> Int64 {
         let booking = try lockBooking(bookingId, connection)
         let outstanding = max(0, booking.totalMinor - booking.capturedMinor)
         guard outstanding == 0, [.bookingCreated, .paymentPending].contains(booking.status) else { return outstanding }
         if booking.status == .bookingCreated {
             try LifecycleHandlers.move(
-                connection, scope: scope, bookingId: bookingId, to: .paymentPending, actorType: "webhook",
-                actorId: nil, note: "Payment received.", metadata: [:], idempotencyKey: nil)
+                connection, scope: scope, bookingId: bookingId, to: .paymentPending, actorType: actor.type,
+                actorId: actor.id, note: "Payment received.", metadata: [:], idempotencyKey: nil)
         }
         try LifecycleHandlers.move(
-            connection, scope: scope, bookingId: bookingId, to: .paymentConfirmed, actorType: "webhook", actorId: nil,
-            note: "The payments cover the booking total.", metadata: [:], idempotencyKey: idempotencyKey)
+            connection, scope: scope, bookingId: bookingId, to: .paymentConfirmed, actorType: actor.type,
+            actorId: actor.id, note: "The payments cover the booking total.", metadata: [:],
+            idempotencyKey: idempotencyKey)
         return 0
     }
 
