@@ -17,6 +17,26 @@ enum BookingItemHandlers {
     static let supplierStatuses: Set<String> = ["pending", "requested", "confirmed", "declined", "cancelled"]
     /// The columns that make the price; the others change after payment too.
     static let priceColumns: Set<String> = ["quantity", "unit_price_minor"]
+    /// The columns of what the booking holds: a change to one tells the customer and the assigned
+    /// suppliers (`booking.items_changed`); the supplier's own answer tells no one.
+    static let toldColumns: Set<String> = ["description", "starts_at", "ends_at", "quantity", "unit_price_minor"]
+
+    /// An item change the worker tells the booking's people about.
+    struct Change {
+        let kind: String
+        let description: String
+        let starts: String?
+    }
+
+    /// The change `kind` of item `id` as it stands in the database.
+    private static func change(_ kind: String, of id: UUID, _ connection: PostgresConnection) throws -> Change {
+        let item = try connection.query(
+            """
+            SELECT description, to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS starts
+            FROM booking_items WHERE id = $1
+            """, [id], context: "describing a booking item")
+        return Change(kind: kind, description: item.first("description") ?? "an item", starts: item.first("starts"))
+    }
 
     /// `POST /api/bookings/{id}/items` with one item as in `POST /api/bookings` → 201 with the booking.
     /// Honours `Idempotency-Key`.
@@ -50,9 +70,10 @@ enum BookingItemHandlers {
         }
         let position = count.first("next").flatMap(Int.init) ?? 0
         let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
+        let told = try id.flatMap(UUID.init(uuidString:)).map { try change("added", of: $0, connection) }
         return try finish(
             bookingId, action: "booking_item.create", itemId: id ?? "", departure: true,
-            payments: status == .paymentPending, scope, connection)
+            payments: status == .paymentPending, told: told, scope, connection)
     }
 
     /// `PATCH /api/bookings/{id}/items/{itemId}` `{description?, startsAt?, endsAt?, quantity?,
@@ -81,10 +102,12 @@ enum BookingItemHandlers {
             let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
+            let told =
+                update.columnNames.isDisjoint(with: toldColumns) ? nil : try change("changed", of: itemId, connection)
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
                 departure: update.columnNames.contains("starts_at"), payments: pricing && status == .paymentPending,
-                scope, connection)
+                told: told, scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -96,11 +119,12 @@ enum BookingItemHandlers {
         let json = try scope.transaction { connection -> String in
             let status = try lockBooking(bookingId, scope, connection, pricing: true)
             try requireItem(itemId, of: bookingId, connection)
+            let told = try change("removed", of: itemId, connection)
             try connection.query(
                 "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
             return try finish(
                 bookingId, action: "booking_item.delete", itemId: itemId.lowercased, departure: true,
-                payments: status == .paymentPending, scope, connection)
+                payments: status == .paymentPending, told: told, scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -173,9 +197,9 @@ enum BookingItemHandlers {
     /// checked against them; its version moves on; the answer is the booking as `GET` shows it.
     private static func finish(
         _ bookingId: UUID, action: String, itemId: String, departure: Bool, payments: Bool = false,
-        _ scope: RequestScope, _ connection: PostgresConnection
+        told change: Change?, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws -> String {
-        try connection.query(
+        let booking = try connection.query(
             """
             UPDATE bookings b SET
                 total_minor = coalesce((SELECT sum(i.total_minor) FROM booking_items i WHERE i.booking_id = b.id), 0),
@@ -184,8 +208,23 @@ enum BookingItemHandlers {
                     ELSE b.departure_at END,
                 version = b.version + 1, updated_at = now()
             WHERE b.id = $1
+            RETURNING b.booking_reference, b.status
             """, [bookingId, departure], context: "totalling a booking")
         if payments { try keepPaymentsCovered(bookingId, scope, connection) }
+        if let change {
+            let status = booking.first("status").flatMap(BookingStatus.init(rawValue:))
+            var payload: [String: JSONValue] = [
+                "booking_id": .string(bookingId.lowercased), "change": .string(change.kind),
+                "booking_reference": .string(booking.first("booking_reference") ?? ""),
+                "item_description": .string(change.description),
+                "actor_user_id": try scope.caller.userId.map { .string($0.lowercased) } ?? .null,
+                "customer_visible": .string(String(status.map(Lifecycle.customerVisible.contains) ?? false)),
+            ]
+            if let starts = change.starts { payload["item_starts"] = .string(starts) }
+            Outbox.enqueue(
+                connection, teamId: try scope.caller.teamId, type: "booking.items_changed", aggregateId: bookingId,
+                payload: payload)
+        }
         try Audit.record(connection, scope, action: action, table: "booking_items", rowId: itemId)
         return try BookingHandlers.detailJSON(bookingId, connection)
     }

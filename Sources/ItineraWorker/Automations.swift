@@ -40,7 +40,7 @@ public enum Automations {
                 cause: "event:\(event.id)"
             ).raise(
                 teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)),
-                toCustomers: Lifecycle.customerVisible.contains(to), connection)
+                to: Lifecycle.customerVisible.contains(to) ? [.team, .customers] : [.team], connection)
         }
     }
 

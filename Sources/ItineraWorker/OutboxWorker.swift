@@ -21,7 +21,11 @@ public final class OutboxWorker {
 
     public init(config: WorkerConfig, handlers: [String: [OutboxHandler]]? = nil) {
         self.config = config
-        var registry = handlers ?? ["booking.status_changed": Automations.statusChanged]
+        var registry =
+            handlers ?? [
+                "booking.status_changed": Automations.statusChanged,
+                "booking.items_changed": [Automations.ItemsChangedNotification()],
+            ]
         if let socket = config.nchanPublishSocket, handlers == nil {
             let live = LivePublisher(socket: socket)
             for type in ["notification.created", "notification.updated", "notification.deleted"] {

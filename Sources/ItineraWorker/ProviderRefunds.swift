@@ -112,6 +112,6 @@ struct ProviderRefunds: OutboxHandler {
                 "booking_id": refund.bookingId, "payment_id": refund.paymentId,
                 "refund_id": refund.id.uuidString.lowercased(),
             ], cause: "refund:\(refund.id.uuidString.lowercased())"
-        ).raise(teamId: teamId, actor: nil, toCustomers: false, connection)
+        ).raise(teamId: teamId, actor: nil, to: .team, connection)
     }
 }

@@ -188,6 +188,33 @@ def test_supplier_assignment_tells_that_supplier(stack, people):
     assert count(people["admin"], "supplier_assigned", booking["id"]) == 0
 
 
+def test_a_rescheduled_item_tells_the_customer_and_the_assigned_supplier_not_staff(stack, people):
+    staff = people["staff"]
+    cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
+    booking = new_booking(staff, cara)
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
+                      json={"userId": supplier_user, "role": "guide"}).status_code == 201
+    items = f"/api/bookings/{booking['id']}/items"
+    flight = booking["items"][0]
+    # The supplier's own answer tells no one; a new start tells the traveller and the guide.
+    assert staff.send("PATCH", f"{items}/{flight['id']}", json={"supplierReference": "PNR Q1"}).status_code == 200
+    assert staff.send("PATCH", f"{items}/{flight['id']}", json={"startsAt": "2027-03-01T10:30:00Z"}).status_code == 200
+
+    def changes(who):
+        return [(n["title"], n["message"]) for n in latest(people[who], "booking_items_changed")
+                if n["metadata"]["booking_id"] == booking["id"]]
+
+    told = (f"Booking {booking['booking_reference']}: {flight['description']} changed",
+            f"{flight['description']}: starts 2027-03-01 10:30 UTC.")
+    assert wait_until(lambda: changes("customer") == [told])
+    assert wait_until(lambda: changes("supplier") == [told])
+    assert changes("staff") == [] and changes("admin") == []  # the actor, and the team that made it
+    assert staff.send("DELETE", f"{items}/{booking['items'][1]['id']}").status_code == 200
+    assert wait_until(lambda: len(changes("customer")) == 2)
+    assert changes("customer")[0][0] == f"Booking {booking['booking_reference']}: removed {booking['items'][1]['description']}"
+
+
 def test_a_booking_request_from_the_client_portal_tells_staff(stack, people):
     r = people["customer"].send("POST", "/api/customer/bookings", json={"notes": "Rio in March, 2 people"})
     assert r.status_code == 201
