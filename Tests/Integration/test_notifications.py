@@ -176,13 +176,18 @@ def test_status_changes_tell_the_team_and_the_customer_but_not_the_actor(stack, 
     assert count(people["supplier"], "booking_status_changed", booking["id"]) == 0
 
 
-def test_supplier_assignment_tells_that_supplier(stack, people):
-    staff = people["staff"]
+def cara_booking_with_the_supplier(stack, staff, role):
+    """A booking of the demo customer login's customer, with the demo supplier login assigned."""
     cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
     booking = new_booking(staff, cara)
     supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
     assert staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
-                      json={"userId": supplier_user, "role": "photographer"}).status_code == 201
+                      json={"userId": supplier_user, "role": role}).status_code == 201
+    return booking
+
+
+def test_supplier_assignment_tells_that_supplier(stack, people):
+    booking = cara_booking_with_the_supplier(stack, people["staff"], "photographer")
     mine = [n for n in latest(people["supplier"], "supplier_assigned") if n["link_id"] == booking["id"]]
     assert [n["title"] for n in mine] == [f"You were assigned to booking {booking['booking_reference']}"]
     assert count(people["admin"], "supplier_assigned", booking["id"]) == 0
@@ -190,11 +195,7 @@ def test_supplier_assignment_tells_that_supplier(stack, people):
 
 def test_a_rescheduled_item_tells_the_customer_and_the_assigned_supplier_not_staff(stack, people):
     staff = people["staff"]
-    cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
-    booking = new_booking(staff, cara)
-    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
-    assert staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
-                      json={"userId": supplier_user, "role": "guide"}).status_code == 201
+    booking = cara_booking_with_the_supplier(stack, staff, "guide")
     items = f"/api/bookings/{booking['id']}/items"
     flight = booking["items"][0]
     # The supplier's own answer tells no one; a new start tells the traveller and the guide.
