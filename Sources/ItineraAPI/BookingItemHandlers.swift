@@ -28,14 +28,19 @@ enum BookingItemHandlers {
         let starts: String?
     }
 
-    /// The change `kind` of item `id` as it stands in the database.
-    private static func change(_ kind: String, of id: UUID, _ connection: PostgresConnection) throws -> Change {
+    /// The change `kind` of item `id` as it stands in the database; its start only when that is news
+    /// (`withStart`: an added item, a new start).
+    private static func change(_ kind: String, of id: UUID, withStart: Bool, _ connection: PostgresConnection) throws
+        -> Change
+    {
         let item = try connection.query(
             """
             SELECT description, to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS starts
             FROM booking_items WHERE id = $1
             """, [id], context: "describing a booking item")
-        return Change(kind: kind, description: item.first("description") ?? "an item", starts: item.first("starts"))
+        return Change(
+            kind: kind, description: item.first("description") ?? "an item",
+            starts: withStart ? item.first("starts") : nil)
     }
 
     /// `POST /api/bookings/{id}/items` with one item as in `POST /api/bookings` → 201 with the booking.
@@ -70,7 +75,9 @@ enum BookingItemHandlers {
         }
         let position = count.first("next").flatMap(Int.init) ?? 0
         let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
-        let told = try id.flatMap(UUID.init(uuidString:)).map { try change("added", of: $0, connection) }
+        let told = try id.flatMap(UUID.init(uuidString:)).map {
+            try change("added", of: $0, withStart: true, connection)
+        }
         return try finish(
             bookingId, action: "booking_item.create", itemId: id ?? "", departure: true,
             payments: status == .paymentPending, told: told, scope, connection)
@@ -103,7 +110,10 @@ enum BookingItemHandlers {
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
             let told =
-                update.columnNames.isDisjoint(with: toldColumns) ? nil : try change("changed", of: itemId, connection)
+                update.columnNames.isDisjoint(with: toldColumns)
+                ? nil
+                : try change(
+                    "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
                 departure: update.columnNames.contains("starts_at"), payments: pricing && status == .paymentPending,
@@ -119,7 +129,7 @@ enum BookingItemHandlers {
         let json = try scope.transaction { connection -> String in
             let status = try lockBooking(bookingId, scope, connection, pricing: true)
             try requireItem(itemId, of: bookingId, connection)
-            let told = try change("removed", of: itemId, connection)
+            let told = try change("removed", of: itemId, withStart: false, connection)
             try connection.query(
                 "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
             return try finish(
@@ -157,21 +167,22 @@ enum BookingItemHandlers {
             throw APIError(
                 status: 409, code: "booking_priced",
                 message:
-                    "A booking in \(status.rawValue) has been paid for: its items, quantities and prices stay; "
+                    "A booking in \(status.rawValue) is past payment: its items, quantities and prices stay; "
                     + "descriptions, times and the supplier's answers still change.")
         }
         return status
     }
 
-    /// While payment is awaited the total may not go below what the payments hold, captured or in an
-    /// open checkout (409 `total_below_payments`); once captured money covers it, the booking is
-    /// confirmed as a capture would confirm it.
+    /// While payment is awaited the total stays above zero and not below what the payments hold:
+    /// captured and not refunded, or in an open checkout (409 `total_below_payments`); once the money
+    /// kept covers it, the booking is confirmed as a capture would confirm it.
     private static func keepPaymentsCovered(
         _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws {
         let ledger = try PaymentLedger.lockBooking(bookingId, connection)
-        let held = ledger.capturedMinor + ledger.openMinor
-        guard ledger.totalMinor >= held else {
+        let kept = max(0, ledger.capturedMinor - ledger.refundedMinor)
+        let held = kept + ledger.openMinor
+        guard ledger.totalMinor >= held, ledger.totalMinor > 0 else {
             throw APIError(
                 status: 409, code: "total_below_payments",
                 message:
@@ -179,7 +190,7 @@ enum BookingItemHandlers {
                     + "cannot go below that (it would be \(PaymentLedger.money(ledger.totalMinor, ledger.currency))).",
                 details: .object(["totalMinor": .integer(ledger.totalMinor), "heldMinor": .integer(held)]))
         }
-        guard ledger.capturedMinor > 0 else { return }
+        guard kept > 0, kept >= ledger.totalMinor else { return }
         _ = try PaymentLedger.confirmBookingIfCovered(
             bookingId, scope: scope, idempotencyKey: "items-\(scope.request.requestId)", connection,
             actor: ("user", try scope.caller.userId?.lowercased))
