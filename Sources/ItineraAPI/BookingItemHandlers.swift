@@ -173,15 +173,15 @@ enum BookingItemHandlers {
         return status
     }
 
-    /// While payment is awaited the total stays above zero and not below what the payments hold:
-    /// captured and not refunded, or in an open checkout (409 `total_below_payments`); once the money
-    /// kept covers it, the booking is confirmed as a capture would confirm it.
+    /// While payment is awaited the total stays above zero and not below what the payments hold,
+    /// captured or in an open checkout (409 `total_below_payments`); once captured money covers it,
+    /// the booking is confirmed as a capture would confirm it. Captured counts as the ledger counts
+    /// it everywhere (`PaymentLedger`): a refund gives money back, it does not make it owed again.
     private static func keepPaymentsCovered(
         _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws {
         let ledger = try PaymentLedger.lockBooking(bookingId, connection)
-        let kept = max(0, ledger.capturedMinor - ledger.refundedMinor)
-        let held = kept + ledger.openMinor
+        let held = ledger.capturedMinor + ledger.openMinor
         guard ledger.totalMinor >= held, ledger.totalMinor > 0 else {
             throw APIError(
                 status: 409, code: "total_below_payments",
@@ -190,7 +190,7 @@ enum BookingItemHandlers {
                     + "cannot go below that (it would be \(PaymentLedger.money(ledger.totalMinor, ledger.currency))).",
                 details: .object(["totalMinor": .integer(ledger.totalMinor), "heldMinor": .integer(held)]))
         }
-        guard kept > 0, kept >= ledger.totalMinor else { return }
+        guard ledger.capturedMinor > 0 else { return }
         _ = try PaymentLedger.confirmBookingIfCovered(
             bookingId, scope: scope, idempotencyKey: "items-\(scope.request.requestId)", connection,
             actor: ("user", try scope.caller.userId?.lowercased))
