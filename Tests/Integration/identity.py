@@ -40,6 +40,18 @@ class Browser:
         return self.http.cookies.get("itinera_session")
 
 
+def every_notification(browser):
+    """Every notification of the signed-in user, newest first, page by page: the worker keeps
+    raising notifications of earlier tests, and a single page would let them push others out."""
+    items, before = [], None
+    while True:
+        page = browser.get("/api/notifications?limit=100" + (f"&before={before}" if before else "")).json()["data"]
+        items += page["items"]
+        before = page["nextCursor"]
+        if not before:
+            return items
+
+
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from chromium import sign_in, wait
-from identity import Browser
+from identity import Browser, every_notification
 
 DEMO01 = "00000000-0000-4000-8000-00000000b001"  # customer@demo.test's, not assigned to the supplier
 DEMO02 = "00000000-0000-4000-8000-00000000b002"  # customer@demo.test's, supplier@demo.test is assigned
@@ -28,7 +28,7 @@ def people(stack):
 
 def client_updates(staff):
     """How many booking_updated_by_client notifications staff@demo.test has for ITN-DEMO01."""
-    items = staff.get("/api/notifications?limit=100").json()["data"]["items"]
+    items = every_notification(staff)
     return len([n for n in items if n["type"] == "booking_updated_by_client"
                 and n["metadata"].get("booking_id") == DEMO01])
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from conftest import wait_until
-from identity import Browser, partner_key, signed_headers
+from identity import Browser, every_notification, partner_key, signed_headers
 from test_bookings import move, new_booking
 
 DEMO_BOOKING = "00000000-0000-4000-8000-00000000b001"  # seeded, customer Cara (customer@demo.test)
@@ -20,15 +20,7 @@ def people(stack):
 
 
 def latest(browser, type_=None):
-    """Every notification of the user, newest first, page by page: the worker keeps raising
-    notifications of earlier tests, so a single page would let them push the ones asked for out."""
-    items, before = [], None
-    while True:
-        page = browser.get("/api/notifications?limit=100" + (f"&before={before}" if before else "")).json()["data"]
-        items += page["items"]
-        before = page["nextCursor"]
-        if not before:
-            return [n for n in items if type_ is None or n["type"] == type_]
+    return [n for n in every_notification(browser) if type_ is None or n["type"] == type_]
 
 
 def count(browser, type_, booking_id):
