@@ -74,11 +74,7 @@ enum BookingHandlers {
                 let customer = try connection.query(
                     "SELECT 1 FROM customers WHERE id = $1", [customerId], context: "checking the customer")
                 guard !customer.rows.isEmpty else { throw APIError.validation(["customerId": "no such customer"]) }
-                if let leadId, let leadsCustomer = try LeadHandlers.lockedCustomer(ofLead: leadId, connection),
-                    leadsCustomer != customerId
-                {
-                    throw APIError.validation(["customerId": "must be the lead's customer"])
-                }
+                if let leadId { _ = try LeadHandlers.customer(forLead: leadId, given: customerId, connection) }
                 let bookingId = try insertBooking(
                     connection, caller: caller, customerId: customerId!, currency: currency!, tripId: tripId,
                     leadId: leadId, notes: notes, status: status, total: total, departure: departure)
@@ -102,6 +98,7 @@ enum BookingHandlers {
                 Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.created", aggregateId: bookingId,
                     payload: ["booking_id": .string(bookingId.lowercased), "status": .string(status.rawValue)])
+                if let leadId { try QuotationHandlers.catchUp(lead: leadId, scope, connection) }
                 return (201, try detailJSON(bookingId, connection))
             }
         }

@@ -80,14 +80,28 @@ enum LeadHandlers {
         try scope.record("lead", "SELECT \(leadDetail) FROM leads l WHERE l.id = $1")
     }
 
-    /// The customer of lead `id` (nil when it names none), read under a KEY SHARE lock: a change of
-    /// the lead's customer (which locks the lead FOR UPDATE first) waits for the caller's transaction
-    /// and then counts what it added. 400 naming `leadId` when the team has no such lead.
-    static func lockedCustomer(ofLead id: UUID, _ connection: PostgresConnection) throws -> UUID? {
+    /// The customer a booking or quotation made from lead `id` is for: the lead's own, or, for a lead
+    /// that names none yet, `given`, which becomes the lead's (its first booking or quotation decides).
+    /// 400 `customerId` for another customer than the lead's or when neither names one; 400 `leadId`
+    /// for no such lead. The lead's row lock orders this with a change of the lead's customer (which
+    /// then counts what the caller added) and with another booking or quotation deciding it.
+    static func customer(forLead id: UUID, given: UUID?, _ connection: PostgresConnection) throws -> UUID {
         let lead = try connection.query(
-            "SELECT customer_id FROM leads WHERE id = $1 FOR KEY SHARE", [id], context: "checking leadId")
+            "SELECT customer_id FROM leads WHERE id = $1 FOR UPDATE", [id], context: "checking leadId")
         guard let row = lead.rows.first else { throw APIError.validation(["leadId": Validation.notOurs]) }
-        return row[0].flatMap(UUID.init(uuidString:))
+        switch (row[0].flatMap(UUID.init(uuidString:)), given) {
+        case (let theirs?, let given?) where theirs != given:
+            throw APIError.validation(["customerId": "must be the lead's customer"])
+        case (let theirs?, _):
+            return theirs
+        case (nil, let given?):
+            try connection.query(
+                "UPDATE leads SET customer_id = $2, updated_at = now() WHERE id = $1", [id, given],
+                context: "giving the lead its customer")
+            return given
+        case (nil, nil):
+            throw APIError.validation(["customerId": "is required: the lead names no customer"])
+        }
     }
 
     /// `PATCH /api/leads/{id}` `{customerId?, source?, notes?, status?}` → the lead as GET shows it.

@@ -18,7 +18,10 @@ enum QuotationHandlers {
 
     /// The steps the quotation takes now (`send`, `approve`, `reject`), for clients that offer them.
     static let steps = """
-        CASE WHEN q.status = 'draft' AND NOT coalesce(q.valid_until < current_date, false) THEN '["send"]'::json
+        CASE WHEN q.status IN ('draft', 'sent') AND q.lead_id IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM quotations o WHERE o.lead_id = q.lead_id AND o.status = 'approved' AND o.id <> q.id)
+                  THEN CASE WHEN q.status = 'sent' THEN '["reject"]'::json ELSE '[]'::json END
+             WHEN q.status = 'draft' AND NOT coalesce(q.valid_until < current_date, false) THEN '["send"]'::json
              WHEN q.status = 'sent' AND NOT coalesce(q.valid_until < current_date, false)
                   THEN '["approve", "reject"]'::json
              WHEN q.status = 'sent' THEN '["reject"]'::json
@@ -69,17 +72,39 @@ enum QuotationHandlers {
         return scope.ok(jsonText: json, status: 201)
     }
 
-    /// The quotation's customer: the one given (checked against the lead's), else the lead's.
+    /// The quotation's customer: the one given, which must be the lead's; else the lead's.
     private static func customer(of leadId: UUID?, given: UUID?, _ connection: PostgresConnection) throws -> UUID {
         if let given { try connection.requireRow("customers", given, "customerId") }
         guard let leadId else { return given! }
-        let leadsCustomer = try LeadHandlers.lockedCustomer(ofLead: leadId, connection)
-        switch (given, leadsCustomer) {
-        case (let given?, let theirs?) where given != theirs:
-            throw APIError.validation(["customerId": "must be the lead's customer"])
-        case (let given?, _): return given
-        case (nil, let theirs?): return theirs
-        case (nil, nil): throw APIError.validation(["customerId": "is required: the lead names no customer"])
+        return try LeadHandlers.customer(forLead: leadId, given: given, connection)
+    }
+
+    /// A booking opened for a lead whose offer is already out follows it, with the lead's other
+    /// bookings at `lead_created`: to `quotation_sent` for a sent offer, and on to
+    /// `quotation_approved` for an approved one, priced as quoted when it is the one itemless booking
+    /// and no live booking of the lead took that offer before (one offer is never charged twice).
+    static func catchUp(lead leadId: UUID, _ scope: RequestScope, _ connection: PostgresConnection) throws {
+        let offer = try connection.query(
+            """
+            SELECT id FROM quotations WHERE lead_id = $1 AND status IN ('sent', 'approved')
+            ORDER BY status = 'approved' DESC, updated_at DESC, id LIMIT 1
+            """, [leadId], context: "finding the lead's offer")
+        guard let offerId = offer.first("id").flatMap(UUID.init(uuidString:)) else { return }
+        // Read again under the lock a quotation step takes: a step running meanwhile has finished.
+        let quotation = try lockWithLeadsOthers(offerId, connection).quotation
+        let bookings = LeadBookings(leadId: leadId, quotation: quotation, scope: scope, connection: connection)
+        switch quotation.status {
+        case "sent" where !quotation.expired:
+            try bookings.follow("sent")
+        case "approved":
+            let taken = try connection.query(
+                """
+                SELECT 1 FROM bookings WHERE lead_id = $1 AND quotation_id = $2 AND status NOT IN ('cancelled', 'refunded')
+                """, [leadId, offerId], context: "checking who took the offer")
+            try bookings.follow("sent")
+            try bookings.follow("approved", price: taken.rows.isEmpty)
+        default:
+            break
         }
     }
 
@@ -266,13 +291,15 @@ enum QuotationHandlers {
 }
 
 /// The bookings of a lead following one of its quotations.
-private struct LeadBookings {
+struct LeadBookings {
     let leadId: UUID
     let quotation: QuotationHandlers.LockedQuotation
     let scope: RequestScope
     let connection: PostgresConnection
 
-    func follow(_ step: String) throws {
+    /// Moves the lead's bookings along `step`; an approval prices the one itemless booking it
+    /// moves unless `price` is false.
+    func follow(_ step: String, price: Bool = true) throws {
         switch step {
         case "sent":
             try checkCurrency(of: [.leadCreated, .quotationSent])
@@ -290,7 +317,7 @@ private struct LeadBookings {
                 return "quotation approved at \(PaymentLedger.money(quotation.totalMinor, quotation.currency)); "
                     + "the booking's items total \(PaymentLedger.money(booking.totalMinor, quotation.currency))"
             }
-            if moved.count == 1 { try priceAsQuoted(moved[0]) }
+            if price && moved.count == 1 { try priceAsQuoted(moved[0]) }
         default:
             break
         }

@@ -140,18 +140,17 @@ def test_a_lead_takes_one_offer_in_its_bookings_currency(stack, staff, customer)
     assert second.json()["error"]["details"]["approvedQuotationId"] == one
     assert staff.get(f"/api/quotations/{late}").json()["data"]["status"] == "draft"
 
-    # A booking that reached quotation_sent by hand, in another currency, stops the approval.
+    # A booking that reached quotation_sent by hand, in another currency, stops the offer.
     lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
     euros = new_booking(staff, customer, leadId=lead_id)["id"]
-    offer = quotation()
-    assert staff.send("POST", f"/api/quotations/{offer}/send").status_code == 200
     dollars_booking = new_booking(staff, customer, leadId=lead_id, currency="USD")["id"]
     assert move(staff, dollars_booking, "quotation_sent").status_code == 200
-    refused = staff.send("POST", f"/api/quotations/{offer}/approve")
+    offer = quotation()
+    refused = staff.send("POST", f"/api/quotations/{offer}/send")
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "currency_mismatch", refused.text
-    assert staff.get(f"/api/quotations/{offer}").json()["data"]["steps"] == ["approve", "reject"]
+    assert staff.get(f"/api/quotations/{offer}").json()["data"]["steps"] == ["send"]
     assert [staff.get(f"/api/bookings/{b}").json()["data"]["status"] for b in (euros, dollars_booking)] == \
-        ["quotation_sent", "quotation_sent"]
+        ["lead_created", "quotation_sent"]
     # Nor does a lead's booking go to another customer.
     other = staff.send("POST", "/api/customers", json={"name": "Not The Lead's"}).json()["data"]["id"]
     r = staff.send("POST", "/api/bookings", json={"customerId": other, "currency": "EUR", "leadId": lead_id})
@@ -190,6 +189,57 @@ def test_an_approved_quotation_prices_the_booking_opened_without_items(stack, st
     for b in pair:
         detail = staff.get(f"/api/bookings/{b}").json()["data"]
         assert (detail["status"], detail["total_minor"], detail["items"]) == ("quotation_approved", 0, [])
+
+
+def test_a_booking_opened_after_the_offer_went_out_follows_it(stack, staff, customer):
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+
+    def open_booking():
+        r = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "leadId": lead_id})
+        assert r.status_code == 201, r.text
+        return r.json()["data"]
+
+    offer = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR",
+                                                        "totalMinor": 64000}).json()["data"]["id"]
+    assert staff.send("POST", f"/api/quotations/{offer}/send").status_code == 200
+    waiting = open_booking()
+    assert (waiting["status"], waiting["quotation_id"]) == ("quotation_sent", offer)
+    mismatch = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "USD", "leadId": lead_id})
+    assert mismatch.status_code == 422 and mismatch.json()["error"]["code"] == "currency_mismatch"
+    assert staff.send("POST", f"/api/quotations/{offer}/approve").status_code == 200
+    approved = staff.get(f"/api/bookings/{waiting['id']}").json()["data"]
+    assert (approved["status"], approved["total_minor"]) == ("quotation_approved", 64000)
+    # Opened after the approval, it joins it; the offer is charged once, on the booking that took it.
+    late = open_booking()
+    assert (late["status"], late["quotation_id"], late["total_minor"]) == ("quotation_approved", offer, 0)
+    later_draft = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR",
+                                                              "totalMinor": 1}).json()["data"]
+    assert later_draft["steps"] == []  # the lead took an offer
+
+    # An approved offer with no booking yet prices the first one opened.
+    lead_id = staff.send("POST", "/api/leads", json={"customerId": customer}).json()["data"]["id"]
+    offer = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "currency": "EUR",
+                                                        "totalMinor": 12500}).json()["data"]["id"]
+    for step in ("send", "approve"):
+        assert staff.send("POST", f"/api/quotations/{offer}/{step}").status_code == 200
+    first = open_booking()
+    assert (first["status"], first["total_minor"]) == ("quotation_approved", 12500)
+    assert [e["to_status"] for e in staff.get(f"/api/bookings/{first['id']}/events").json()["data"]["items"]] == \
+        ["lead_created", "quotation_sent", "quotation_approved"]
+
+
+def test_a_lead_without_a_customer_takes_the_first_bookings(staff, customer):
+    other = staff.send("POST", "/api/customers", json={"name": "Second Client"}).json()["data"]["id"]
+    lead_id = staff.send("POST", "/api/leads", json={"source": "phone"}).json()["data"]["id"]
+    r = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "leadId": lead_id})
+    assert r.status_code == 201, r.text
+    assert staff.get(f"/api/leads/{lead_id}").json()["data"]["customer_id"] == customer
+    theirs = staff.send("POST", "/api/bookings", json={"customerId": other, "currency": "EUR", "leadId": lead_id})
+    assert theirs.status_code == 400 and set(theirs.json()["error"]["details"]["fields"]) == {"customerId"}
+    quote = staff.send("POST", "/api/quotations", json={"leadId": lead_id, "customerId": other, "currency": "EUR",
+                                                        "totalMinor": 1})
+    assert quote.status_code == 400
+    assert len(staff.get(f"/api/leads/{lead_id}").json()["data"]["bookings"]) == 1
 
 
 def test_a_quotation_belongs_to_its_leads_customer(staff, customer):
