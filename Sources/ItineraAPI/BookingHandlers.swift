@@ -263,15 +263,20 @@ enum BookingHandlers {
                 let current = try connection.query(
                     "SELECT version FROM bookings WHERE id = $1", [id], context: "reading a booking version")
                 guard let currentVersion = current.first("version") else { throw APIError.notFound("No such booking.") }
-                throw APIError(
-                    status: 412, code: "version_conflict",
-                    message: "The booking changed since version \(version); reload it and apply your edit again.",
-                    details: .object(["currentVersion": .integer(Int64(currentVersion) ?? 0)]))
+                throw versionConflict(sent: version, current: currentVersion)
             }
             try Audit.record(connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased)
             return try detailJSON(id, connection)
         }
         return scope.ok(jsonText: json)
+    }
+
+    /// 412: the booking is no longer at the version the client saw.
+    static func versionConflict(sent: Int32, current: String) -> APIError {
+        APIError(
+            status: 412, code: "version_conflict",
+            message: "The booking changed since version \(sent); reload it and apply your edit again.",
+            details: .object(["currentVersion": .integer(Int64(current) ?? 0)]))
     }
 
     /// The booking version `If-Match` names (`7`, `"7"` or `W/"7"`), nil without the header; 400 for

@@ -151,13 +151,8 @@ enum BookingItemHandlers {
         guard let status = row.first("status").flatMap(BookingStatus.init(rawValue:)) else {
             throw APIError.notFound("No such booking.")
         }
-        if let sent = try BookingHandlers.ifMatchVersion(scope.request) {
-            guard String(sent) == row.first("version") else {
-                throw APIError(
-                    status: 412, code: "version_conflict",
-                    message: "The booking changed since version \(sent); reload it and apply your edit again.",
-                    details: .object(["currentVersion": .integer(Int64(row.first("version") ?? "") ?? 0)]))
-            }
+        if let sent = try BookingHandlers.ifMatchVersion(scope.request), String(sent) != row.first("version") {
+            throw BookingHandlers.versionConflict(sent: sent, current: row.first("version") ?? "")
         }
         if closedStatuses.contains(status) {
             throw APIError(

@@ -52,10 +52,7 @@ enum GroundServiceHandlers {
     static func list(_ scope: RequestScope) throws -> Response {
         let bookingId = try scope.pathId("booking")
         let json = try scope.transaction { connection -> String in
-            guard
-                !(try connection.query(
-                    "SELECT 1 FROM bookings WHERE id = $1", [bookingId], context: "finding a booking")).rows.isEmpty
-            else { throw APIError.notFound("No such booking.") }
+            try BookingHandlers.requireBooking(bookingId, connection)
             return try connection.query(
                 """
                 SELECT coalesce(json_agg(\(serviceJSON) ORDER BY g.starts_at NULLS LAST, g.id), '[]')::text AS json

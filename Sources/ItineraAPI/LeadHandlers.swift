@@ -3,8 +3,8 @@ import ItineraHTTP
 import ItineraStore
 
 /// Leads: an enquiry before there is a booking. Its status follows the bookings made from it
-/// (migration 0019: `converted` once one is booked, `lost` when the last one is cancelled before
-/// that); staff may also set it by hand.
+/// (migration 0019: `converted` once one is booked, `lost` when the last live one is cancelled
+/// before that, `open` again with a new booking); staff may also set it by hand.
 enum LeadHandlers {
     static let statuses: Set<String> = ["open", "converted", "lost"]
 

@@ -11,9 +11,12 @@ enum QuotationHandlers {
     static let statuses: Set<String> = ["draft", "sent", "approved", "rejected", "expired"]
     static let maxTotalMinor: Int64 = 1_000_000_000_000
 
+    /// Whether quotation `q` is past its last valid day (the database's date).
+    static let pastItsDay = "coalesce(q.valid_until < current_date, false)"
+
     /// The status a client sees: an open quotation past its last valid day is `expired`.
     static let effectiveStatus = """
-        CASE WHEN q.status IN ('draft', 'sent') AND q.valid_until < current_date THEN 'expired' ELSE q.status END
+        CASE WHEN q.status IN ('draft', 'sent') AND \(pastItsDay) THEN 'expired' ELSE q.status END
         """
 
     /// The steps the quotation takes now (`send`, `approve`, `reject`), for clients that offer them.
@@ -21,9 +24,8 @@ enum QuotationHandlers {
         CASE WHEN q.status IN ('draft', 'sent') AND q.lead_id IS NOT NULL AND EXISTS (
                   SELECT 1 FROM quotations o WHERE o.lead_id = q.lead_id AND o.status = 'approved' AND o.id <> q.id)
                   THEN CASE WHEN q.status = 'sent' THEN '["reject"]'::json ELSE '[]'::json END
-             WHEN q.status = 'draft' AND NOT coalesce(q.valid_until < current_date, false) THEN '["send"]'::json
-             WHEN q.status = 'sent' AND NOT coalesce(q.valid_until < current_date, false)
-                  THEN '["approve", "reject"]'::json
+             WHEN q.status = 'draft' AND NOT \(pastItsDay) THEN '["send"]'::json
+             WHEN q.status = 'sent' AND NOT \(pastItsDay) THEN '["approve", "reject"]'::json
              WHEN q.status = 'sent' THEN '["reject"]'::json
              ELSE '[]'::json END
         """
@@ -208,7 +210,7 @@ enum QuotationHandlers {
         let result = try connection.query(
             """
             SELECT q.id, q.status, q.lead_id, q.currency, q.valid_until::text AS valid_until,
-                   coalesce(q.valid_until < current_date, false) AS expired, q.total_minor
+                   \(pastItsDay) AS expired, q.total_minor
             FROM quotations q
             WHERE q.id = $1 OR q.lead_id = (SELECT lead_id FROM quotations WHERE id = $1)
             ORDER BY q.id
