@@ -10,9 +10,6 @@ import ItineraStore
 /// the booking, whose total stays the sum of its items and whose version moves on; `If-Match`, when
 /// sent, must be the current version (412 otherwise).
 enum BookingItemHandlers {
-    static let pricingStatuses: Set<BookingStatus> = [
-        .leadCreated, .quotationSent, .quotationApproved, .bookingCreated, .paymentPending,
-    ]
     static let closedStatuses: Set<BookingStatus> = [.completed, .cancelled, .refunded]
     static let supplierStatuses: Set<String> = ["pending", "requested", "confirmed", "declined", "cancelled"]
     /// The columns that make the price; the others change after payment too.
@@ -158,7 +155,7 @@ enum BookingItemHandlers {
             throw APIError(
                 status: 409, code: "booking_closed", message: "A \(status.rawValue) booking's items stay as they are.")
         }
-        if pricing && !pricingStatuses.contains(status) {
+        if pricing && !Lifecycle.awaitingPayment.contains(status) {
             throw APIError(
                 status: 409, code: "booking_priced",
                 message:
@@ -170,13 +167,13 @@ enum BookingItemHandlers {
 
     /// While payment is awaited the total stays above zero and not below what the payments hold,
     /// captured or in an open checkout (409 `total_below_payments`); once captured money covers it,
-    /// the booking is confirmed as a capture would confirm it. Captured counts as the ledger counts
-    /// it everywhere (`PaymentLedger`): a refund gives money back, it does not make it owed again.
+    /// the booking is confirmed as a capture would confirm it. What payments hold is net of refunds,
+    /// as the ledger counts it (`PaymentLedger.LockedBooking.heldMinor`).
     private static func keepPaymentsCovered(
         _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws {
         let ledger = try PaymentLedger.lockBooking(bookingId, connection)
-        let held = ledger.capturedMinor + ledger.openMinor
+        let held = ledger.heldMinor + ledger.openMinor
         guard ledger.totalMinor >= held, ledger.totalMinor > 0 else {
             throw APIError(
                 status: 409, code: "total_below_payments",
@@ -185,7 +182,7 @@ enum BookingItemHandlers {
                     + "cannot go below that (it would be \(PaymentLedger.money(ledger.totalMinor, ledger.currency))).",
                 details: .object(["totalMinor": .integer(ledger.totalMinor), "heldMinor": .integer(held)]))
         }
-        guard ledger.capturedMinor > 0 else { return }
+        guard ledger.heldMinor > 0 else { return }
         _ = try PaymentLedger.confirmBookingIfCovered(
             bookingId, scope: scope, idempotencyKey: "items-\(scope.request.requestId)", connection,
             actor: ("user", try scope.caller.userId?.lowercased))

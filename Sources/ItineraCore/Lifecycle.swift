@@ -27,6 +27,12 @@ public enum Lifecycle {
         BookingStatus.allCases.filter { canMove(from: $0, to: target) }
     }
 
+    /// States before a booking is paid for: what is sold may still change, and money refunded is
+    /// owed again.
+    public static let awaitingPayment: Set<BookingStatus> = [
+        .leadCreated, .quotationSent, .quotationApproved, .bookingCreated, .paymentPending,
+    ]
+
     /// States a customer sees in their portal and is told about.
     public static let customerVisible: Set<BookingStatus> = [
         .bookingCreated, .paymentPending, .paymentConfirmed, .supplierConfirmed, .documentsGenerated, .completed,

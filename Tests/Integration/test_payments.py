@@ -284,6 +284,36 @@ def test_items_change_while_payment_is_awaited_but_never_below_what_payments_hol
     assert after.status_code == 409 and after.json()["error"]["code"] == "booking_priced"
 
 
+def test_a_deposit_refunded_while_payment_is_awaited_is_owed_again(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id, total=10000)
+    deposit = paid_intent(staff, booking, amount=3000)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", deposit)).status_code == 200
+    assert refund(staff, deposit["id"], 1000, reason="Deposit was 20 EUR").status_code == 202
+    totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]
+    assert (totals["captured_minor"], totals["refunded_minor"], totals["outstanding_minor"]) == (3000, 1000, 8000)
+    # The items may now go down to what the payments still hold, not to what was once captured.
+    items = f"/api/bookings/{booking}/items"
+    sail = staff.get(f"/api/bookings/{booking}").json()["data"]["items"][0]["id"]
+    below = staff.send("PATCH", f"{items}/{sail}", json={"unitPriceMinor": 1999})
+    assert below.status_code == 409 and below.json()["error"]["details"]["heldMinor"] == 2000, below.text
+
+    # What was captured and kept, 2000, plus the rest, 8000, pays for the booking: the 7000 left by
+    # counting the refunded part as paid would have confirmed it 1000 short.
+    rest = paid_intent(staff, booking)
+    assert rest["amount_minor"] == 8000
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", rest)).json()["data"]["outcome"] == "applied"
+    assert booking_status(stack, booking) == "payment_confirmed"
+    assert stack.psql(f"SELECT paid_minor FROM bookings WHERE id = '{booking}'") == "10000"
+    assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'payment_overpaid' "
+                      f"AND link_id = '{booking}'") == "0"
+
+    # Once paid for, a goodwill refund gives money back without making it owed.
+    assert refund(staff, rest["id"], 500, reason="Goodwill").status_code == 202
+    totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]
+    assert (totals["refunded_minor"], totals["outstanding_minor"]) == (1500, 0)
+    assert booking_status(stack, booking) == "payment_confirmed"
+
+
 def test_out_of_order_failure_never_undoes_a_success(stack, staff, customer_id):
     booking = new_booking(staff, customer_id)
     payment = paid_intent(staff, booking)

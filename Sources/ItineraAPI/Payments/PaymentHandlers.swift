@@ -111,7 +111,7 @@ enum PaymentHandlers {
             throw APIError(
                 status: 422, code: "currency_mismatch", message: "This booking is paid in \(booking.currency).")
         }
-        let outstanding = max(0, booking.totalMinor - booking.capturedMinor)
+        let outstanding = booking.outstandingMinor
         let balance = outstanding - booking.openMinor
         let details = JSONValue.object([
             "outstandingMinor": .integer(outstanding), "openIntentsMinor": .integer(booking.openMinor),
@@ -173,8 +173,9 @@ enum PaymentHandlers {
                                           FROM payments p WHERE p.booking_id = b.id), '[]'),
                     'totals', (SELECT json_agg(json_build_object('currency', t.currency,
                                    'captured_minor', t.captured, 'refunded_minor', t.refunded,
-                                   'outstanding_minor', CASE WHEN t.currency = b.currency
-                                                             THEN greatest(0, b.total_minor - t.captured) ELSE 0 END,
+                                   'outstanding_minor', CASE WHEN t.currency <> b.currency THEN 0
+                                       WHEN b.status = ANY ($2) THEN greatest(0, b.total_minor - t.captured + t.refunded)
+                                       ELSE greatest(0, b.total_minor - t.captured) END,
                                    'open_minor', t.open)
                                    ORDER BY t.currency <> b.currency, t.currency)
                                FROM (SELECT x.currency, sum(x.captured) AS captured, sum(x.refunded) AS refunded,
@@ -190,7 +191,8 @@ enum PaymentHandlers {
                                      GROUP BY x.currency) t)
                 )::text AS json
                 FROM bookings b WHERE b.id = $1
-                """, [bookingId], context: "reading a booking's payments"
+                """, [bookingId, Lifecycle.awaitingPayment.map(\.rawValue).sorted()],
+                context: "reading a booking's payments"
             ).first("json")
         }
         guard let json else { throw APIError.notFound("No such booking.") }

@@ -53,6 +53,13 @@ enum PaymentLedger {
         /// Intents of the last hour still waiting for the customer: they hold part of the balance, so
         /// two checkouts cannot charge the same balance twice.
         let openMinor: Int64
+
+        /// What the payments hold toward the total: captured minus refunded. A deposit refunded while
+        /// payment is awaited is owed again; a refund after that does not reopen the booking (nothing
+        /// takes payments any more), it only shows in the outstanding figure while payment is awaited.
+        var heldMinor: Int64 { capturedMinor - refundedMinor }
+        /// What is still to be paid toward the total.
+        var outstandingMinor: Int64 { max(0, totalMinor - heldMinor) }
     }
 
     static func lockBooking(_ id: UUID, _ connection: PostgresConnection) throws -> LockedBooking {
@@ -167,14 +174,14 @@ enum PaymentLedger {
             idempotencyKey: idempotencyKey)
     }
 
-    /// Moves a booking waiting for money to `payment_confirmed` once its captured total covers its
+    /// Moves a booking waiting for money to `payment_confirmed` once what its payments hold covers its
     /// total (a capture, or staff taking an item off); returns what is still outstanding.
     static func confirmBookingIfCovered(
         _ bookingId: UUID, scope: RequestScope, idempotencyKey: String, _ connection: PostgresConnection,
         actor: (type: String, id: String?) = ("webhook", nil)
     ) throws -> Int64 {
         let booking = try lockBooking(bookingId, connection)
-        let outstanding = max(0, booking.totalMinor - booking.capturedMinor)
+        let outstanding = booking.outstandingMinor
         guard outstanding == 0, [.bookingCreated, .paymentPending].contains(booking.status) else { return outstanding }
         if booking.status == .bookingCreated {
             try LifecycleHandlers.move(

@@ -107,7 +107,7 @@ enum PaymentWebhookEffects {
                 payment, scope, connection)
             return ("applied", detail)
         }
-        let overpaid = booking.capturedMinor - booking.totalMinor
+        let overpaid = booking.heldMinor - booking.totalMinor
         if overpaid > 0 {
             // Two checkouts were both paid (an open intent expired and a new one was made): the money
             // is captured either way; staff decide whether to refund the difference.
