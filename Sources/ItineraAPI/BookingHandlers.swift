@@ -156,10 +156,15 @@ enum BookingHandlers {
         try read(request, sql: BookingQueries.staffDetail)
     }
 
-    /// `GET /api/customer/bookings/{id}` and `GET /api/supplier/bookings/{id}`: the live query, in
-    /// which row-level security leaves out what a customer or supplier may not see.
-    static func getRead(_ request: Request) throws -> PipelinedRead {
+    /// `GET /api/customer/bookings/{id}`: the live query, in which row-level security leaves out
+    /// what a customer may not see.
+    static func getCustomerRead(_ request: Request) throws -> PipelinedRead {
         try read(request, sql: BookingQueries.detail)
+    }
+
+    /// `GET /api/supplier/bookings/{id}`: what is to be delivered, without the money.
+    static func getSupplierRead(_ request: Request) throws -> PipelinedRead {
+        try read(request, sql: BookingQueries.supplierDetail)
     }
 
     private static func read(_ request: Request, sql: String) throws -> PipelinedRead {

@@ -10,6 +10,14 @@ enum BookingQueries {
             'version', b.version, 'created_at', b.created_at, 'updated_at', b.updated_at)
         """
 
+    /// `summary` without the money, for the supplier portal's list (see `supplierDetail`).
+    static let supplierSummary = """
+        json_build_object(
+            'id', b.id, 'booking_reference', b.booking_reference, 'status', b.status,
+            'customer_id', b.customer_id, 'customer_name', c.name, 'departure_at', b.departure_at,
+            'version', b.version, 'created_at', b.created_at, 'updated_at', b.updated_at)
+        """
+
     /// The staff view of a booking, kept by the database (migrations 0013 and 0014 build it with the
     /// same expression as `detail`): the stored JSON while no change has committed since it was
     /// built, else built again, stored and returned. `$1` is the booking id.
@@ -20,21 +28,53 @@ enum BookingQueries {
         """
 
     /// A booking with everything that hangs off it, as the caller may see it. `$1` is the booking id.
-    static let detail = """
+    static let detail = detailQuery(
+        money: """
+            'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
+            """,
+        itemMoney: "'unit_price_minor', i.unit_price_minor, 'total_minor', i.total_minor,",
+        supplierReference: "i.supplier_reference",
+        payments: """
+            'payments', coalesce((SELECT json_agg(json_build_object(
+                    'id', p.id, 'provider', p.provider, 'amount_minor', p.amount_minor, 'currency', p.currency,
+                    'status', p.status, 'created_at', p.created_at)
+                    ORDER BY p.created_at) FROM payments p WHERE p.booking_id = b.id), '[]'),
+            'invoices', coalesce((SELECT json_agg(json_build_object(
+                    'id', v.id, 'amount_minor', v.amount_minor, 'currency', v.currency, 'status', v.status,
+                    'created_at', v.created_at)
+                    ORDER BY v.created_at) FROM invoices v WHERE v.booking_id = b.id), '[]'),
+            """)
+
+    /// What an assigned supplier sees of a booking: what is to be delivered and when, not what it
+    /// costs. No totals, prices or payments, and the supplier reference (a PNR, a confirmation number)
+    /// only on the items of the login's own supplier. Row-level security leaves out the rest
+    /// (the customer row, invoices and quote proposals among the documents).
+    static let supplierDetail = detailQuery(
+        money: "", itemMoney: "",
+        supplierReference: """
+            CASE WHEN i.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())
+                 THEN i.supplier_reference END
+            """,
+        payments: "")
+
+    private static func detailQuery(money: String, itemMoney: String, supplierReference: String, payments: String)
+        -> String
+    {
+        """
         SELECT json_build_object(
             'id', b.id, 'booking_reference', b.booking_reference, 'status', b.status,
             'customer_id', b.customer_id,
             'customer', CASE WHEN c.id IS NULL THEN NULL
                              ELSE json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone) END,
             'lead_id', b.lead_id, 'quotation_id', b.quotation_id, 'trip_id', b.trip_id,
-            'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
+            \(money)
             'departure_at', b.departure_at, 'notes', b.notes, 'version', b.version,
             'created_at', b.created_at, 'updated_at', b.updated_at,
             'items', coalesce((SELECT json_agg(json_build_object(
                     'id', i.id, 'kind', i.kind, 'product_id', i.product_id, 'supplier_id', i.supplier_id,
                     'description', i.description, 'starts_at', i.starts_at, 'ends_at', i.ends_at,
-                    'quantity', i.quantity, 'unit_price_minor', i.unit_price_minor, 'total_minor', i.total_minor,
-                    'supplier_status', i.supplier_status, 'supplier_reference', i.supplier_reference)
+                    'quantity', i.quantity, \(itemMoney)
+                    'supplier_status', i.supplier_status, 'supplier_reference', \(supplierReference))
                     ORDER BY i.position) FROM booking_items i WHERE i.booking_id = b.id), '[]'),
             'travelers', coalesce((SELECT json_agg(json_build_object(
                     'id', t.id, 'first_name', t.first_name, 'last_name', t.last_name, 'email', t.email,
@@ -45,14 +85,7 @@ enum BookingQueries {
                     'id', f.id, 'flight_number', f.flight_number, 'departure_airport', f.departure_airport,
                     'arrival_airport', f.arrival_airport, 'departs_at', f.departs_at, 'arrives_at', f.arrives_at)
                     ORDER BY f.departs_at) FROM client_flights f WHERE f.booking_id = b.id), '[]'),
-            'payments', coalesce((SELECT json_agg(json_build_object(
-                    'id', p.id, 'provider', p.provider, 'amount_minor', p.amount_minor, 'currency', p.currency,
-                    'status', p.status, 'created_at', p.created_at)
-                    ORDER BY p.created_at) FROM payments p WHERE p.booking_id = b.id), '[]'),
-            'invoices', coalesce((SELECT json_agg(json_build_object(
-                    'id', v.id, 'amount_minor', v.amount_minor, 'currency', v.currency, 'status', v.status,
-                    'created_at', v.created_at)
-                    ORDER BY v.created_at) FROM invoices v WHERE v.booking_id = b.id), '[]'),
+            \(payments)
             'documents', coalesce((SELECT json_agg(json_build_object(
                     'id', d.id, 'kind', d.kind, 'status', d.status, 'created_at', d.created_at)
                     ORDER BY d.created_at) FROM documents d WHERE d.booking_id = b.id), '[]'),
@@ -66,6 +99,7 @@ enum BookingQueries {
         FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
         WHERE b.id = $1
         """
+    }
 
     /// One lifecycle event as JSON (`e` booking_lifecycle_events).
     static let event = """

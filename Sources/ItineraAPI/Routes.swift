@@ -89,7 +89,7 @@ public enum Routes {
         table.add("PUT", "/api/bookings/{id}/travelers-and-flights", staff, TravelerHandlers.saveByStaff)
 
         table.add("GET", "/api/supplier/bookings", .members([.supplier]), CustomerPortalHandlers.list)
-        table.read("/api/supplier/bookings/{id}", [.supplier], BookingHandlers.getRead)
+        table.read("/api/supplier/bookings/{id}", [.supplier], BookingHandlers.getSupplierRead)
         table.add("POST", "/api/supplier/bookings/{id}/work", .members([.supplier]), DeliveredWorkHandlers.upload)
         table.add("GET", "/api/documents/{id}/download", .signedIn, DeliveredWorkHandlers.download)
 
@@ -103,7 +103,7 @@ public enum Routes {
         table.add(
             "POST", "/api/notifications/booking-updated-by-client", .partner(action: "booking_updated_by_client"),
             ClientRequestHandlers.partnerClientUpdate)
-        table.read("/api/customer/bookings/{id}", [.customer], BookingHandlers.getRead)
+        table.read("/api/customer/bookings/{id}", [.customer], BookingHandlers.getCustomerRead)
 
         table.add("GET", "/api/admin/dashboard", staff, DashboardHandlers.dashboard)
         table.add("GET", "/api/admin/outbox", .members([.admin]), OutboxAdminHandlers.list)

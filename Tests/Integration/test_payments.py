@@ -646,15 +646,42 @@ def test_a_refund_reported_before_the_capture_is_refused_so_the_provider_retries
 def test_an_assigned_supplier_sees_the_booking_but_not_its_money(stack, staff, customer_id):
     booking = new_booking(staff, customer_id, total=4400)
     supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    own_supplier = stack.psql(f"SELECT id FROM suppliers WHERE user_id = '{supplier_user}'")
+    airline = staff.send("POST", "/api/suppliers", json={"name": "Sky Charter", "kind": "airline"}).json()["data"]
+    items = f"/api/bookings/{booking}/items"
+    shoot = staff.send("POST", items, json={"kind": "activity", "description": "Beach shoot", "quantity": 1,
+                                            "unitPriceMinor": 1000, "supplierId": own_supplier})
+    flight = staff.send("POST", items, json={"kind": "flight", "description": "LIS → FNC", "quantity": 2,
+                                             "unitPriceMinor": 300, "supplierId": airline["id"]})
+    assert shoot.status_code == flight.status_code == 201, (shoot.text, flight.text)
+    shoot_id, flight_id = shoot.json()["data"]["items"][1]["id"], flight.json()["data"]["items"][2]["id"]
+    assert staff.send("PATCH", f"{items}/{shoot_id}", json={"supplierReference": "SHOOT-7"}).status_code == 200
+    assert staff.send("PATCH", f"{items}/{flight_id}", json={"supplierReference": "PNR-K2X9QD"}).status_code == 200
     assert staff.send("POST", f"/api/bookings/{booking}/assignments",
                       json={"userId": supplier_user, "role": "guide"}).status_code == 201
     payment = paid_intent(staff, booking)
     send_stripe(stack, stripe_event("payment_intent.succeeded", payment))
-    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1")
-    assert len(staff.get(f"/api/bookings/{booking}").json()["data"]["payments"]) == 1
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM documents WHERE booking_id = '{booking}' "
+                                         "AND kind = 'invoice'") == "1")
+    staff_view = staff.get(f"/api/bookings/{booking}").json()["data"]
+    assert len(staff_view["payments"]) == 1 and staff_view["total_minor"] == 6000
+    assert "invoice" in [d["kind"] for d in staff_view["documents"]]
+
     supplier = Browser(stack, "supplier@demo.test")
     seen = supplier.get(f"/api/supplier/bookings/{booking}").json()["data"]
-    assert seen["id"] == booking and seen["payments"] == [] and seen["invoices"] == []
+    assert seen["id"] == booking and seen["status"] == "payment_confirmed"
+    for money in ("total_minor", "paid_minor", "currency", "payments", "invoices"):
+        assert money not in seen, money
+    assert [(i["description"], i["quantity"]) for i in seen["items"]] == [
+        ("Sunset sail", 1), ("Beach shoot", 1), ("LIS → FNC", 2)]
+    assert all("unit_price_minor" not in i and "total_minor" not in i for i in seen["items"])
+    # Their own item's reference, not the airline's booking code.
+    assert [i["supplier_reference"] for i in seen["items"]] == [None, "SHOOT-7", None]
+    assert [d["kind"] for d in seen["documents"]] == []
+    listed = [b for b in supplier.get("/api/supplier/bookings?limit=100").json()["data"]["items"] if b["id"] == booking]
+    assert len(listed) == 1 and "total_minor" not in listed[0] and "paid_minor" not in listed[0]
+    invoice_document = stack.psql(f"SELECT id FROM documents WHERE booking_id = '{booking}' AND kind = 'invoice'")
+    assert supplier.get(f"/api/documents/{invoice_document}/download").status_code == 404
     assert supplier.get(f"/api/payments/{payment['id']}").status_code == 403
     # The database's own rule, whatever a route does: as the app role with the supplier's scope.
     as_supplier = stack.psql(
@@ -662,8 +689,10 @@ def test_an_assigned_supplier_sees_the_booking_but_not_its_money(stack, staff, c
         f"set_config('itinera.user_id', '{supplier_user}', true), set_config('itinera.role', 'supplier', true); "
         f"SELECT (SELECT count(*) FROM bookings WHERE id = '{booking}') || '|' || "
         f"(SELECT count(*) FROM payments WHERE booking_id = '{booking}') || '|' || "
-        f"(SELECT count(*) FROM invoices WHERE booking_id = '{booking}'); COMMIT;", database_url=stack.database_url)
-    assert as_supplier.splitlines()[-1] == "1|0|0"
+        f"(SELECT count(*) FROM invoices WHERE booking_id = '{booking}') || '|' || "
+        f"(SELECT count(*) FROM documents WHERE booking_id = '{booking}') || '|' || "
+        f"(SELECT string_agg(name, ',') FROM suppliers); COMMIT;", database_url=stack.database_url)
+    assert as_supplier.splitlines()[-1] == "1|0|0|0|Sol Studio", as_supplier
 
 
 def test_the_webhook_list_pages_newest_first_without_repeats(stack, staff, customer_id):
