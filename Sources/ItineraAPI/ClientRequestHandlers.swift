@@ -79,7 +79,7 @@ enum ClientRequestHandlers {
     /// notification a save in our client portal raises. Unknown or another team's booking → 404.
     static func partnerClientUpdate(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
-        let body = try scope.request.decodeJSON(PartnerBody.self)
+        let body = try scope.request.decodeJSON(PartnerBody.self, unknownMembers: .ignore)
         guard let bookingId = body.bookingId.flatMap(UUID.init(uuidString:)) else {
             throw APIError.validation(["bookingId": "must be a booking id"])
         }

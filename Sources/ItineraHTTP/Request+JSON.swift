@@ -1,10 +1,18 @@
 import Foundation
 
 extension Request {
-    /// Decodes the JSON body as `T`; a body that is not JSON, not of the expected shape, or with a
-    /// name twice in one object, is a 400 `invalid_json` naming the field at fault; a body of another
-    /// media type is a 415.
-    public func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
+    /// What to do with object members the body's type does not know.
+    public enum UnknownMembers: Sendable {
+        /// 400 naming the first one: the API's own bodies, where one is a misspelt field.
+        case refuse
+        /// Partner systems' bodies, which may carry more than we read.
+        case ignore
+    }
+
+    /// Decodes the JSON body as `T`; a body that is not JSON, not of the expected shape, with a
+    /// name twice in one object or (unless `unknownMembers` is `.ignore`) with a member `T` does not
+    /// know, is a 400 `invalid_json` naming the field at fault; a body of another media type is a 415.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, unknownMembers: UnknownMembers = .refuse) throws -> T {
         if let mediaType, mediaType != "application/json", !mediaType.hasSuffix("+json") {
             throw APIError.unsupportedMediaType(expected: "application/json")
         }
@@ -21,8 +29,14 @@ extension Request {
             return date
         }
         let value: T
+        let check = MemberCheck()
         do {
-            value = try decoder.decode(T.self, from: Data(body))
+            if unknownMembers == .refuse && !MemberCheck.isLeaf(T.self) {
+                decoder.userInfo[MemberCheck.Root<T>.checkKey] = check
+                value = try decoder.decode(MemberCheck.Root<T>.self, from: Data(body)).value
+            } else {
+                value = try decoder.decode(T.self, from: Data(body))
+            }
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             // Foundation reports a number that does not fit its field (1.5 or 20 digits for an
             // integer) like broken JSON, without a path: find the number in the parsed body.
@@ -51,6 +65,9 @@ extension Request {
                     case .index(let index): PathKey(index)
                     }
                 }, "appears more than once in its object")
+        }
+        if let unknown = check.firstUnknown {
+            throw APIError.invalidJSON(field: unknown, "is not a field of this request")
         }
         return value
     }
@@ -90,8 +107,7 @@ extension Request {
 
     /// The error about the value at `path` (`items[0].quantity`; the whole body when empty).
     private static func fieldError(_ path: [CodingKey], _ rule: String) -> APIError {
-        let name = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            .replacingOccurrences(of: ".[", with: "[")
+        let name = MemberCheck.name(path)
         return name.isEmpty ? APIError.invalidJSON("the body \(rule).") : APIError.invalidJSON(field: name, rule)
     }
 

@@ -93,6 +93,28 @@ def test_a_name_twice_in_one_body_is_refused_rather_than_guessed(stack, staff, c
     assert (after["status"], after["version"]) == ("booking_created", booking["version"])
 
 
+def test_a_member_the_endpoint_does_not_know_is_refused_rather_than_dropped(stack, staff, customer_id):
+    before = stack.psql("SELECT count(*) FROM bookings")
+    body = {"customerId": customer_id, "currency": "EUR",
+            "items": [{"kind": "hotel", "description": "Two nights", "quantity": 1, "unitPriceMinor": 100}],
+            "travellers": [{"firstName": "Åsa", "lastName": "Öberg"}]}
+    r = staff.send("POST", "/api/bookings", json=body)
+    assert r.status_code == 400 and r.json()["error"]["details"]["fields"] == {
+        "travellers": "is not a field of this request"}, r.text
+    body["travelers"] = body.pop("travellers")
+    body["items"][0]["startAt"] = "2027-03-01T15:00:00Z"
+    r = staff.send("POST", "/api/bookings", json=body)
+    assert r.status_code == 400 and "items[0].startAt" in r.json()["error"]["details"]["fields"], r.text
+    assert stack.psql("SELECT count(*) FROM bookings") == before
+    # Free-form metadata stays free-form.
+    booking = new_booking(staff, customer_id)
+    moved = staff.send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": booking["id"], "toStatus": "payment_pending", "actorType": "user",
+        "metadata": {"channel": {"name": "phone", "agentCode": 7}}})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["data"]["event"]["metadata"] == {"channel": {"name": "phone", "agentCode": 7}}
+
+
 def cursor_of(*parts):
     """A cursor as a client could forge one: base64url JSON of its key parts."""
     return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")

@@ -39,6 +39,51 @@ import Testing
         }
     }
 
+    struct Order: Decodable {
+        struct Item: Decodable {
+            let description: String
+            let startsAt: Date?
+            let quantity: Int?
+        }
+        let currency: String
+        let notes: String?
+        let items: [Item]
+        let metadata: [String: JSONValue]?
+        let extra: JSONValue?
+    }
+
+    @Test func anUnknownMemberIsRefusedWithItsPath() throws {
+        let rule = "is not a field of this request"
+        #expect(throws: APIError.invalidJSON(field: "travellers", rule)) {
+            try request(#"{"currency":"EUR","items":[],"travellers":[]}"#).decodeJSON(Order.self)
+        }
+        #expect(throws: APIError.invalidJSON(field: "items[1].startAt", rule)) {
+            try request(#"{"currency":"EUR","items":[{"description":"a"},{"description":"b","startAt":"x"}]}"#)
+                .decodeJSON(Order.self)
+        }
+        // Optional members may be absent or null; free-form members take anything; dates keep their rule.
+        let booking = try request(
+            #"{"currency":"EUR","notes":null,"items":[{"description":"a","startsAt":"2027-03-01T09:00:00Z"}],"#
+                + #""metadata":{"any":{"thing":1}},"extra":{"x":[1]}}"#
+        ).decodeJSON(Order.self)
+        #expect(booking.items.first?.startsAt == ISODate.instant("2027-03-01T09:00:00Z"))
+        #expect(booking.metadata?["any"] == .object(["thing": .integer(1)]))
+        #expect(throws: APIError.invalidJSON(field: "items[0].startsAt", Request.timeRule)) {
+            try request(#"{"currency":"EUR","items":[{"description":"a","startsAt":"soon"}]}"#)
+                .decodeJSON(Order.self)
+        }
+        // A missing or null member keeps its own message; a partner body may carry more.
+        #expect(throws: APIError.invalidJSON(field: "items[0].description", "is required")) {
+            try request(#"{"currency":"EUR","items":[{}]}"#).decodeJSON(Order.self)
+        }
+        #expect(throws: APIError.invalidJSON(field: "items", "must not be null")) {
+            try request(#"{"currency":"EUR","items":null}"#).decodeJSON(Order.self)
+        }
+        let partner = try request(#"{"bookingId":"b1","count":2,"source":"marketplace"}"#)
+            .decodeJSON(Body.self, unknownMembers: .ignore)
+        #expect(partner.count == 2)
+    }
+
     @Test func aNameTwiceInOneObjectIsRefusedWithItsPath() {
         let rule = "appears more than once in its object"
         #expect(throws: APIError.invalidJSON(field: "count", rule)) {
