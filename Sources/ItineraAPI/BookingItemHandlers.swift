@@ -140,7 +140,7 @@ enum BookingItemHandlers {
     /// booking not yet paid for (409 `booking_priced`), any change one that is not closed (409
     /// `booking_closed`). Its status.
     @discardableResult
-    private static func lockBooking(
+    static func lockBooking(
         _ id: UUID, _ scope: RequestScope, _ connection: PostgresConnection, pricing: Bool
     ) throws -> BookingStatus {
         let row = try connection.query(

@@ -47,15 +47,15 @@ enum BookingQueries {
 
     /// What an assigned supplier sees of a booking: what is to be delivered and when, not what it
     /// costs. No totals, prices or payments, and the supplier reference (a PNR, a confirmation number)
-    /// only on the items of the login's own supplier. Row-level security leaves out the rest
+    /// only on the items of the login's own supplier, which are marked `yours`. Row-level security leaves out the rest
     /// (the customer row, invoices and quote proposals among the documents).
     static let supplierDetail = detailQuery(
-        money: "", itemMoney: "",
-        supplierReference: """
-            CASE WHEN i.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())
-                 THEN i.supplier_reference END
-            """,
-        payments: "")
+        money: "", itemMoney: "'yours', coalesce(\(ownItem), false),",
+        supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", payments: "")
+
+    /// Whether item `i` is the signed-in supplier login's to deliver (and to answer).
+    private static let ownItem =
+        "i.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())"
 
     private static func detailQuery(money: String, itemMoney: String, supplierReference: String, payments: String)
         -> String

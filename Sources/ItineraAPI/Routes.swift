@@ -91,6 +91,8 @@ public enum Routes {
         table.add("GET", "/api/supplier/bookings", .members([.supplier]), CustomerPortalHandlers.list)
         table.read("/api/supplier/bookings/{id}", [.supplier], BookingHandlers.getSupplierRead)
         table.add("POST", "/api/supplier/bookings/{id}/work", .members([.supplier]), DeliveredWorkHandlers.upload)
+        table.add(
+            "PATCH", "/api/supplier/bookings/{id}/items/{itemId}", .members([.supplier]), SupplierAnswerHandlers.answer)
         table.add("GET", "/api/documents/{id}/download", .signedIn, DeliveredWorkHandlers.download)
 
         table.add("GET", "/api/notifications", .signedIn, NotificationHandlers.list)

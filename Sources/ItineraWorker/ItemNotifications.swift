@@ -39,3 +39,46 @@ extension Automations {
         }
     }
 }
+
+extension Automations {
+    /// `supplier_answered` to the team when a supplier login confirms, declines or cancels one of its
+    /// items from the supplier portal (or gives its reference); the title says so when every item
+    /// with a supplier is confirmed, the point at which staff move the booking to `supplier_confirmed`.
+    struct SupplierAnswerNotification: OutboxHandler {
+        let name = "automation.supplier_answer_notification"
+
+        func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
+            guard let teamId = event.teamId, let booking = event.aggregateId else {
+                throw HandlerFailure("event \(event.id) names no team or booking")
+            }
+            let reference = event.payload["booking_reference"] ?? ""
+            let supplier = event.payload["supplier_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "A supplier"
+            let status = event.payload["supplier_status"] ?? ""
+            let item = event.payload["item_description"] ?? "an item"
+            var title = "Booking \(reference): \(supplier) \(Self.verb(status)) \(item)"
+            if event.payload["all_confirmed"] == "true" { title += " — every supplier has confirmed" }
+            let supplierReference = event.payload["supplier_reference"] ?? ""
+            try Notice(
+                type: "supplier_answered", title: title,
+                message: supplierReference.isEmpty ? "" : "Their reference: \(supplierReference).",
+                bookingId: booking,
+                metadata: [
+                    "booking_id": booking.uuidString.lowercased(), "item_id": event.payload["item_id"] ?? "",
+                    "supplier_status": status,
+                ],
+                cause: "event:\(event.id)"
+            ).raise(
+                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)), to: .team,
+                connection)
+        }
+
+        static func verb(_ status: String) -> String {
+            switch status {
+            case "confirmed": "confirmed"
+            case "declined": "declined"
+            case "cancelled": "cancelled"
+            default: "answered about"
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@ public final class OutboxWorker {
             handlers ?? [
                 "booking.status_changed": Automations.statusChanged,
                 "booking.items_changed": [Automations.ItemsChangedNotification()],
+                "booking.supplier_answered": [Automations.SupplierAnswerNotification()],
             ]
         if let socket = config.nchanPublishSocket, handlers == nil {
             let live = LivePublisher(socket: socket)

@@ -1,0 +1,168 @@
+"""Suppliers answering for their own items from the supplier portal: status and reference, staff told."""
+
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import wait_until
+from identity import Browser
+
+SOL_STUDIO = "00000000-0000-4000-8000-00000000c002"  # seeded: the supplier row of supplier@demo.test
+
+
+@pytest.fixture(scope="module")
+def people(stack):
+    stack.psql("DELETE FROM login_attempts")
+    return {who: Browser(stack, f"{who}@demo.test") for who in ("supplier", "staff")}
+
+
+@pytest.fixture(scope="module")
+def customer_id(people):
+    r = people["staff"].send("POST", "/api/customers", json={"name": "Answer Tester"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]["id"]
+
+
+@pytest.fixture(scope="module")
+def airline(people):
+    r = people["staff"].send("POST", "/api/suppliers", json={"name": "Sky Charter", "kind": "airline"})
+    assert r.status_code == 201, r.text
+    return r.json()["data"]["id"]
+
+
+def assigned_booking(stack, people, customer_id, airline, assign=True):
+    """A booking with a shoot by Sol Studio, a flight by another supplier and an item without one."""
+    staff = people["staff"]
+    r = staff.send("POST", "/api/bookings", json={
+        "customerId": customer_id, "currency": "EUR",
+        "items": [{"kind": "activity", "description": "Beach shoot", "quantity": 1, "unitPriceMinor": 9000,
+                   "supplierId": SOL_STUDIO},
+                  {"kind": "flight", "description": "LIS → FNC", "quantity": 2, "unitPriceMinor": 12000,
+                   "supplierId": airline},
+                  {"kind": "other", "description": "Welcome pack", "quantity": 1, "unitPriceMinor": 500}]})
+    assert r.status_code == 201, r.text
+    booking = r.json()["data"]
+    if assign:
+        user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+        assert staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
+                          json={"userId": user, "role": "photographer"}).status_code == 201
+    return booking
+
+
+def answers(stack, booking_id):
+    return stack.psql("SELECT string_agg(supplier_status || ':' || coalesce(supplier_reference, '-'), ',' "
+                      f"ORDER BY position) FROM booking_items WHERE booking_id = '{booking_id}'")
+
+
+def supplier_notes(people, booking_id):
+    items = people["staff"].get("/api/notifications?limit=100").json()["data"]["items"]
+    return [n for n in items if n["type"] == "supplier_answered" and n["link_id"] == booking_id]
+
+
+def test_a_supplier_confirms_its_own_item_and_staff_are_told(stack, people, customer_id, airline):
+    booking = assigned_booking(stack, people, customer_id, airline)
+    shoot, flight = booking["items"][0]["id"], booking["items"][1]["id"]
+    view = people["supplier"].get(f"/api/supplier/bookings/{booking['id']}").json()["data"]
+    assert [i["yours"] for i in view["items"]] == [True, False, False]
+
+    path = f"/api/supplier/bookings/{booking['id']}/items/{shoot}"
+    r = people["supplier"].send("PATCH", path, json={"supplierStatus": "confirmed", "supplierReference": "SHOOT-7"})
+    assert r.status_code == 200, r.text
+    answered = r.json()["data"]
+    assert (answered["items"][0]["supplier_status"], answered["items"][0]["supplier_reference"]) == \
+        ("confirmed", "SHOOT-7")
+    assert "total_minor" not in answered and "unit_price_minor" not in answered["items"][0]
+    assert answered["version"] == booking["version"] + 1
+    assert answers(stack, booking["id"]) == "confirmed:SHOOT-7,pending:-,pending:-"
+
+    assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 1)
+    note = supplier_notes(people, booking["id"])[0]
+    assert note["title"] == f"Booking {booking['booking_reference']}: Sol Studio confirmed Beach shoot"
+    assert note["message"] == "Their reference: SHOOT-7."
+    staff_view = people["staff"].get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert staff_view["items"][0]["supplier_status"] == "confirmed"
+    audit = stack.psql(f"SELECT count(*) FROM audit_log WHERE action = 'booking_item.supplier_answer' "
+                       f"AND target_id = '{shoot}'")
+    assert audit == "1"
+
+    # Another supplier's item: refused, and nothing changes.
+    other = people["supplier"].send("PATCH", f"/api/supplier/bookings/{booking['id']}/items/{flight}",
+                                    json={"supplierStatus": "confirmed"})
+    assert other.status_code == 403 and other.json()["error"]["code"] == "not_your_item"
+    assert answers(stack, booking["id"]) == "confirmed:SHOOT-7,pending:-,pending:-"
+
+
+def test_the_title_says_when_every_supplier_has_confirmed(stack, people, customer_id, airline):
+    booking = assigned_booking(stack, people, customer_id, airline)
+    shoot, flight = booking["items"][0]["id"], booking["items"][1]["id"]
+    assert people["staff"].send("PATCH", f"/api/bookings/{booking['id']}/items/{flight}",
+                                json={"supplierStatus": "confirmed", "supplierReference": "PNR-K2X9QD"}).status_code \
+        == 200
+    path = f"/api/supplier/bookings/{booking['id']}/items/{shoot}"
+    assert people["supplier"].send("PATCH", path, json={"supplierStatus": "declined"}).status_code == 200
+    assert people["supplier"].send("PATCH", path, json={"supplierStatus": "confirmed"}).status_code == 200
+    assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 2)
+    titles = sorted(n["title"] for n in supplier_notes(people, booking["id"]))
+    ref = booking["booking_reference"]
+    assert titles == [f"Booking {ref}: Sol Studio confirmed Beach shoot — every supplier has confirmed",
+                      f"Booking {ref}: Sol Studio declined Beach shoot"]
+
+
+def test_bad_answers_change_nothing(stack, people, customer_id, airline):
+    booking = assigned_booking(stack, people, customer_id, airline)
+    shoot = booking["items"][0]["id"]
+    path = f"/api/supplier/bookings/{booking['id']}/items/{shoot}"
+    supplier = people["supplier"]
+    for body, field in [({"supplierStatus": "pending"}, "supplierStatus"),
+                        ({"supplierReference": "x" * 101}, "supplierReference"),
+                        ({"unitPriceMinor": 1}, "unitPriceMinor"),
+                        ({"quantity": 5}, "quantity")]:
+        r = supplier.send("PATCH", path, json=body)
+        assert r.status_code == 400 and field in r.json()["error"]["details"]["fields"], (body, r.text)
+    stale = supplier.send("PATCH", path, json={"supplierStatus": "confirmed"}, headers={"If-Match": "999"})
+    assert stale.status_code == 412
+    unknown_item = supplier.send("PATCH", f"/api/supplier/bookings/{booking['id']}/items/{uuid.uuid4()}",
+                                 json={"supplierStatus": "confirmed"})
+    assert unknown_item.status_code == 404
+    # A booking the supplier is not assigned to, and staff or customers on this route.
+    unassigned = assigned_booking(stack, people, customer_id, airline, assign=False)
+    r = supplier.send("PATCH", f"/api/supplier/bookings/{unassigned['id']}/items/{unassigned['items'][0]['id']}",
+                      json={"supplierStatus": "confirmed"})
+    assert r.status_code == 404
+    assert people["staff"].send("PATCH", path, json={"supplierStatus": "confirmed"}).status_code == 403
+    assert answers(stack, booking["id"]) == "pending:-,pending:-,pending:-"
+    assert answers(stack, unassigned["id"]) == "pending:-,pending:-,pending:-"
+    assert stack.psql(f"SELECT version FROM bookings WHERE id = '{booking['id']}'") == str(booking["version"])
+
+    # Closed: the answers stay as they were.
+    assert people["staff"].send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": booking["id"], "toStatus": "cancelled", "actorType": "user"}).status_code == 200
+    closed = supplier.send("PATCH", path, json={"supplierStatus": "cancelled"})
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "booking_closed"
+
+
+def test_the_database_holds_suppliers_to_their_answers(stack, people, customer_id, airline):
+    booking = assigned_booking(stack, people, customer_id, airline)
+    user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+
+    def as_supplier(sql):
+        script = ("BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
+                  f"set_config('itinera.user_id', '{user}', true), set_config('itinera.role', 'supplier', true); "
+                  f"{sql}; COMMIT;")
+        return stack.psql(script, database_url=stack.database_url)
+
+    ids = [i["id"] for i in booking["items"]]
+    as_supplier(f"UPDATE booking_items SET supplier_status = 'confirmed' WHERE booking_id = '{booking['id']}'")
+    assert answers(stack, booking["id"]) == "confirmed:-,pending:-,pending:-"  # only its own item
+    with pytest.raises(subprocess.CalledProcessError) as price:
+        as_supplier(f"UPDATE booking_items SET unit_price_minor = 1 WHERE id = '{ids[0]}'")
+    assert "only the supplier status and reference" in price.value.stderr
+    with pytest.raises(subprocess.CalledProcessError) as insert:
+        as_supplier(f"INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, "
+                    f"unit_price_minor) VALUES ('00000000-0000-4000-8000-00000000d001', '{booking['id']}', 9, "
+                    "'other', 'Free upgrade', 1, 0)")
+    assert "row-level security" in insert.value.stderr
+    as_supplier(f"DELETE FROM booking_items WHERE booking_id = '{booking['id']}'")
+    assert stack.psql(f"SELECT count(*) || '|' || sum(unit_price_minor) FROM booking_items "
+                      f"WHERE booking_id = '{booking['id']}'") == "3|21500"
