@@ -1,7 +1,10 @@
-// The supplier portal's booking page: what was booked, and an upload form for delivered work.
+// The supplier portal's booking page: what was booked, the supplier's answer for its own items
+// (confirmed, declined, cancelled, and its reference), and an upload form for delivered work.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
-import { api, csrfToken, requireSession } from "/session.js";
-import { dataTable, el, errorText, handleSignedOut, showMessage, statusBadge, text, timeElement } from "/ui.js";
+import { api, call, csrfToken, requireSession } from "/session.js";
+import {
+  dataTable, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, text, timeElement,
+} from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
 
@@ -13,14 +16,80 @@ const labelInput = $("work-label");
 const submit = $("upload-submit");
 const uploadError = $("upload-error");
 const uploadDone = $("upload-done");
+const itemsNotice = $("items-notice");
+const itemsError = $("items-error");
 
-
+const CLOSED = ["completed", "cancelled", "refunded"];
+const ANSWERS = [["confirmed", "Confirmed"], ["declined", "Declined"], ["cancelled", "Cancelled"]];
 
 function sizeText(bytes) {
   if (typeof bytes !== "number") return "—";
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * The answer controls for an item of the supplier's own, while the booking is open: a status (the
+ * current one first when it is still staff's, such as pending), a reference and Save. Other items
+ * show their status only.
+ */
+function answerCell(b, item) {
+  if (!item.yours || CLOSED.includes(b.status)) {
+    return el("span", {}, text(item.supplier_status), item.supplier_reference ? ` · ${item.supplier_reference}` : "");
+  }
+  const status = el("select", { "aria-label": `Your answer for ${item.description}`, "data-field": "supplierStatus" });
+  if (!ANSWERS.some(([value]) => value === item.supplier_status)) {
+    status.append(el("option", { value: "", text: `${item.supplier_status}: choose an answer` }));
+  }
+  status.append(...ANSWERS.map(([value, label]) => el("option", { value, text: label })));
+  status.value = ANSWERS.some(([value]) => value === item.supplier_status) ? item.supplier_status : "";
+  const reference = el("input", {
+    type: "text", maxlength: 100, autocomplete: "off", placeholder: "Your reference", value: item.supplier_reference || "",
+    "aria-label": `Your reference for ${item.description}`, "data-field": "supplierReference",
+  });
+  const save = el("button", {
+    type: "button", className: "secondary", text: "Save", "data-item": item.id,
+    "aria-label": `Save your answer for ${item.description}`,
+  });
+  save.addEventListener("click", () => {
+    const body = {};
+    if (status.value && status.value !== item.supplier_status) body.supplierStatus = status.value;
+    const ref = reference.value.trim() || null;
+    if (ref !== (item.supplier_reference || null)) body.supplierReference = ref;
+    showMessage(itemsError, "");
+    showMessage(itemsNotice, "");
+    if (Object.keys(body).length === 0) {
+      showMessage(itemsError, status.value ? "Nothing changed." : "Choose confirmed, declined or cancelled.");
+      return;
+    }
+    answer(b, item, body);
+  });
+  reference.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") save.click();
+  });
+  return el("span", { className: "supplier-answer" }, status, reference, save);
+}
+
+/** Sends an answer; the agency is told. A booking changed meanwhile is shown again as it is now. */
+async function answer(b, item, body) {
+  const controls = $("items").querySelectorAll("button, select, input");
+  for (const control of controls) control.disabled = true;
+  const path = `/api/supplier/bookings/${encodeURIComponent(b.id)}/items/${encodeURIComponent(item.id)}`;
+  const response = await call("PATCH", path, body, { "If-Match": String(b.version) });
+  if (handleSignedOut(response)) return;
+  if (response.status === 200 && response.body && response.body.ok) {
+    render(response.body.data);
+    showMessage(itemsNotice, `Saved your answer for ${item.description}. The agency has been told.`);
+  } else if ([404, 409, 412].includes(response.status)) {
+    await load();
+    showMessage(itemsError, response.status === 412
+      ? "The booking changed meanwhile; it is shown as it is now. Give your answer again."
+      : errorText(response, "Your answer was not saved"));
+  } else {
+    for (const control of controls) control.disabled = false;
+    showMessage(itemsError, errorWithFields(response, "Your answer was not saved"));
+  }
 }
 
 function render(b) {
@@ -33,7 +102,7 @@ function render(b) {
     dataTable("Items", [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
       { label: "Supplier status" }],
     (b.items || []).map((i) => [text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
-      text(i.supplier_status)]),
+      answerCell(b, i)]),
     "No items."),
   );
   $("documents").replaceChildren(

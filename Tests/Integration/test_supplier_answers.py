@@ -4,7 +4,11 @@ import subprocess
 import uuid
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
 
+from chromium import sign_in, wait
 from conftest import wait_until
 from identity import Browser
 
@@ -166,3 +170,39 @@ def test_the_database_holds_suppliers_to_their_answers(stack, people, customer_i
     as_supplier(f"DELETE FROM booking_items WHERE booking_id = '{booking['id']}'")
     assert stack.psql(f"SELECT count(*) || '|' || sum(unit_price_minor) FROM booking_items "
                       f"WHERE booking_id = '{booking['id']}'") == "3|21500"
+
+
+def test_the_supplier_portal_answers_for_the_suppliers_own_items(stack, driver, people, customer_id, airline):
+    booking = assigned_booking(stack, people, customer_id, airline)
+    # Markup in a description stays text.
+    shoot = booking["items"][0]["id"]
+    assert people["staff"].send("PATCH", f"/api/bookings/{booking['id']}/items/{shoot}",
+                                json={"description": "<b>Beach</b> shoot"}).status_code == 200
+    sign_in(stack, driver, "supplier@demo.test", f"/assignment.html?id={booking['id']}")
+    wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')))
+    # Only its own item has answer controls; the others show their status.
+    assert len(driver.find_elements(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')) == 1
+    assert "<b>Beach</b> shoot" in driver.find_element(By.ID, "items").text
+    save = driver.find_element(By.CSS_SELECTOR, f'#items button[data-item="{shoot}"]')
+    save.click()
+    error = wait(driver, EC.visibility_of_element_located((By.ID, "items-error")))
+    assert error.text == "Choose confirmed, declined or cancelled."
+
+    Select(driver.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("confirmed")
+    driver.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]').send_keys("SHOOT-12")
+    driver.find_element(By.CSS_SELECTOR, f'#items button[data-item="{shoot}"]').click()
+    done = wait(driver, EC.visibility_of_element_located((By.ID, "items-notice")))
+    assert done.text == "Saved your answer for <b>Beach</b> shoot. The agency has been told."
+    assert answers(stack, booking["id"]) == "confirmed:SHOOT-12,pending:-,pending:-"
+    assert Select(driver.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')) \
+        .first_selected_option.get_attribute("value") == "confirmed"
+
+    # Staff changed the booking meanwhile: the page says so and shows it as it is now.
+    assert people["staff"].send("PATCH", f"/api/bookings/{booking['id']}/items/{shoot}",
+                                json={"description": "Beach shoot at dawn"}).status_code == 200
+    Select(driver.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("declined")
+    driver.find_element(By.CSS_SELECTOR, f'#items button[data-item="{shoot}"]').click()
+    stale = wait(driver, EC.visibility_of_element_located((By.ID, "items-error")))
+    assert stale.text.startswith("The booking changed meanwhile")
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "items"), "Beach shoot at dawn"))
+    assert answers(stack, booking["id"]) == "confirmed:SHOOT-12,pending:-,pending:-"
