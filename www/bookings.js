@@ -1,26 +1,13 @@
 // The bookings list: status filter, search, newest first, "Load more" with the API's cursor.
 // The filters live in the address (?status=&q=) so a reload or a shared link shows the same list.
-import { api, call, requireSession } from "/session.js";
-import { el, errorText, formatMoney, handleSignedOut, isStaff, showMessage, statusBadge, timeElement } from "/ui.js";
-
-const PAGE_SIZE = 25;
+import { pagedList } from "/paged-list.js";
+import { api, requireSession } from "/session.js";
+import { el, formatMoney, isStaff, showMessage, statusBadge, timeElement } from "/ui.js";
 
 const form = document.getElementById("filters");
 const statusSelect = document.getElementById("status");
 const search = document.getElementById("q");
-const table = document.getElementById("bookings-table");
-const tbody = document.getElementById("bookings-body");
-const empty = document.getElementById("empty");
-const loadMore = document.getElementById("load-more");
-const listStatus = document.getElementById("list-status");
-const listError = document.getElementById("list-error");
 const pageError = document.getElementById("page-error");
-
-let cursor = null;
-let shown = 0;
-let active = { status: "", q: "" };
-// Each new query bumps the generation so an older answer arriving late is dropped.
-let generation = 0;
 
 function filters() {
   return { status: statusSelect.value, q: search.value.trim() };
@@ -48,50 +35,22 @@ function row(booking) {
   );
 }
 
-function summarize() {
-  if (shown === 0) {
-    listStatus.textContent = "";
-    return;
-  }
-  const noun = shown === 1 ? "booking" : "bookings";
-  listStatus.textContent = cursor ? `Showing the newest ${shown} ${noun}.` : `${shown} ${noun}.`;
-}
+const list = pagedList({
+  path: "/api/bookings",
+  params: filters,
+  ids: { table: "bookings-table", tbody: "bookings-body" },
+  row,
+  describe: (shown, more) => {
+    const noun = shown === 1 ? "booking" : "bookings";
+    return more ? `Showing the newest ${shown} ${noun}.` : `${shown} ${noun}.`;
+  },
+  failure: "The bookings could not be loaded",
+});
 
-async function load(reset) {
-  const mine = ++generation;
-  // "Load more" continues the list on screen, with the filters it was loaded with.
-  if (reset) active = filters();
-  const current = active;
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (current.status) params.set("status", current.status);
-  if (current.q) params.set("q", current.q);
-  if (!reset && cursor) params.set("cursor", cursor);
-  if (reset) rememberFilters(current);
-
-  loadMore.disabled = true;
-  showMessage(listError, "");
-  listStatus.textContent = "Loading…";
-  const response = await call("GET", "/api/bookings?" + params.toString());
-  if (mine !== generation) return;
-  loadMore.disabled = false;
-  if (handleSignedOut(response)) return;
-  if (!(response.status === 200 && response.body && response.body.ok)) {
-    listStatus.textContent = "";
-    showMessage(listError, errorText(response, "The bookings could not be loaded"));
-    return;
-  }
-  const { items, nextCursor } = response.body.data;
-  if (reset) {
-    tbody.replaceChildren();
-    shown = 0;
-  }
-  for (const booking of items) tbody.append(row(booking));
-  shown += items.length;
-  cursor = nextCursor || null;
-  table.hidden = shown === 0;
-  empty.hidden = shown !== 0;
-  loadMore.hidden = !cursor;
-  summarize();
+/** The list from its first page, the filters kept in the address. */
+function reload() {
+  rememberFilters(filters());
+  return list.load(true);
 }
 
 async function loadStatuses() {
@@ -120,15 +79,14 @@ async function start() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(typing);
-    load(true);
+    reload();
   });
-  statusSelect.addEventListener("change", () => load(true));
+  statusSelect.addEventListener("change", reload);
   search.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => load(true), 300);
+    typing = setTimeout(reload, 300);
   });
-  loadMore.addEventListener("click", () => load(false));
-  await load(true);
+  await reload();
 }
 
 start();

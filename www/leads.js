@@ -1,25 +1,13 @@
 // The leads list (newest first, status filter in the address, "Load more" with the API's cursor)
 // and the form that adds one.
 import { addCustomerOptions, allCustomers } from "/customers.js";
+import { pagedList } from "/paged-list.js";
 import { call, requireSession } from "/session.js";
 import { el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, statusBadge, text, timeElement } from "/ui.js";
 
-const PAGE_SIZE = 25;
-
 const $ = (id) => document.getElementById(id);
 const statusSelect = $("status");
-const table = $("leads-table");
-const tbody = $("leads-body");
-const loadMore = $("load-more");
-const listStatus = $("list-status");
-const listError = $("list-error");
 const newLead = $("new-lead");
-
-let cursor = null;
-let shown = 0;
-// The filter the rows on screen were loaded with: "Load more" continues that list.
-let active = "";
-let generation = 0;
 
 function row(lead) {
   const link = el("a", {
@@ -36,41 +24,20 @@ function row(lead) {
   );
 }
 
-async function load(reset) {
-  const mine = ++generation;
-  const status = reset ? statusSelect.value : active;
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (status) params.set("status", status);
-  if (!reset && cursor) params.set("cursor", cursor);
-  if (reset) {
-    const query = status ? "?status=" + encodeURIComponent(status) : "";
-    history.replaceState(null, "", window.location.pathname + query);
-  }
-  loadMore.disabled = true;
-  showMessage(listError, "");
-  listStatus.textContent = "Loading…";
-  const response = await call("GET", "/api/leads?" + params.toString());
-  if (mine !== generation) return;
-  loadMore.disabled = false;
-  if (handleSignedOut(response)) return;
-  if (!(response.status === 200 && response.body && response.body.ok)) {
-    listStatus.textContent = "";
-    showMessage(listError, errorText(response, "The leads could not be loaded"));
-    return;
-  }
-  const { items, nextCursor } = response.body.data;
-  if (reset) {
-    tbody.replaceChildren();
-    shown = 0;
-    active = status;
-  }
-  for (const lead of items) tbody.append(row(lead));
-  shown += items.length;
-  cursor = nextCursor || null;
-  table.hidden = shown === 0;
-  $("empty").hidden = shown !== 0;
-  loadMore.hidden = !cursor;
-  listStatus.textContent = shown === 0 ? "" : `${shown} lead${shown === 1 ? "" : "s"}${cursor ? " so far" : ""}.`;
+const list = pagedList({
+  path: "/api/leads",
+  params: () => ({ status: statusSelect.value }),
+  ids: { table: "leads-table", tbody: "leads-body" },
+  row,
+  describe: (shown, more) => `${shown} lead${shown === 1 ? "" : "s"}${more ? " so far" : ""}.`,
+  failure: "The leads could not be loaded",
+});
+
+/** The list from its first page, the filter kept in the address. */
+function reload() {
+  const query = statusSelect.value ? "?status=" + encodeURIComponent(statusSelect.value) : "";
+  history.replaceState(null, "", window.location.pathname + query);
+  return list.load(true);
 }
 
 async function addLead(event) {
@@ -101,8 +68,7 @@ async function start() {
   const wanted = new URLSearchParams(window.location.search).get("status");
   if (["open", "converted", "lost"].includes(wanted)) statusSelect.value = wanted;
   $("filters").hidden = false;
-  statusSelect.addEventListener("change", () => load(true));
-  loadMore.addEventListener("click", () => load(false));
+  statusSelect.addEventListener("change", reload);
   newLead.addEventListener("submit", addLead);
   const loaded = await allCustomers();
   if (loaded.ok) {
@@ -111,7 +77,7 @@ async function start() {
   } else if (!handleSignedOut(loaded.response)) {
     showMessage($("page-error"), errorText(loaded.response, "The customers could not be loaded"));
   }
-  await load(true);
+  await reload();
 }
 
 start();

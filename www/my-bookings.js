@@ -1,13 +1,11 @@
-// The client portal: the signed-in customer's bookings, and a form to request a new one.
-import { api, call, requireSession } from "/session.js";
+// The client portal: the signed-in customer's bookings (newest first, page by page), and a form to
+// request a new one.
+import { pagedList } from "/paged-list.js";
+import { call, requireSession } from "/session.js";
 import { el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, showMessage, statusBadge, timeElement } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 const pageError = $("page-error");
-const listStatus = $("list-status");
-const table = $("bookings-table");
-const tbody = $("bookings-body");
-const empty = $("empty");
 const requestSection = $("request-section");
 const requestForm = $("request-form");
 const notes = $("request-notes");
@@ -31,22 +29,18 @@ function row(b) {
   );
 }
 
-async function load() {
-  const response = await api("GET", "/api/customer/bookings");
-  if (handleSignedOut(response)) return;
-  showMessage(listStatus, "");
-  if (!(response.status === 200 && response.body && response.body.ok)) {
-    showMessage(pageError, response.status === 403
-      ? "This page is for customers. Staff use the Bookings page."
-      : errorText(response, "Your bookings could not be loaded"));
-    return;
-  }
-  const items = response.body.data.items || [];
-  tbody.replaceChildren(...items.map(row));
-  table.hidden = items.length === 0;
-  empty.hidden = items.length !== 0;
-  requestSection.hidden = false;
-}
+const list = pagedList({
+  path: "/api/customer/bookings",
+  ids: { table: "bookings-table", tbody: "bookings-body" },
+  row,
+  describe: (shown, more) => (more ? `Your newest ${shown} bookings.` : ""),
+  failure: "Your bookings could not be loaded",
+  refused: (response) => {
+    if (response.status !== 403) return false;
+    showMessage(pageError, "This page is for customers. Staff use the Bookings page.");
+    return true;
+  },
+});
 
 // One key per intended submission: a retry after a network failure reuses it, a new text gets a new one.
 let pendingKey = null;
@@ -92,7 +86,7 @@ async function start() {
   const me = await requireSession();
   if (!me) return;
   requestForm.addEventListener("submit", submitRequest);
-  await load();
+  if (await list.load(true)) requestSection.hidden = false;
 }
 
 start();

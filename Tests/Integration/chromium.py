@@ -33,11 +33,11 @@ def wait(driver, condition, seconds=10):
     return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
-def sign_in(stack, driver, email, page, ready=".site-header .who-name"):
+def sign_in(stack, driver, email, page, ready=".site-header .who-name", password=DEMO_PASSWORD):
     """Signs in through the login page, which returns to `page`; waits until `ready` is shown."""
     driver.get(f"{stack.url}/login.html?next={page}")
     driver.find_element(By.ID, "email").send_keys(email)
-    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login-submit").click()
     wait(driver, EC.url_to_be(stack.url + page))
     wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ready)))

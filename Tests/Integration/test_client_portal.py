@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from chromium import sign_in, wait
-from identity import Browser, every_notification
+from identity import DEMO_TRAVEL, Browser, cli, every_notification
 
 DEMO01 = "00000000-0000-4000-8000-00000000b001"  # customer@demo.test's, not assigned to the supplier
 DEMO02 = "00000000-0000-4000-8000-00000000b002"  # customer@demo.test's, supplier@demo.test is assigned
@@ -215,3 +215,32 @@ def test_the_supplier_page_of_an_unassigned_booking_says_not_found(stack, driver
     error = wait(driver, EC.visibility_of_element_located((By.ID, "booking-error")))
     assert "not found" in error.text.lower()
     assert not driver.find_element(By.ID, "booking").is_displayed()
+
+
+def test_a_customer_with_many_bookings_pages_through_them(stack, driver, people):
+    email = f"frequent-{uuid.uuid4().hex[:8]}@demo.test"
+    cli(stack, "user", "add", "--email", email, "--name", "Frequent Flyer", "--team", DEMO_TRAVEL,
+        "--role", "customer", "--password-stdin", stdin="frequent-flyer-pass\n")
+    user = stack.psql(f"SELECT id FROM users WHERE email = '{email}'")
+    customer = people["staff"].send("POST", "/api/customers", json={"name": "Frequent Flyer", "userId": user})
+    assert customer.status_code == 201, customer.text
+    references = []
+    for n in range(27):
+        r = people["staff"].send("POST", "/api/bookings", json={
+            "customerId": customer.json()["data"]["id"], "currency": "EUR",
+            "items": [{"kind": "other", "description": f"Trip {n}", "quantity": 1, "unitPriceMinor": 100}]})
+        assert r.status_code == 201, r.text
+        references.append(r.json()["data"]["booking_reference"])
+    sign_in(stack, driver, email, "/my-bookings.html", password="frequent-flyer-pass")
+    wait(driver, EC.visibility_of_element_located((By.ID, "bookings-table")))
+
+    def shown():
+        return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#bookings-body .reference a")]
+
+    assert shown() == references[::-1][:25]
+    assert driver.find_element(By.ID, "list-status").text == "Your newest 25 bookings."
+    driver.find_element(By.ID, "load-more").click()
+    wait(driver, lambda d: len(shown()) == 27)
+    assert shown() == references[::-1]
+    assert not driver.find_element(By.ID, "load-more").is_displayed()
+    assert driver.find_element(By.ID, "request-section").is_displayed()
