@@ -6,15 +6,23 @@ import Foundation
 /// or not). A member present and never asked for is a misspelt or unsupported field: reporting it
 /// beats a 201 that silently left it out (`"travellers"` for `"travelers"`).
 final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
-    private var objects: [(path: String, present: Set<String>)] = []
-    private var asked: [String: Set<String>] = [:]
+    /// More objects than any body of the API holds (a booking: 100 items, 50 travelers): the limit
+    /// keeps the noting work of one request small whatever it sends.
+    static let maxObjects = 1_000
+
+    private struct Object {
+        let path: [any CodingKey]
+        let present: Set<String>
+        var asked: Set<String> = []
+    }
+    private var objects: [Object] = []
 
     /// The first member nobody asked for, as a path (`items[0].startAt`), in the order objects were opened.
     var firstUnknown: String? {
         for object in objects {
-            let known = asked[object.path] ?? []
-            if let name = object.present.subtracting(known).sorted().first {
-                return object.path.isEmpty ? name : "\(object.path).\(name)"
+            if let name = object.present.subtracting(object.asked).sorted().first {
+                let path = Self.name(object.path)
+                return path.isEmpty ? name : "\(path).\(name)"
             }
         }
         return nil
@@ -41,13 +49,16 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
             || type is String.Type || type is UUID.Type
     }
 
-    fileprivate func opened(_ path: [any CodingKey], present: [String]) {
-        let key = Self.name(path)
-        if !objects.contains(where: { $0.path == key }) { objects.append((key, Set(present))) }
+    fileprivate func open(_ path: [any CodingKey], present: [String]) throws -> Int {
+        guard objects.count < Self.maxObjects else {
+            throw APIError.invalidJSON("it holds more than \(Self.maxObjects) objects.")
+        }
+        objects.append(Object(path: path, present: Set(present)))
+        return objects.count - 1
     }
 
-    fileprivate func asked(_ member: String, at path: [any CodingKey]) {
-        asked[Self.name(path), default: []].insert(member)
+    fileprivate func asked(_ member: String, in object: Int) {
+        objects[object].asked.insert(member)
     }
 
     static func name(_ path: [any CodingKey]) -> String {
@@ -62,17 +73,30 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
         init?(intValue: Int) { nil }
     }
 
-    fileprivate struct Decoder: Swift.Decoder {
+    /// A class so that a type opening its object twice notes both into one record.
+    fileprivate final class Decoder: Swift.Decoder {
         let base: any Swift.Decoder
         let check: MemberCheck
+        private var object: Int?
         var codingPath: [any CodingKey] { base.codingPath }
         var userInfo: [CodingUserInfoKey: Any] { base.userInfo }
 
+        init(base: any Swift.Decoder, check: MemberCheck) {
+            self.base = base
+            self.check = check
+        }
+
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
             let container = try base.container(keyedBy: type)
-            let everything = try base.container(keyedBy: AnyKey.self)
-            check.opened(codingPath, present: everything.allKeys.map(\.stringValue))
-            return KeyedDecodingContainer(Keyed(base: container, check: check))
+            let index: Int
+            if let object {
+                index = object
+            } else {
+                let everything = try base.container(keyedBy: AnyKey.self)
+                index = try check.open(codingPath, present: everything.allKeys.map(\.stringValue))
+                object = index
+            }
+            return KeyedDecodingContainer(Keyed(base: container, check: check, object: index))
         }
 
         func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -87,10 +111,11 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
     fileprivate struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let base: KeyedDecodingContainer<Key>
         let check: MemberCheck
+        let object: Int
         var codingPath: [any CodingKey] { base.codingPath }
         var allKeys: [Key] { base.allKeys }
 
-        private func note(_ key: Key) { check.asked(key.stringValue, at: codingPath) }
+        private func note(_ key: Key) { check.asked(key.stringValue, in: object) }
 
         func contains(_ key: Key) -> Bool {
             note(key)

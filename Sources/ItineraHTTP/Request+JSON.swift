@@ -54,6 +54,8 @@ extension Request {
             throw Self.fieldError(context.codingPath + [key], "is required")
         } catch let DecodingError.dataCorrupted(context) {
             throw Self.fieldError(context.codingPath, "is not valid")
+        } catch let error as APIError {
+            throw error
         } catch {
             throw APIError.invalidJSON("it could not be parsed.")
         }
@@ -67,6 +69,9 @@ extension Request {
                 }, "appears more than once in its object")
         }
         if let unknown = check.firstUnknown {
+            guard !unknown.isEmpty, !unknown.hasSuffix(".") else {
+                throw APIError.invalidJSON("a member with an empty name is not a field of this request.")
+            }
             throw APIError.invalidJSON(field: unknown, "is not a field of this request")
         }
         return value

@@ -106,6 +106,10 @@ def test_a_member_the_endpoint_does_not_know_is_refused_rather_than_dropped(stac
     r = staff.send("POST", "/api/bookings", json=body)
     assert r.status_code == 400 and "items[0].startAt" in r.json()["error"]["details"]["fields"], r.text
     assert stack.psql("SELECT count(*) FROM bookings") == before
+    # A body with more objects than any of ours holds is refused before it is looked at further.
+    flood = staff.send("POST", "/api/bookings", json={"customerId": customer_id, "currency": "EUR",
+                                                      "travelers": [{"firstName": "A", "lastName": "B"}] * 1_500})
+    assert flood.status_code == 400 and "more than 1000 objects" in flood.json()["error"]["message"], flood.text
     # Free-form metadata stays free-form.
     booking = new_booking(staff, customer_id)
     moved = staff.send("POST", "/api/core/booking-lifecycle", json={

@@ -79,6 +79,14 @@ import Testing
         #expect(throws: APIError.invalidJSON(field: "items", "must not be null")) {
             try request(#"{"currency":"EUR","items":null}"#).decodeJSON(Order.self)
         }
+        #expect(throws: APIError.invalidJSON("a member with an empty name is not a field of this request.")) {
+            try request(#"{"currency":"EUR","items":[],"":1}"#).decodeJSON(Order.self)
+        }
+        // However many objects a body sends, the noting stops at the limit: no body of ours holds more.
+        let many = "[" + Array(repeating: #"{"description":"a"}"#, count: MemberCheck.maxObjects).joined(separator: ",")
+        #expect(throws: APIError.invalidJSON("it holds more than \(MemberCheck.maxObjects) objects.")) {
+            try request(#"{"currency":"EUR","items":\#(many)]}"#).decodeJSON(Order.self)
+        }
         let partner = try request(#"{"bookingId":"b1","count":2,"source":"marketplace"}"#)
             .decodeJSON(Body.self, unknownMembers: .ignore)
         #expect(partner.count == 2)
