@@ -33,7 +33,7 @@ enum BookingQueries {
             'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
             """,
         itemMoney: "'unit_price_minor', i.unit_price_minor, 'total_minor', i.total_minor,",
-        supplierReference: "i.supplier_reference",
+        supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,", eventNote: "note,",
         payments: """
             'payments', coalesce((SELECT json_agg(json_build_object(
                     'id', p.id, 'provider', p.provider, 'amount_minor', p.amount_minor, 'currency', p.currency,
@@ -46,20 +46,23 @@ enum BookingQueries {
             """)
 
     /// What an assigned supplier sees of a booking: what is to be delivered and when, not what it
-    /// costs. No totals, prices or payments, and the supplier reference (a PNR, a confirmation number)
+    /// costs. No totals, prices or payments, none of staff's notes (the booking's, the timeline's:
+    /// "Payment requested: 50.00 EUR", a margin), and the supplier reference (a PNR, a confirmation number)
     /// only on the items of the login's own supplier, which are marked `yours`. Row-level security leaves out the rest
     /// (the customer row, invoices and quote proposals among the documents).
     static let supplierDetail = detailQuery(
         money: "", itemMoney: "'yours', coalesce(\(ownItem), false),",
-        supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", payments: "")
+        supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", staffNotes: "", eventNote: "",
+        payments: "")
 
     /// Whether item `i` is the signed-in supplier login's to deliver (and to answer).
     private static let ownItem =
         "i.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())"
 
-    private static func detailQuery(money: String, itemMoney: String, supplierReference: String, payments: String)
-        -> String
-    {
+    private static func detailQuery(
+        money: String, itemMoney: String, supplierReference: String, staffNotes: String, eventNote: String,
+        payments: String
+    ) -> String {
         """
         SELECT json_build_object(
             'id', b.id, 'booking_reference', b.booking_reference, 'status', b.status,
@@ -68,7 +71,7 @@ enum BookingQueries {
                              ELSE json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone) END,
             'lead_id', b.lead_id, 'quotation_id', b.quotation_id, 'trip_id', b.trip_id,
             \(money)
-            'departure_at', b.departure_at, 'notes', b.notes, 'version', b.version,
+            'departure_at', b.departure_at, \(staffNotes) 'version', b.version,
             'created_at', b.created_at, 'updated_at', b.updated_at,
             'items', coalesce((SELECT json_agg(json_build_object(
                     'id', i.id, 'kind', i.kind, 'product_id', i.product_id, 'supplier_id', i.supplier_id,
@@ -93,7 +96,7 @@ enum BookingQueries {
                     'id', a.id, 'user_id', a.user_id, 'role', a.role, 'created_at', a.created_at)
                     ORDER BY a.created_at) FROM booking_assignments a WHERE a.booking_id = b.id), '[]'),
             'last_events', coalesce((SELECT json_agg(e ORDER BY e.id DESC) FROM (
-                    SELECT id, from_status, to_status, actor_type, actor_id, note, created_at
+                    SELECT id, from_status, to_status, actor_type, actor_id, \(eventNote) created_at
                     FROM booking_lifecycle_events WHERE booking_id = b.id ORDER BY id DESC LIMIT 10) e), '[]')
         )::text AS booking
         FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id

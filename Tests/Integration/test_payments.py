@@ -670,8 +670,11 @@ def test_an_assigned_supplier_sees_the_booking_but_not_its_money(stack, staff, c
     supplier = Browser(stack, "supplier@demo.test")
     seen = supplier.get(f"/api/supplier/bookings/{booking}").json()["data"]
     assert seen["id"] == booking and seen["status"] == "payment_confirmed"
-    for money in ("total_minor", "paid_minor", "currency", "payments", "invoices"):
+    for money in ("total_minor", "paid_minor", "currency", "payments", "invoices", "notes"):
         assert money not in seen, money
+    # The timeline's notes ("Payment requested: 44.00 EUR by stripe.") stay with staff too.
+    assert seen["last_events"] and all("note" not in e for e in seen["last_events"])
+    assert any("EUR" in (e["note"] or "") for e in staff_view["last_events"])
     assert [(i["description"], i["quantity"]) for i in seen["items"]] == [
         ("Sunset sail", 1), ("Beach shoot", 1), ("LIS → FNC", 2)]
     assert all("unit_price_minor" not in i and "total_minor" not in i for i in seen["items"])
