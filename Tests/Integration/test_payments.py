@@ -307,6 +307,23 @@ def test_a_deposit_refunded_while_payment_is_awaited_is_owed_again(stack, staff,
     assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'payment_overpaid' "
                       f"AND link_id = '{booking}'") == "0"
 
+    # A deposit refunded whole leaves the booking waiting for the whole total, not ended.
+    second = new_booking(staff, customer_id, total=10000)
+    given_back = paid_intent(staff, second, amount=3000)
+    assert send_stripe(stack, stripe_event("payment_intent.succeeded", given_back)).status_code == 200
+    whole = refund(staff, given_back["id"], 3000)
+    assert whole.status_code == 202
+    assert wait_until(lambda: refund_row(stack, whole.json()["data"]["refund"]["id"]).startswith("succeeded|re_"))
+    # The provider's refund.created webhook, which moves a booking refunded whole, has been applied.
+    assert wait_until(lambda: stack.psql(f"SELECT count(*) FROM payment_webhook_events WHERE event_type = "
+                                         f"'refund.created' AND payment_id = '{given_back['id']}' "
+                                         "AND outcome IN ('applied', 'already_applied')") == "1")
+    assert booking_status(stack, second) == "payment_pending"
+    assert paid_intent(staff, second)["amount_minor"] == 10000
+    assert staff.send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": second, "toStatus": "cancelled", "actorType": "user"}).status_code == 200
+    assert staff.get(f"/api/bookings/{second}/payments").json()["data"]["totals"][0]["outstanding_minor"] == 0
+
     # Once paid for, a goodwill refund gives money back without making it owed.
     assert refund(staff, rest["id"], 500, reason="Goodwill").status_code == 202
     totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]

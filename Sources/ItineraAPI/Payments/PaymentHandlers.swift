@@ -173,7 +173,8 @@ enum PaymentHandlers {
                                           FROM payments p WHERE p.booking_id = b.id), '[]'),
                     'totals', (SELECT json_agg(json_build_object('currency', t.currency,
                                    'captured_minor', t.captured, 'refunded_minor', t.refunded,
-                                   'outstanding_minor', CASE WHEN t.currency <> b.currency THEN 0
+                                   'outstanding_minor', CASE WHEN t.currency <> b.currency
+                                                                  OR b.status IN ('cancelled', 'refunded') THEN 0
                                        WHEN b.status = ANY ($2) THEN greatest(0, b.total_minor - t.captured + t.refunded)
                                        ELSE greatest(0, b.total_minor - t.captured) END,
                                    'open_minor', t.open)

@@ -160,13 +160,15 @@ enum PaymentLedger {
     }
 
     /// Moves the booking to `refunded` once the provider has confirmed refunds for everything captured.
+    /// A booking still waiting for payment stays: the deposit given back is owed again, and staff
+    /// cancel the booking when it is not to go ahead.
     static func refundBookingIfFullyRefunded(
         _ bookingId: UUID, scope: RequestScope, actorType: String, idempotencyKey: String,
         _ connection: PostgresConnection
     ) throws {
         let booking = try lockBooking(bookingId, connection)
         guard booking.capturedMinor > 0, booking.settledRefundsMinor >= booking.capturedMinor,
-            Lifecycle.canMove(from: booking.status, to: .refunded)
+            !Lifecycle.awaitingPayment.contains(booking.status), Lifecycle.canMove(from: booking.status, to: .refunded)
         else { return }
         try LifecycleHandlers.move(
             connection, scope: scope, bookingId: bookingId, to: .refunded, actorType: actorType,
