@@ -21,14 +21,16 @@ enum SupplierAnswerHandlers {
         update.oneOf("supplierStatus", "supplier_status", answers)
         update.text("supplierReference", "supplier_reference", 1...100)
         try update.check.finish()
-        let statement = update.statement(table: "booking_items", id: itemId, returning: "id", touch: false)
+        let statement = update.statement(
+            table: "booking_items", id: itemId, returning: "supplier_status, supplier_reference", touch: false)
         let json = try scope.transaction { connection -> String in
             // The booking's lock orders this against staff editing its items. (A FOR UPDATE on the
             // item would not see another supplier's: row locks pass the UPDATE policies.)
             try BookingItemHandlers.lockBooking(bookingId, scope, connection, pricing: false)
             let item = try connection.query(
                 """
-                SELECT i.description, coalesce(s.name, '') AS supplier, s.id IS NOT NULL AS yours
+                SELECT i.description, i.supplier_status, i.supplier_reference, coalesce(s.name, '') AS supplier,
+                       s.id IS NOT NULL AS yours
                 FROM booking_items i
                 LEFT JOIN suppliers s ON s.id = i.supplier_id AND s.user_id = itinera_current_user()
                 WHERE i.id = $1 AND i.booking_id = $2
@@ -40,45 +42,57 @@ enum SupplierAnswerHandlers {
                 throw APIError(
                     status: 403, code: "not_your_item", message: "This item is another supplier's to answer.")
             }
-            try connection.query(statement.sql, statement.parameters, context: "recording a supplier's answer")
-            try announce(
-                bookingId, itemId: itemId, description: description, supplier: item.first("supplier") ?? "", scope,
-                connection)
-            try Audit.record(
-                connection, scope, action: "booking_item.supplier_answer", table: "booking_items",
-                rowId: itemId.lowercased)
+            let before = Answer(
+                status: item.first("supplier_status") ?? "", reference: item.first("supplier_reference"))
+            let saved = try connection.query(
+                statement.sql, statement.parameters, context: "recording a supplier's answer")
+            let after = Answer(
+                status: saved.first("supplier_status") ?? "", reference: saved.first("supplier_reference"))
+            // The same answer again changes nothing and tells no one.
+            if after != before {
+                try announce(
+                    bookingId, itemId: itemId, description: description, supplier: item.first("supplier") ?? "",
+                    after, statusChanged: after.status != before.status, scope, connection)
+                try Audit.record(
+                    connection, scope, action: "booking_item.supplier_answer", table: "booking_items",
+                    rowId: itemId.lowercased)
+            }
             return try connection.query(BookingQueries.supplierDetail, [bookingId], context: "loading a booking")
                 .first("booking") ?? "null"
         }
         return scope.ok(jsonText: json)
     }
 
-    /// Moves the booking's version on and queues the news for staff, with whether every item that
-    /// has a supplier is now confirmed (the booking can then go to `supplier_confirmed`).
+    struct Answer: Equatable {
+        let status: String
+        let reference: String?
+    }
+
+    /// Moves the booking's version on and queues the news for staff: a new status (`statusChanged`)
+    /// or only a new reference, and whether this answer was the last confirmation missing among the
+    /// items that have a supplier (the booking can then go to `supplier_confirmed`).
     private static func announce(
-        _ bookingId: UUID, itemId: UUID, description: String, supplier: String, _ scope: RequestScope,
-        _ connection: PostgresConnection
+        _ bookingId: UUID, itemId: UUID, description: String, supplier: String, _ answer: Answer,
+        statusChanged: Bool, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws {
         let booking = try connection.query(
             """
             UPDATE bookings b SET version = b.version + 1, updated_at = now() WHERE b.id = $1
             RETURNING b.booking_reference,
-                (SELECT i.supplier_status || '|' || coalesce(i.supplier_reference, '')
-                 FROM booking_items i WHERE i.id = $2) AS answer,
                 (SELECT bool_and(i.supplier_status = 'confirmed') FROM booking_items i
                  WHERE i.booking_id = b.id AND i.supplier_id IS NOT NULL) AS all_confirmed
-            """, [bookingId, itemId], context: "recording a supplier's answer")
-        let answer = (booking.first("answer") ?? "|").split(
-            separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            """, [bookingId], context: "recording a supplier's answer")
+        let completed = statusChanged && answer.status == "confirmed" && booking.first("all_confirmed") == "t"
         Outbox.enqueue(
             connection, teamId: try scope.caller.teamId, type: "booking.supplier_answered", aggregateId: bookingId,
             payload: [
                 "booking_id": .string(bookingId.lowercased),
                 "booking_reference": .string(booking.first("booking_reference") ?? ""),
                 "item_id": .string(itemId.lowercased), "item_description": .string(description),
-                "supplier_name": .string(supplier), "supplier_status": .string(String(answer[0])),
-                "supplier_reference": .string(answer.count > 1 ? String(answer[1]) : ""),
-                "all_confirmed": .string(booking.first("all_confirmed") == "t" ? "true" : "false"),
+                "supplier_name": .string(supplier), "supplier_status": .string(answer.status),
+                "supplier_reference": .string(answer.reference ?? ""),
+                "change": .string(statusChanged ? "status" : "reference"),
+                "all_confirmed": .string(completed ? "true" : "false"),
                 "actor_user_id": try scope.caller.userId.map { .string($0.lowercased) } ?? .null,
             ])
     }

@@ -42,8 +42,9 @@ extension Automations {
 
 extension Automations {
     /// `supplier_answered` to the team when a supplier login confirms, declines or cancels one of its
-    /// items from the supplier portal (or gives its reference); the title says so when every item
-    /// with a supplier is confirmed, the point at which staff move the booking to `supplier_confirmed`.
+    /// items from the supplier portal, or changes only its reference; the title says so when this
+    /// confirmation was the last one missing among the items with a supplier, the point at which
+    /// staff move the booking to `supplier_confirmed`.
     struct SupplierAnswerNotification: OutboxHandler {
         let name = "automation.supplier_answer_notification"
 
@@ -55,12 +56,15 @@ extension Automations {
             let supplier = event.payload["supplier_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "A supplier"
             let status = event.payload["supplier_status"] ?? ""
             let item = event.payload["item_description"] ?? "an item"
-            var title = "Booking \(reference): \(supplier) \(Self.verb(status)) \(item)"
-            if event.payload["all_confirmed"] == "true" { title += " — every supplier has confirmed" }
             let supplierReference = event.payload["supplier_reference"] ?? ""
+            var title =
+                event.payload["change"] == "reference"
+                ? "Booking \(reference): \(supplier) changed its reference for \(item)"
+                : "Booking \(reference): \(supplier) \(Self.verb(status)) \(item)"
+            if event.payload["all_confirmed"] == "true" { title += " — every supplier has confirmed" }
             try Notice(
                 type: "supplier_answered", title: title,
-                message: supplierReference.isEmpty ? "" : "Their reference: \(supplierReference).",
+                message: supplierReference.isEmpty ? "No reference given." : "Their reference: \(supplierReference).",
                 bookingId: booking,
                 metadata: [
                     "booking_id": booking.uuidString.lowercased(), "item_id": event.payload["item_id"] ?? "",

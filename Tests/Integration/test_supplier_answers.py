@@ -105,12 +105,19 @@ def test_the_title_says_when_every_supplier_has_confirmed(stack, people, custome
         == 200
     path = f"/api/supplier/bookings/{booking['id']}/items/{shoot}"
     assert people["supplier"].send("PATCH", path, json={"supplierStatus": "declined"}).status_code == 200
-    assert people["supplier"].send("PATCH", path, json={"supplierStatus": "confirmed"}).status_code == 200
-    assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 2)
-    titles = sorted(n["title"] for n in supplier_notes(people, booking["id"]))
+    confirmed = people["supplier"].send("PATCH", path, json={"supplierStatus": "confirmed"})
+    assert confirmed.status_code == 200
+    # The same answer again changes nothing; a new reference alone is news, but no new confirmation.
+    again = people["supplier"].send("PATCH", path, json={"supplierStatus": "confirmed"})
+    assert again.status_code == 200 and again.json()["data"]["version"] == confirmed.json()["data"]["version"]
+    assert people["supplier"].send("PATCH", path, json={"supplierReference": "SHOOT-9"}).status_code == 200
+    assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 3)
+    notes = sorted((n["title"], n["message"]) for n in supplier_notes(people, booking["id"]))
     ref = booking["booking_reference"]
-    assert titles == [f"Booking {ref}: Sol Studio confirmed Beach shoot — every supplier has confirmed",
-                      f"Booking {ref}: Sol Studio declined Beach shoot"]
+    assert notes == [
+        (f"Booking {ref}: Sol Studio changed its reference for Beach shoot", "Their reference: SHOOT-9."),
+        (f"Booking {ref}: Sol Studio confirmed Beach shoot — every supplier has confirmed", "No reference given."),
+        (f"Booking {ref}: Sol Studio declined Beach shoot", "No reference given.")]
 
 
 def test_bad_answers_change_nothing(stack, people, customer_id, airline):
