@@ -209,6 +209,19 @@ function documentCell(d) {
   return document.createTextNode(name);
 }
 
+/**
+ * What the traveller needs to know of the supplier's answer: confirmed, with the confirmation number
+ * to show at the counter, or cancelled. A declined item stays "Awaiting confirmation" while the
+ * agency finds another.
+ */
+function confirmationText(item) {
+  if (item.supplier_status === "confirmed") {
+    return item.supplier_reference ? `Confirmed · ${item.supplier_reference}` : "Confirmed";
+  }
+  if (item.supplier_status === "cancelled") return "Cancelled";
+  return "Awaiting confirmation";
+}
+
 function render(b) {
   document.title = `${b.booking_reference} · Itinera`;
   $("booking-ref").textContent = b.booking_reference;
@@ -221,9 +234,9 @@ function render(b) {
     dataTable(
       "Items",
       [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
-        { label: "Line total", num: true }],
+        { label: "Line total", num: true }, { label: "Confirmation" }],
       (b.items || []).map((i) => [text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
-        formatMoney(i.total_minor, b.currency)]),
+        formatMoney(i.total_minor, b.currency), confirmationText(i)]),
       "No items yet: our team adds them with the quotation.",
     ),
   );

@@ -13,6 +13,7 @@ from conftest import wait_until
 from identity import Browser
 
 SOL_STUDIO = "00000000-0000-4000-8000-00000000c002"  # seeded: the supplier row of supplier@demo.test
+DEMO_CUSTOMER = "00000000-0000-4000-8000-00000000c001"  # seeded: the customer row of customer@demo.test
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +214,20 @@ def test_the_supplier_portal_answers_for_the_suppliers_own_items(stack, driver, 
     assert stale.text.startswith("The booking changed meanwhile")
     wait(driver, EC.text_to_be_present_in_element((By.ID, "items"), "Beach shoot at dawn"))
     assert answers(stack, booking["id"]) == "confirmed:SHOOT-12,pending:-,pending:-"
+
+
+def test_the_customer_sees_what_the_suppliers_confirmed(stack, driver, people, airline):
+    booking = assigned_booking(stack, people, DEMO_CUSTOMER, airline)
+    shoot, flight = booking["items"][0]["id"], booking["items"][1]["id"]
+    assert people["supplier"].send("PATCH", f"/api/supplier/bookings/{booking['id']}/items/{shoot}",
+                                   json={"supplierStatus": "confirmed", "supplierReference": "SHOOT-3"}).status_code \
+        == 200
+    assert people["staff"].send("PATCH", f"/api/bookings/{booking['id']}/items/{flight}",
+                                json={"supplierStatus": "declined"}).status_code == 200
+    sign_in(stack, driver, "customer@demo.test", f"/my-booking.html?id={booking['id']}")
+    wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, "#items table")))
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#items tbody tr")]
+    assert [(r[1], r[-1]) for r in rows] == [("Beach shoot", "Confirmed · SHOOT-3"),
+                                             ("LIS → FNC", "Awaiting confirmation"),
+                                             ("Welcome pack", "Awaiting confirmation")]
