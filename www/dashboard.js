@@ -55,6 +55,13 @@ function renderOutbox(outbox) {
   }
 }
 
+/** Items a supplier has not confirmed yet: none is good news; any is a warning to chase. */
+function unconfirmedCell(count) {
+  const n = Number(count || 0);
+  if (n === 0) return el("span", { className: "muted", text: "All confirmed" });
+  return el("span", { className: "badge badge-warning", text: `${n} item${n === 1 ? "" : "s"}` });
+}
+
 function renderDepartures(departures) {
   const box = $("departures");
   if (departures.length === 0) {
@@ -70,6 +77,7 @@ function renderDepartures(departures) {
         el("a", { href: `/booking.html?id=${encodeURIComponent(d.id)}`, text: d.booking_reference })),
       el("td", { className: "customer", text: d.customer_name ?? "—" }),
       el("td", {}, statusBadge(d.status)),
+      el("td", { className: "num unconfirmed" }, unconfirmedCell(d.unconfirmed_items)),
     ),
   );
   box.replaceChildren(
@@ -81,7 +89,7 @@ function renderDepartures(departures) {
         { id: "departures-table", className: "data-table" },
         el("caption", { className: "visually-hidden", text: "Departures in the next 14 days, soonest first" }),
         el("thead", {}, el("tr", {}, ...["Departure", "Reference", "Customer", "Status"].map((label) =>
-          el("th", { scope: "col", text: label })))),
+          el("th", { scope: "col", text: label })), el("th", { scope: "col", className: "num", text: "Not confirmed" }))),
         el("tbody", {}, ...rows),
       ),
     ),

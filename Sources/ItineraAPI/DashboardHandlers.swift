@@ -1,6 +1,7 @@
 import ItineraHTTP
 
-/// `GET /api/admin/dashboard`: the team at a glance, in one query.
+/// `GET /api/admin/dashboard`: the team at a glance, in one query. Each departure of the next two
+/// weeks counts its items a supplier has not confirmed yet: the ones to chase before the trip.
 enum DashboardHandlers {
     static func dashboard(_ scope: RequestScope) throws -> Response {
         let json = try scope.transaction { connection in
@@ -19,7 +20,10 @@ enum DashboardHandlers {
                               GROUP BY b.currency) r), '{}'),
                     'payments_pending', (SELECT count(*) FROM bookings WHERE status = 'payment_pending'),
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (
-                        SELECT b.id, b.booking_reference, b.status, b.departure_at, c.name AS customer_name
+                        SELECT b.id, b.booking_reference, b.status, b.departure_at, c.name AS customer_name,
+                               (SELECT count(*) FROM booking_items i WHERE i.booking_id = b.id
+                                  AND i.supplier_id IS NOT NULL AND i.supplier_status <> 'confirmed')
+                                 AS unconfirmed_items
                         FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
                         WHERE b.departure_at >= now() AND b.departure_at < now() + interval '14 days'
                           AND b.status NOT IN ('cancelled', 'refunded')

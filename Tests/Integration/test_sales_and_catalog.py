@@ -2,6 +2,7 @@
 
 import threading
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -398,6 +399,30 @@ def test_dashboard_counts_what_happened(stack, staff, customer):
     assert refunded["revenue_confirmed_this_month"].get("EUR", 0) == before["revenue_confirmed_this_month"].get("EUR", 0)
     other = Browser(stack, "admin@other.test").get("/api/admin/dashboard").json()["data"]
     assert "EUR" not in other["revenue_confirmed_this_month"]
+
+
+def test_dashboard_departures_count_the_items_suppliers_have_not_confirmed(stack, staff, customer):
+    supplier = staff.send("POST", "/api/suppliers", json={"name": "Harbour Boats", "kind": "operator"})
+    supplier_id = supplier.json()["data"]["id"]
+    soon = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "items": [
+        {"kind": "activity", "description": "Boat trip", "startsAt": soon, "quantity": 1, "unitPriceMinor": 100,
+         "supplierId": supplier_id},
+        {"kind": "activity", "description": "Dinner cruise", "startsAt": soon, "quantity": 1, "unitPriceMinor": 100,
+         "supplierId": supplier_id},
+        {"kind": "other", "description": "Map", "quantity": 1, "unitPriceMinor": 100}]})
+    assert r.status_code == 201, r.text
+    booking = r.json()["data"]
+
+    def unconfirmed():
+        departures = staff.get("/api/admin/dashboard").json()["data"]["departures_next_14_days"]
+        return [d["unconfirmed_items"] for d in departures if d["id"] == booking["id"]]
+
+    assert unconfirmed() == [2]  # the map has no supplier to confirm it
+    first = booking["items"][0]["id"]
+    assert staff.send("PATCH", f"/api/bookings/{booking['id']}/items/{first}",
+                      json={"supplierStatus": "confirmed"}).status_code == 200
+    assert unconfirmed() == [1]
 
 
 def test_lifecycle_rules_are_published(staff):

@@ -2,6 +2,7 @@
 page with its status buttons and timeline, the bookings list, the dashboard, and names with markup."""
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
@@ -306,6 +307,22 @@ def test_dashboard_shows_the_api_numbers(stack, browser, staff):
         assert browser.find_element(By.ID, f"outbox-{kind}").text.isdigit()
     link = browser.find_element(By.CSS_SELECTOR, '#status-counts tr[data-status="booking_created"] a')
     assert link.get_attribute("href").endswith("/bookings.html?status=booking_created")
+
+
+def test_dashboard_departures_say_what_suppliers_have_not_confirmed(stack, browser, staff):
+    customer = new_customer(staff)["id"]
+    soon = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    chased = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "items": [
+        {"kind": "activity", "description": "Sunrise hike", "startsAt": soon, "quantity": 1, "unitPriceMinor": 100,
+         "supplierId": "00000000-0000-4000-8000-00000000c002"}]}).json()["data"]
+    settled = staff.send("POST", "/api/bookings", json={"customerId": customer, "currency": "EUR", "items": [
+        {"kind": "other", "description": "Tickets", "startsAt": soon, "quantity": 1, "unitPriceMinor": 100}]}).json()["data"]
+    open_signed_in(browser, stack, "/dashboard.html")
+    wait(browser, EC.visibility_of_element_located((By.ID, "departures-table")))
+    cell = lambda booking: browser.find_element(
+        By.CSS_SELECTOR, f'#departures-table tr[data-id="{booking["id"]}"] .unconfirmed').text
+    assert cell(chased) == "1 item"
+    assert cell(settled) == "All confirmed"
 
 
 def test_a_name_with_markup_is_shown_as_text(stack, browser, staff):
