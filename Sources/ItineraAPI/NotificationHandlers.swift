@@ -48,6 +48,13 @@ enum NotificationHandlers {
     static func stream(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         guard let userId = caller.userId else { throw APIError.unauthenticated }
+        // nchan's subscriber answers a request that does not ask for an event stream with an empty
+        // 403; say what is missing instead.
+        guard scope.request.headers["accept"]?.lowercased().contains("text/event-stream") == true else {
+            throw APIError(
+                status: 406, code: "event_stream_only",
+                message: "This is a server-sent event stream: send Accept: text/event-stream (EventSource does).")
+        }
         if let lastEventId = scope.request.headers["last-event-id"], isTooOld(lastEventId) {
             // nchan keeps an hour of messages: a browser that has been away longer would silently miss
             // some. It is told to reload its list instead; the empty `id:` makes its reconnect start fresh.

@@ -196,6 +196,12 @@ def test_the_stream_needs_a_signed_in_user(stack):
                         timeout=5).status_code == 404
 
 
+def test_the_stream_says_it_needs_an_event_stream_request(stack, people):
+    plain = people["staff@demo.test"].get("/api/notifications/stream")
+    assert plain.status_code == 406 and plain.json()["error"]["code"] == "event_stream_only", plain.text
+    assert "text/event-stream" in plain.json()["error"]["message"]
+
+
 def test_a_browser_away_too_long_is_told_to_resync(stack, people):
     stale = Stream(stack, people["staff@demo.test"], last_event_id=f"{int(time.time()) - 7200}:0")
     try:
