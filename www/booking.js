@@ -2,6 +2,7 @@
 // documents and timeline, and buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
 // captured payments and makes sandbox checkout links for the customer.
 import { renderItems } from "/booking-items.js";
+import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
 import {
   PAYABLE_STATUSES, currencyDigits, dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey,
@@ -251,6 +252,29 @@ function renderTimeline(events) {
   $("timeline").replaceChildren(...items);
 }
 
+/** One change of the booking's history: when, what (a sentence from the server), and who. */
+function historyEntry(e) {
+  return el(
+    "li",
+    { "data-action": e.action },
+    el("div", { className: "timeline-when" }, timeElement(e.created_at)),
+    el("div", { className: "history-summary", text: e.summary }),
+    el("div", { className: "muted", text: `by ${text(e.actor_name || e.actor_type)}` }),
+  );
+}
+
+const history = pagedList({
+  path: `/api/bookings/${encodeURIComponent(bookingId || "")}/history`,
+  ids: {
+    table: "history", tbody: "history", empty: "history-empty", loadMore: "history-more", status: "history-status",
+    error: "history-error",
+  },
+  row: historyEntry,
+  describe: (shown, more) => (more ? `The latest ${shown} changes.` : ""),
+  failure: "The history could not be loaded",
+  pageSize: 20,
+});
+
 function closeTransitionForm(returnFocus = false) {
   const chosen = transitions.querySelector('button[aria-pressed="true"]');
   if (returnFocus && chosen) chosen.focus();
@@ -323,6 +347,7 @@ async function refresh() {
   }
   showMessage(bookingError, "");
   container.hidden = false;
+  await history.load(true);
   return true;
 }
 

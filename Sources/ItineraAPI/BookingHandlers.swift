@@ -221,7 +221,7 @@ enum BookingHandlers {
 
     /// The fields staff may edit in place; the rest changes through its own flow (items through
     /// `BookingItemHandlers` and quotations, money through payments, status through the lifecycle).
-    static let editableFields: Set<String> = ["notes", "tripId", "departureAt"]
+    static var editableFields: Set<String> { Set(editedColumns.keys) }
 
     /// `PATCH /api/bookings/{id}` `{notes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
@@ -270,11 +270,17 @@ enum BookingHandlers {
                 guard let currentVersion = current.first("version") else { throw APIError.notFound("No such booking.") }
                 throw versionConflict(sent: version, current: currentVersion)
             }
-            try Audit.record(connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased)
+            try Audit.record(
+                connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased, bookingId: id,
+                details: ["fields": .array(fields.keys.compactMap { editedColumns[$0] }.sorted().map(JSONValue.string))]
+            )
             return try detailJSON(id, connection)
         }
         return scope.ok(jsonText: json)
     }
+
+    /// The columns behind the fields `PATCH` edits, as the history names them.
+    static let editedColumns = ["notes": "notes", "tripId": "trip_id", "departureAt": "departure_at"]
 
     /// 412: the booking is no longer at the version the client saw.
     static func versionConflict(sent: Int32, current: String) -> APIError {
@@ -351,7 +357,8 @@ enum BookingHandlers {
                 guard inserted.first("created") == "t" else { return (200, inserted.first("json") ?? "{}") }
                 try Audit.record(
                     connection, scope, action: "booking.assign", table: "booking_assignments",
-                    rowId: inserted.first("id"))
+                    rowId: inserted.first("id"), bookingId: id,
+                    details: ["user_id": .string(userId?.lowercased ?? ""), "role": .string(role)])
                 let reference =
                     try connection.query(
                         "SELECT booking_reference FROM bookings WHERE id = $1", [id], context: "reading the reference"
@@ -379,12 +386,15 @@ enum BookingHandlers {
         }
         try scope.transaction { connection in
             let deleted = try connection.query(
-                "DELETE FROM booking_assignments WHERE id = $1 AND booking_id = $2", [assignmentId, id],
-                context: "removing an assignment")
+                "DELETE FROM booking_assignments WHERE id = $1 AND booking_id = $2 RETURNING user_id, role",
+                [assignmentId, id], context: "removing an assignment")
             guard deleted.affectedRows == 1 else { throw APIError.notFound("No such assignment.") }
             try Audit.record(
                 connection, scope, action: "booking.unassign", table: "booking_assignments",
-                rowId: assignmentId.lowercased)
+                rowId: assignmentId.lowercased, bookingId: id,
+                details: [
+                    "user_id": .string(deleted.first("user_id") ?? ""), "role": .string(deleted.first("role") ?? ""),
+                ])
         }
         return scope.ok(jsonText: "{\"id\":\"\(assignmentId.lowercased)\",\"deleted\":true}")
     }

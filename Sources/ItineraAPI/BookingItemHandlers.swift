@@ -77,7 +77,9 @@ enum BookingItemHandlers {
         }
         return try finish(
             bookingId, action: "booking_item.create", itemId: id ?? "", departure: true,
-            payments: status == .paymentPending, told: told, scope, connection)
+            payments: status == .paymentPending, told: told,
+            history: ["item": .string(told?.description ?? item.description)], scope,
+            connection)
     }
 
     /// `PATCH /api/bookings/{id}/items/{itemId}` `{description?, startsAt?, endsAt?, quantity?,
@@ -106,15 +108,16 @@ enum BookingItemHandlers {
             let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
             try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
-            let told =
-                update.columnNames.isDisjoint(with: toldColumns)
-                ? nil
-                : try change(
-                    "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
+            let changed = try change(
+                "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
                 departure: update.columnNames.contains("starts_at"), payments: pricing && status == .paymentPending,
-                told: told, scope, connection)
+                told: update.columnNames.isDisjoint(with: toldColumns) ? nil : changed,
+                history: [
+                    "item": .string(changed.description),
+                    "fields": .array(update.columnNames.sorted().map(JSONValue.string)),
+                ], scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -131,7 +134,8 @@ enum BookingItemHandlers {
                 "DELETE FROM booking_items WHERE id = $1", [itemId], context: "removing a booking item")
             return try finish(
                 bookingId, action: "booking_item.delete", itemId: itemId.lowercased, departure: true,
-                payments: status == .paymentPending, told: told, scope, connection)
+                payments: status == .paymentPending, told: told, history: ["item": .string(told.description)], scope,
+                connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -200,7 +204,7 @@ enum BookingItemHandlers {
     /// checked against them; its version moves on; the answer is the booking as `GET` shows it.
     private static func finish(
         _ bookingId: UUID, action: String, itemId: String, departure: Bool, payments: Bool = false,
-        told change: Change?, _ scope: RequestScope, _ connection: PostgresConnection
+        told change: Change?, history: [String: JSONValue], _ scope: RequestScope, _ connection: PostgresConnection
     ) throws -> String {
         let booking = try connection.query(
             """
@@ -228,7 +232,9 @@ enum BookingItemHandlers {
                 connection, teamId: try scope.caller.teamId, type: "booking.items_changed", aggregateId: bookingId,
                 payload: payload)
         }
-        try Audit.record(connection, scope, action: action, table: "booking_items", rowId: itemId)
+        try Audit.record(
+            connection, scope, action: action, table: "booking_items", rowId: itemId, bookingId: bookingId,
+            details: history)
         return try BookingHandlers.detailJSON(bookingId, connection)
     }
 }

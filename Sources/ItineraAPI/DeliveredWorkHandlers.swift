@@ -82,8 +82,8 @@ enum DeliveredWorkHandlers {
                         ]),
                     bookingId: bookingId, teamId: caller.teamId, actor: caller.userId, connection)
                 try Audit.record(
-                    connection, scope, action: "booking.work_uploaded", table: "documents", rowId: documentId.lowercased
-                )
+                    connection, scope, action: "booking.work_uploaded", table: "documents",
+                    rowId: documentId.lowercased, bookingId: bookingId, details: ["work": .string(label)])
             } catch {
                 try? FileManager.default.removeItem(atPath: path)
                 throw error

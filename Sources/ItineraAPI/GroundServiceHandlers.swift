@@ -35,15 +35,19 @@ enum GroundServiceHandlers {
         let json = try scope.transaction { connection -> String in
             try BookingHandlers.requireBooking(bookingId, connection)
             if let supplierId { try connection.requireRow("suppliers", supplierId, "supplierId") }
-            return try connection.query(
+            let created = try connection.query(
                 """
                 WITH g AS (
                     INSERT INTO ground_services (team_id, booking_id, supplier_id, kind, description, starts_at, location)
                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
-                SELECT \(serviceJSON)::text AS json FROM g
+                SELECT \(serviceJSON)::text AS json, g.id FROM g
                 """, [caller.teamId, bookingId, supplierId, kind, description, body.startsAt, location],
-                context: "adding a ground service"
-            ).first("json") ?? "{}"
+                context: "adding a ground service")
+            try Audit.record(
+                connection, scope, action: "ground_service.create", table: "ground_services",
+                rowId: created.first("id"),
+                bookingId: bookingId, details: ["service": .string(description ?? kind)])
+            return created.first("json") ?? "{}"
         }
         return scope.ok(jsonText: json, status: 201)
     }
@@ -76,7 +80,7 @@ enum GroundServiceHandlers {
         update.text("location", "location", 1...300)
         return try update.save(
             scope, table: "ground_services g", json: "\(serviceJSON)::text AS json", what: "ground service",
-            idParameter: "serviceId"
+            idParameter: "serviceId", bookingId: bookingId
         ) { connection in
             try lock(scope, bookingId, connection)
         }
@@ -88,10 +92,12 @@ enum GroundServiceHandlers {
         let id = try scope.pathId("ground service", parameter: "serviceId")
         try scope.transaction { connection in
             try lock(scope, bookingId, connection)
-            try connection.query(
-                "DELETE FROM ground_services WHERE id = $1", [id], context: "removing a ground service")
+            let removed = try connection.query(
+                "DELETE FROM ground_services WHERE id = $1 RETURNING description", [id],
+                context: "removing a ground service")
             try Audit.record(
-                connection, scope, action: "ground_service.delete", table: "ground_services", rowId: id.lowercased)
+                connection, scope, action: "ground_service.delete", table: "ground_services", rowId: id.lowercased,
+                bookingId: bookingId, details: ["service": .string(removed.first("description") ?? "")])
         }
         return scope.ok(jsonText: "{\"id\":\"\(id.lowercased)\",\"deleted\":true}")
     }

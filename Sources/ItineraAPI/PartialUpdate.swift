@@ -114,11 +114,12 @@ struct PartialUpdate {
 
     /// Applies the edit to the row of the path's id (`idParameter`) once the fields are valid, in one
     /// transaction: `prepare` (locks and rules of the record), the UPDATE, the audit row
-    /// (`<singular table>.update`). `table` may carry the alias `json` (a `json` column) uses; 404
+    /// (`<singular table>.update`, with the fields edited, and in `bookingId`'s history when the row
+    /// is part of a booking). `table` may carry the alias `json` (a `json` column) uses; 404
     /// `No such {what}.` when there is no such row.
     func save(
         _ scope: RequestScope, table: String, json: String, what: String, idParameter: String = "id",
-        prepare: (PostgresConnection) throws -> Void = { _ in }
+        bookingId: UUID? = nil, prepare: (PostgresConnection) throws -> Void = { _ in }
     ) throws -> Response {
         let id = try scope.pathId(what, parameter: idParameter)
         try check.finish()
@@ -131,7 +132,8 @@ struct PartialUpdate {
                     .first("json")
             else { return nil }
             try Audit.record(
-                connection, scope, action: "\(auditTable.dropLast()).update", table: auditTable, rowId: id.lowercased)
+                connection, scope, action: "\(auditTable.dropLast()).update", table: auditTable, rowId: id.lowercased,
+                bookingId: bookingId, details: ["fields": .array(columnNames.sorted().map(JSONValue.string))])
             return row
         }
         guard let row else { throw APIError.notFound("No such \(what).") }

@@ -28,6 +28,7 @@ public enum Routes {
         table.add("PATCH", "/api/bookings/{id}/items/{itemId}", staff, BookingItemHandlers.update)
         table.add("DELETE", "/api/bookings/{id}/items/{itemId}", staff, BookingItemHandlers.remove)
         table.add("GET", "/api/bookings/{id}/events", staff, BookingHandlers.events)
+        table.add("GET", "/api/bookings/{id}/history", staff, BookingHistoryHandlers.history)
         table.add("POST", "/api/bookings/{id}/assignments", staff, BookingHandlers.assign)
         table.add("DELETE", "/api/bookings/{id}/assignments/{assignmentId}", staff, BookingHandlers.unassign)
         table.add("POST", "/api/core/booking-lifecycle", staff, LifecycleHandlers.transition)

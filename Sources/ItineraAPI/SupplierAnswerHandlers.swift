@@ -55,7 +55,11 @@ enum SupplierAnswerHandlers {
                     after, statusChanged: after.status != before.status, scope, connection)
                 try Audit.record(
                     connection, scope, action: "booking_item.supplier_answer", table: "booking_items",
-                    rowId: itemId.lowercased)
+                    rowId: itemId.lowercased, bookingId: bookingId,
+                    details: [
+                        "item": .string(description), "supplier_status": .string(after.status),
+                        "supplier_reference": after.reference.map(JSONValue.string) ?? .null,
+                    ])
             }
             return try connection.query(BookingQueries.supplierDetail, [bookingId], context: "loading a booking")
                 .first("booking") ?? "null"

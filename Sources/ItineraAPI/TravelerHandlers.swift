@@ -96,7 +96,7 @@ enum TravelerHandlers {
             }
             try Audit.record(
                 connection, scope, action: notify ? "booking.client_update" : "booking.travelers_update",
-                table: "bookings", rowId: bookingId.lowercased,
+                table: "bookings", rowId: bookingId.lowercased, bookingId: bookingId,
                 details: [
                     "travelers": .integer(Int64(body.travelers.count)), "flights": .integer(Int64(body.flights.count)),
                 ])

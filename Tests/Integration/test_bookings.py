@@ -469,6 +469,7 @@ BOOKING_ID_ROUTES = [
     ("POST", "/api/bookings/{id}/items", {"kind": "other", "description": "x", "quantity": 1, "unitPriceMinor": 1}),
     ("PATCH", "/api/bookings/{id}/items/{item}", {"quantity": 3}),
     ("DELETE", "/api/bookings/{id}/items/{item}", None),
+    ("GET", "/api/bookings/{id}/history", None),
 ]
 
 
@@ -507,6 +508,52 @@ def test_another_team_gets_404_on_every_booking_route(stack, staff, customer_id)
     assert after["status"] == "booking_created" and after["version"] == booking["version"]
     assert len(after["assignments"]) == 1
     assert [(i["id"], i["quantity"]) for i in after["items"]] == [(i["id"], i["quantity"]) for i in booking["items"]]
+
+
+def test_the_history_says_what_changed_on_a_booking_and_who_did_it(stack, staff, customer_id):
+    booking = new_booking(staff, customer_id)
+    path = f"/api/bookings/{booking['id']}"
+    hotel = booking["items"][1]["id"]
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    added = staff.send("POST", f"{path}/items", json={"kind": "activity", "description": "Sugarloaf <tour>",
+                                                      "quantity": 2, "unitPriceMinor": 8000})
+    tour = added.json()["data"]["items"][-1]["id"]
+    assert staff.send("PATCH", f"{path}/items/{hotel}", json={"quantity": 2, "unitPriceMinor": 80000}).status_code \
+        == 200
+    assert staff.send("DELETE", f"{path}/items/{tour}").status_code == 200
+    assignment = staff.send("POST", f"{path}/assignments", json={"userId": supplier_user, "role": "guide"})
+    assert staff.send("DELETE", f"{path}/assignments/{assignment.json()['data']['id']}").status_code == 200
+    version = staff.get(path).json()["data"]["version"]
+    assert staff.send("PATCH", path, json={"notes": "Window seats"},
+                      headers={"If-Match": str(version)}).status_code == 200
+    assert staff.send("PUT", f"{path}/travelers-and-flights", json={
+        "travelers": [{"firstName": "Åsa", "lastName": "Öberg"}], "flights": []}).status_code == 200
+
+    history = staff.get(f"{path}/history").json()["data"]
+    assert [e["summary"] for e in history["items"]] == [
+        "Saved travelers and flights (1 travelers, 0 flights)",
+        "Edited the booking: notes",
+        "Unassigned Sol Supplier (guide)",
+        "Assigned Sol Supplier as guide",
+        "Removed Sugarloaf <tour>",
+        "Changed Copacabana, 3 nights: quantity, unit price",
+        "Added Sugarloaf <tour>",
+    ]
+    assert {e["actor_name"] for e in history["items"]} == {"Sam Staff"}
+    assert history["nextCursor"] is None
+
+    # Page by page, newest first, without repeats.
+    first = staff.get(f"{path}/history?limit=3").json()["data"]
+    second = staff.get(f"{path}/history?limit=3&cursor={first['nextCursor']}").json()["data"]
+    assert [e["id"] for e in first["items"] + second["items"]] == [e["id"] for e in history["items"]][:6]
+    assert staff.get(f"{path}/history?cursor=nope").status_code == 400
+    # Staff's only: the portals' roles get 403 here, and the audit log is not theirs to read in the database.
+    assert Browser(stack, "customer@demo.test").get(f"{path}/history").status_code == 403
+    as_supplier = stack.psql(
+        "BEGIN; SELECT set_config('itinera.team_id', '00000000-0000-4000-8000-00000000d001', true), "
+        f"set_config('itinera.user_id', '{supplier_user}', true), set_config('itinera.role', 'supplier', true); "
+        "SELECT count(*) FROM audit_log; COMMIT;", database_url=stack.database_url)
+    assert as_supplier.splitlines()[-1] == "0"
 
 
 def test_two_customer_logins_with_one_idempotency_key_get_their_own_bookings(stack, staff):

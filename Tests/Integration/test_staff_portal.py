@@ -479,4 +479,14 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     reference = browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]')
     assert reference.get_attribute("value") == "CONF-99999"
     assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][0]["supplier_status"] == "confirmed"
+
+    # The changes panel lists what was done, newest first, with who did it; markup stays text.
+    entries = lambda: [(li.find_element(By.CSS_SELECTOR, ".history-summary").text,
+                        li.find_element(By.CSS_SELECTOR, ".muted").text)
+                       for li in browser.find_elements(By.CSS_SELECTOR, "#history li")]
+    wait(browser, lambda d: len(entries()) == 4)
+    item_name = item["description"]
+    assert entries() == [(f"Changed {item_name}: supplier reference", "by Sam Staff"),
+                         (f"Changed {item_name}: supplier reference, supplier status", "by Sam Staff"),
+                         (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
     assert console_problems(browser) == []
