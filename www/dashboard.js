@@ -56,8 +56,9 @@ function renderOutbox(outbox) {
 }
 
 /** Items a supplier has not confirmed yet: none is good news; any is a warning to chase. */
-function unconfirmedCell(count) {
-  const n = Number(count || 0);
+function unconfirmedCell(departure) {
+  if (!Number(departure.supplier_items || 0)) return el("span", { className: "muted", text: "No suppliers" });
+  const n = Number(departure.unconfirmed_items || 0);
   if (n === 0) return el("span", { className: "muted", text: "All confirmed" });
   return el("span", { className: "badge badge-warning", text: `${n} item${n === 1 ? "" : "s"}` });
 }
@@ -77,7 +78,7 @@ function renderDepartures(departures) {
         el("a", { href: `/booking.html?id=${encodeURIComponent(d.id)}`, text: d.booking_reference })),
       el("td", { className: "customer", text: d.customer_name ?? "—" }),
       el("td", {}, statusBadge(d.status)),
-      el("td", { className: "num unconfirmed" }, unconfirmedCell(d.unconfirmed_items)),
+      el("td", { className: "num unconfirmed" }, unconfirmedCell(d)),
     ),
   );
   box.replaceChildren(

@@ -212,9 +212,10 @@ function documentCell(d) {
 /**
  * What the traveller needs to know of the supplier's answer: confirmed, with the confirmation number
  * to show at the counter, or cancelled. A declined item stays "Awaiting confirmation" while the
- * agency finds another.
+ * agency finds another; an item no supplier delivers is simply included.
  */
 function confirmationText(item) {
+  if (!item.supplier_id) return "Included";
   if (item.supplier_status === "confirmed") {
     return item.supplier_reference ? `Confirmed · ${item.supplier_reference}` : "Confirmed";
   }

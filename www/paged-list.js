@@ -28,9 +28,11 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
 
   async function load(reset) {
     const mine = ++generation;
-    if (reset) active = params();
+    // The filters of a new list count once its first page arrived: until then "Load more" goes on
+    // with the list on screen.
+    const filters = reset ? params() : active;
     const query = new URLSearchParams({ limit: String(pageSize) });
-    for (const [name, value] of Object.entries(active)) if (value) query.set(name, value);
+    for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
     if (!reset && cursor) query.set("cursor", cursor);
     loadMore.disabled = true;
     showMessage(error, "");
@@ -48,6 +50,7 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
     if (reset) {
       tbody.replaceChildren();
       shown = 0;
+      active = filters;
     }
     for (const item of items) tbody.append(row(item));
     shown += items.length;

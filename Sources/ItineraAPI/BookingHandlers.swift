@@ -134,9 +134,11 @@ enum BookingHandlers {
         return "ITN-" + String(SecureRandom.bytes(6).map { alphabet[Int($0) % alphabet.count] })
     }
 
-    /// The booking as JSON text, or a 404 when it does not exist or is not visible to the caller.
-    static func detailJSON(_ id: UUID, _ connection: PostgresConnection) throws -> String {
-        try detailJSON(in: connection.query(BookingQueries.detail, [id], context: "loading a booking"))
+    /// The booking as JSON text, as `viewer` sees it (staff unless a customer), or a 404 when it
+    /// does not exist or is not visible to the caller.
+    static func detailJSON(_ id: UUID, _ connection: PostgresConnection, viewer: Role? = nil) throws -> String {
+        let sql = viewer == .customer ? BookingQueries.customerDetail : BookingQueries.detail
+        return try detailJSON(in: connection.query(sql, [id], context: "loading a booking"))
     }
 
     /// `detailJSON` as the transaction's last read, sent with its COMMIT.
@@ -156,10 +158,10 @@ enum BookingHandlers {
         try read(request, sql: BookingQueries.staffDetail)
     }
 
-    /// `GET /api/customer/bookings/{id}`: the live query, in which row-level security leaves out
-    /// what a customer may not see.
+    /// `GET /api/customer/bookings/{id}`: the live customer query, in which row-level security
+    /// leaves out what a customer may not see.
     static func getCustomerRead(_ request: Request) throws -> PipelinedRead {
-        try read(request, sql: BookingQueries.detail)
+        try read(request, sql: BookingQueries.customerDetail)
     }
 
     /// `GET /api/supplier/bookings/{id}`: what is to be delivered, without the money.

@@ -3,7 +3,8 @@ import ItineraHTTP
 
 /// A booking's history of changes beside its lifecycle timeline: the audit rows that name the
 /// booking (items added, changed, removed; suppliers' answers; assignments; delivered work;
-/// travelers; ground services; edits), newest first, each with who did it and a sentence for people.
+/// travelers; ground services; refunds asked for; edits), newest first, each with who did it and a
+/// sentence for people.
 enum BookingHistoryHandlers {
     /// `GET /api/bookings/{id}/history?limit=&cursor=` (staff).
     static func history(_ scope: RequestScope) throws -> Response {
@@ -23,6 +24,8 @@ enum BookingHistoryHandlers {
                 LEFT JOIN users actor ON actor.id = a.actor_user_id
                 LEFT JOIN users subject ON subject.id = CASE WHEN a.details->>'user_id' ~ '^[0-9a-f-]{36}$'
                                                              THEN (a.details->>'user_id')::uuid END
+                LEFT JOIN ground_services service
+                       ON a.action = 'ground_service.update' AND service.id::text = a.target_id
                 WHERE a.booking_id = $1 AND \(page.condition("a.id", descending: true, ["$2::bigint"]))
                 ORDER BY a.id DESC
                 LIMIT $3
@@ -38,6 +41,14 @@ enum BookingHistoryHandlers {
             coalesce(a.details->'fields', '[]'))), ', '), '_minor', ''), '_', ' ')
         """
 
+    /// "2 travelers, 1 flight" from an entry's counts.
+    private static let counts = """
+        coalesce(a.details->>'travelers', '0') || CASE WHEN a.details->>'travelers' = '1' THEN ' traveler, '
+                                                       ELSE ' travelers, ' END
+        || coalesce(a.details->>'flights', '0') || CASE WHEN a.details->>'flights' = '1' THEN ' flight'
+                                                     ELSE ' flights' END
+        """
+
     /// One sentence per kind of change; an action without one shows as it is recorded.
     private static let summary = """
         CASE a.action
@@ -47,20 +58,23 @@ enum BookingHistoryHandlers {
             WHEN 'booking.unassign' THEN 'Unassigned ' || coalesce(subject.name, 'a supplier user')
                 || coalesce(' (' || (a.details->>'role') || ')', '')
             WHEN 'booking_item.create' THEN 'Added ' || coalesce(a.details->>'item', 'an item')
-            WHEN 'booking_item.update' THEN 'Changed ' || coalesce(a.details->>'item', 'an item') || ': ' || \(fields)
+            WHEN 'booking_item.update' THEN 'Changed ' || coalesce((a.details->>'from') || ' (now '
+                || (a.details->>'item') || ')', a.details->>'item', 'an item') || ': ' || \(fields)
             WHEN 'booking_item.delete' THEN 'Removed ' || coalesce(a.details->>'item', 'an item')
             WHEN 'booking_item.supplier_answer' THEN 'Supplier answer for ' || coalesce(a.details->>'item', 'an item')
-                || ': ' || coalesce(a.details->>'supplier_status', 'answered')
-                || coalesce(' (' || (a.details->>'supplier_reference') || ')', '')
+                || ': ' || CASE WHEN a.details->>'change' = 'reference' AND a.details->>'supplier_reference' IS NULL
+                                THEN 'reference removed'
+                                ELSE coalesce(a.details->>'supplier_status', 'answered')
+                                     || coalesce(' (' || (a.details->>'supplier_reference') || ')', '') END
             WHEN 'booking.work_uploaded' THEN 'Delivered work uploaded: ' || coalesce(a.details->>'work', 'a file')
-            WHEN 'booking.client_update' THEN 'The client saved travelers and flights ('
-                || coalesce(a.details->>'travelers', '0') || ' travelers, ' || coalesce(a.details->>'flights', '0')
-                || ' flights)'
-            WHEN 'booking.travelers_update' THEN 'Saved travelers and flights ('
-                || coalesce(a.details->>'travelers', '0') || ' travelers, ' || coalesce(a.details->>'flights', '0')
-                || ' flights)'
+            WHEN 'booking.client_update' THEN 'The client saved travelers and flights (' || \(counts) || ')'
+            WHEN 'partner.booking_updated_by_client' THEN 'The client changed travelers or flights elsewhere'
+            WHEN 'booking.travelers_update' THEN 'Saved travelers and flights (' || \(counts) || ')'
+            WHEN 'payment.refund' THEN 'Refund of ' || coalesce(a.details->>'amount', 'a payment') || ' requested'
+                || coalesce(': ' || (a.details->>'reason'), '')
             WHEN 'ground_service.create' THEN 'Added ground service ' || coalesce(a.details->>'service', '')
-            WHEN 'ground_service.update' THEN 'Changed a ground service: ' || \(fields)
+            WHEN 'ground_service.update' THEN 'Changed ground service ' || coalesce(service.description || ': ', '')
+                || \(fields)
             WHEN 'ground_service.delete' THEN 'Removed ground service ' || coalesce(a.details->>'service', '')
             ELSE a.action
         END

@@ -106,7 +106,7 @@ enum BookingItemHandlers {
         let json = try scope.transaction { connection -> String in
             let pricing = !update.columnNames.isDisjoint(with: priceColumns)
             let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
-            try requireItem(itemId, of: bookingId, connection)
+            let before = try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
             let changed = try change(
                 "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
@@ -116,6 +116,7 @@ enum BookingItemHandlers {
                 told: update.columnNames.isDisjoint(with: toldColumns) ? nil : changed,
                 history: [
                     "item": .string(changed.description),
+                    "from": changed.description == before ? .null : .string(before),
                     "fields": .array(update.columnNames.sorted().map(JSONValue.string)),
                 ], scope, connection)
         }
@@ -192,11 +193,16 @@ enum BookingItemHandlers {
             actor: ("user", try scope.caller.userId?.lowercased))
     }
 
-    private static func requireItem(_ id: UUID, of bookingId: UUID, _ connection: PostgresConnection) throws {
+    /// Locks item `id` of the booking; its description (404 when the booking has no such item).
+    @discardableResult
+    private static func requireItem(_ id: UUID, of bookingId: UUID, _ connection: PostgresConnection) throws
+        -> String
+    {
         let found = try connection.query(
-            "SELECT 1 FROM booking_items WHERE id = $1 AND booking_id = $2 FOR UPDATE", [id, bookingId],
+            "SELECT description FROM booking_items WHERE id = $1 AND booking_id = $2 FOR UPDATE", [id, bookingId],
             context: "finding a booking item")
-        guard !found.rows.isEmpty else { throw APIError.notFound("No such booking item.") }
+        guard let description = found.first("description") else { throw APIError.notFound("No such booking item.") }
+        return description
     }
 
     /// The booking's total follows its items, and so does its departure when items or their starts

@@ -27,23 +27,31 @@ enum BookingQueries {
         FROM booking_details d WHERE d.booking_id = $1
         """
 
-    /// A booking with everything that hangs off it, as the caller may see it. `$1` is the booking id.
+    /// A booking with everything that hangs off it, as staff see it. `$1` is the booking id.
     static let detail = detailQuery(
-        money: """
-            'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
-            """,
-        itemMoney: "'unit_price_minor', i.unit_price_minor, 'total_minor', i.total_minor,",
-        supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,", eventNote: "note,",
-        payments: """
-            'payments', coalesce((SELECT json_agg(json_build_object(
-                    'id', p.id, 'provider', p.provider, 'amount_minor', p.amount_minor, 'currency', p.currency,
-                    'status', p.status, 'created_at', p.created_at)
-                    ORDER BY p.created_at) FROM payments p WHERE p.booking_id = b.id), '[]'),
-            'invoices', coalesce((SELECT json_agg(json_build_object(
-                    'id', v.id, 'amount_minor', v.amount_minor, 'currency', v.currency, 'status', v.status,
-                    'created_at', v.created_at)
-                    ORDER BY v.created_at) FROM invoices v WHERE v.booking_id = b.id), '[]'),
-            """)
+        money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
+        eventNote: "note,", payments: payments)
+
+    /// What a customer sees of their booking: all of it but the notes staff typed on its lifecycle
+    /// moves (`last_events[].note`, written for colleagues). Row-level security leaves out the rest.
+    static let customerDetail = detailQuery(
+        money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
+        eventNote: "", payments: payments)
+
+    private static let money = """
+        'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
+        """
+    private static let itemMoney = "'unit_price_minor', i.unit_price_minor, 'total_minor', i.total_minor,"
+    private static let payments = """
+        'payments', coalesce((SELECT json_agg(json_build_object(
+                'id', p.id, 'provider', p.provider, 'amount_minor', p.amount_minor, 'currency', p.currency,
+                'status', p.status, 'created_at', p.created_at)
+                ORDER BY p.created_at) FROM payments p WHERE p.booking_id = b.id), '[]'),
+        'invoices', coalesce((SELECT json_agg(json_build_object(
+                'id', v.id, 'amount_minor', v.amount_minor, 'currency', v.currency, 'status', v.status,
+                'created_at', v.created_at)
+                ORDER BY v.created_at) FROM invoices v WHERE v.booking_id = b.id), '[]'),
+        """
 
     /// What an assigned supplier sees of a booking: what is to be delivered and when, not what it
     /// costs. No totals, prices or payments, none of staff's notes (the booking's, the timeline's:

@@ -65,7 +65,7 @@ enum ClientRequestHandlers {
                 Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "booking.created", aggregateId: bookingId,
                     payload: ["booking_id": .string(bookingId.lowercased), "status": .string("booking_created")])
-                return (201, try BookingHandlers.detailJSON(bookingId, connection))
+                return (201, try BookingHandlers.detailJSON(bookingId, connection, viewer: .customer))
             }
         }
         return scope.ok(jsonText: answer.json, status: answer.status)
@@ -95,7 +95,7 @@ enum ClientRequestHandlers {
                 connection)
             try Audit.record(
                 connection, scope, action: "partner.booking_updated_by_client", table: "bookings",
-                rowId: bookingId.lowercased)
+                rowId: bookingId.lowercased, bookingId: bookingId)
         }
         return Envelope.success(
             json: .object(["notified": .bool(true)]), status: 202, requestId: scope.request.requestId)

@@ -22,6 +22,8 @@ enum DashboardHandlers {
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (
                         SELECT b.id, b.booking_reference, b.status, b.departure_at, c.name AS customer_name,
                                (SELECT count(*) FROM booking_items i WHERE i.booking_id = b.id
+                                  AND i.supplier_id IS NOT NULL) AS supplier_items,
+                               (SELECT count(*) FROM booking_items i WHERE i.booking_id = b.id
                                   AND i.supplier_id IS NOT NULL AND i.supplier_status <> 'confirmed')
                                  AS unconfirmed_items
                         FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id

@@ -344,15 +344,21 @@ struct LeadBookings {
     /// its total (always the sum of its items) is what the client accepted. With several bookings
     /// moving, which one the price is for is staff's call: none gets it.
     private func priceAsQuoted(_ bookingId: UUID) throws {
-        try connection.query(
+        let priced = try connection.query(
             """
             WITH item AS (
                 INSERT INTO booking_items (team_id, booking_id, position, kind, description, quantity, unit_price_minor)
                 SELECT b.team_id, b.id, 0, 'other', 'As quoted', 1, $2 FROM bookings b
                 WHERE b.id = $1 AND NOT EXISTS (SELECT 1 FROM booking_items i WHERE i.booking_id = b.id)
-                RETURNING booking_id, total_minor)
+                RETURNING id, booking_id, total_minor)
             UPDATE bookings b SET total_minor = item.total_minor, updated_at = now() FROM item WHERE b.id = item.booking_id
+            RETURNING item.id
             """, [bookingId, quotation.totalMinor], context: "pricing the booking as quoted")
+        guard let itemId = priced.first("id") else { return }
+        try Audit.record(
+            connection, scope, action: "booking_item.create", table: "booking_items", rowId: itemId,
+            bookingId: bookingId,
+            details: ["item": .string("As quoted"), "quotation_id": .string(quotation.id.lowercased)])
     }
 
     /// Links the lead's bookings waiting at `from` to the quotation and moves them on, each event

@@ -59,6 +59,7 @@ enum SupplierAnswerHandlers {
                     details: [
                         "item": .string(description), "supplier_status": .string(after.status),
                         "supplier_reference": after.reference.map(JSONValue.string) ?? .null,
+                        "change": .string(after.status != before.status ? "status" : "reference"),
                     ])
             }
             return try connection.query(BookingQueries.supplierDetail, [bookingId], context: "loading a booking")

@@ -100,7 +100,7 @@ enum TravelerHandlers {
                 details: [
                     "travelers": .integer(Int64(body.travelers.count)), "flights": .integer(Int64(body.flights.count)),
                 ])
-            return try BookingHandlers.detailJSON(bookingId, connection)
+            return try BookingHandlers.detailJSON(bookingId, connection, viewer: caller.role)
         }
         return scope.ok(jsonText: json)
     }

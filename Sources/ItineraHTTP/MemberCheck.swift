@@ -17,12 +17,13 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
     }
     private var objects: [Object] = []
 
-    /// The first member nobody asked for, as a path (`items[0].startAt`), in the order objects were opened.
-    var firstUnknown: String? {
+    /// The first member nobody asked for, in the order objects were opened: its name and its path
+    /// (`items[0].startAt`).
+    var firstUnknown: (name: String, path: String)? {
         for object in objects {
             if let name = object.present.subtracting(object.asked).sorted().first {
                 let path = Self.name(object.path)
-                return path.isEmpty ? name : "\(path).\(name)"
+                return (name, path.isEmpty ? name : "\(path).\(name)")
             }
         }
         return nil

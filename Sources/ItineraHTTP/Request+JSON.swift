@@ -69,10 +69,10 @@ extension Request {
                 }, "appears more than once in its object")
         }
         if let unknown = check.firstUnknown {
-            guard !unknown.isEmpty, !unknown.hasSuffix(".") else {
+            guard !unknown.name.isEmpty else {
                 throw APIError.invalidJSON("a member with an empty name is not a field of this request.")
             }
-            throw APIError.invalidJSON(field: unknown, "is not a field of this request")
+            throw APIError.invalidJSON(field: unknown.path, "is not a field of this request")
         }
         return value
     }

@@ -520,6 +520,8 @@ def test_the_history_says_what_changed_on_a_booking_and_who_did_it(stack, staff,
     tour = added.json()["data"]["items"][-1]["id"]
     assert staff.send("PATCH", f"{path}/items/{hotel}", json={"quantity": 2, "unitPriceMinor": 80000}).status_code \
         == 200
+    assert staff.send("PATCH", f"{path}/items/{hotel}", json={"description": "Copacabana, 2 nights"}).status_code \
+        == 200
     assert staff.send("DELETE", f"{path}/items/{tour}").status_code == 200
     assignment = staff.send("POST", f"{path}/assignments", json={"userId": supplier_user, "role": "guide"})
     assert staff.send("DELETE", f"{path}/assignments/{assignment.json()['data']['id']}").status_code == 200
@@ -531,11 +533,12 @@ def test_the_history_says_what_changed_on_a_booking_and_who_did_it(stack, staff,
 
     history = staff.get(f"{path}/history").json()["data"]
     assert [e["summary"] for e in history["items"]] == [
-        "Saved travelers and flights (1 travelers, 0 flights)",
+        "Saved travelers and flights (1 traveler, 0 flights)",
         "Edited the booking: notes",
         "Unassigned Sol Supplier (guide)",
         "Assigned Sol Supplier as guide",
         "Removed Sugarloaf <tour>",
+        "Changed Copacabana, 3 nights (now Copacabana, 2 nights): description",
         "Changed Copacabana, 3 nights: quantity, unit price",
         "Added Sugarloaf <tour>",
     ]
@@ -546,6 +549,15 @@ def test_the_history_says_what_changed_on_a_booking_and_who_did_it(stack, staff,
     first = staff.get(f"{path}/history?limit=3").json()["data"]
     second = staff.get(f"{path}/history?limit=3&cursor={first['nextCursor']}").json()["data"]
     assert [e["id"] for e in first["items"] + second["items"]] == [e["id"] for e in history["items"]][:6]
+    # The timeline's notes are staff's: the customer's view of a booking leaves them out.
+    mine = new_booking(staff, "00000000-0000-4000-8000-00000000c001")
+    assert staff.send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": mine["id"], "toStatus": "payment_pending", "actorType": "user",
+        "note": "Client haggles, hold firm"}).status_code == 200
+    seen = Browser(stack, "customer@demo.test").get(f"/api/customer/bookings/{mine['id']}").json()["data"]
+    assert seen["last_events"] and all("note" not in e for e in seen["last_events"])
+    assert staff.get(f"/api/bookings/{mine['id']}").json()["data"]["last_events"][0]["note"] == \
+        "Client haggles, hold firm"
     assert staff.get(f"{path}/history?cursor=nope").status_code == 400
     # Staff's only: the portals' roles get 403 here, and the audit log is not theirs to read in the database.
     assert Browser(stack, "customer@demo.test").get(f"{path}/history").status_code == 403

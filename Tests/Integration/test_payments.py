@@ -289,6 +289,8 @@ def test_a_deposit_refunded_while_payment_is_awaited_is_owed_again(stack, staff,
     deposit = paid_intent(staff, booking, amount=3000)
     assert send_stripe(stack, stripe_event("payment_intent.succeeded", deposit)).status_code == 200
     assert refund(staff, deposit["id"], 1000, reason="Deposit was 20 EUR").status_code == 202
+    history = staff.get(f"/api/bookings/{booking}/history").json()["data"]["items"]
+    assert history[0]["summary"] == "Refund of 10.00 EUR requested: Deposit was 20 EUR"
     totals = staff.get(f"/api/bookings/{booking}/payments").json()["data"]["totals"][0]
     assert (totals["captured_minor"], totals["refunded_minor"], totals["outstanding_minor"]) == (3000, 1000, 8000)
     # The items may now go down to what the payments still hold, not to what was once captured.

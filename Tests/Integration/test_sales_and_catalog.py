@@ -178,6 +178,8 @@ def test_an_approved_quotation_prices_the_booking_opened_without_items(stack, st
     assert detail["total_minor"] == 540000
     assert [(i["kind"], i["description"], i["quantity"], i["unit_price_minor"]) for i in detail["items"]] == \
         [("other", "As quoted", 1, 540000)]
+    history = staff.get(f"/api/bookings/{booking}/history").json()["data"]["items"]
+    assert [(e["summary"], e["actor_name"]) for e in history] == [("Added As quoted", "Sam Staff")]
     assert move(staff, booking, "booking_created").status_code == 200
     intent = staff.send("POST", "/api/payments/create-intent",
                         json={"bookingId": booking, "provider": "sandbox", "idempotencyKey": str(uuid.uuid4())})

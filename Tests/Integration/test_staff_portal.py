@@ -322,7 +322,7 @@ def test_dashboard_departures_say_what_suppliers_have_not_confirmed(stack, brows
     cell = lambda booking: browser.find_element(
         By.CSS_SELECTOR, f'#departures-table tr[data-id="{booking["id"]}"] .unconfirmed').text
     assert cell(chased) == "1 item"
-    assert cell(settled) == "All confirmed"
+    assert cell(settled) == "No suppliers"
 
 
 def test_a_name_with_markup_is_shown_as_text(stack, browser, staff):

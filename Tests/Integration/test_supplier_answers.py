@@ -113,9 +113,18 @@ def test_the_title_says_when_every_supplier_has_confirmed(stack, people, custome
     assert again.status_code == 200 and again.json()["data"]["version"] == confirmed.json()["data"]["version"]
     assert people["supplier"].send("PATCH", path, json={"supplierReference": "SHOOT-9"}).status_code == 200
     assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 3)
+    assert people["supplier"].send("PATCH", path, json={"supplierReference": None}).status_code == 200
+    history = people["staff"].get(f"/api/bookings/{booking['id']}/history").json()["data"]["items"]
+    assert [(e["summary"], e["actor_name"]) for e in history[:4]] == [
+        ("Supplier answer for Beach shoot: reference removed", "Sol Supplier"),
+        ("Supplier answer for Beach shoot: confirmed (SHOOT-9)", "Sol Supplier"),
+        ("Supplier answer for Beach shoot: confirmed", "Sol Supplier"),
+        ("Supplier answer for Beach shoot: declined", "Sol Supplier")]
+    assert wait_until(lambda: len(supplier_notes(people, booking["id"])) == 4)
     notes = sorted((n["title"], n["message"]) for n in supplier_notes(people, booking["id"]))
     ref = booking["booking_reference"]
     assert notes == [
+        (f"Booking {ref}: Sol Studio changed its reference for Beach shoot", "No reference given."),
         (f"Booking {ref}: Sol Studio changed its reference for Beach shoot", "Their reference: SHOOT-9."),
         (f"Booking {ref}: Sol Studio confirmed Beach shoot — every supplier has confirmed", "No reference given."),
         (f"Booking {ref}: Sol Studio declined Beach shoot", "No reference given.")]
@@ -230,4 +239,4 @@ def test_the_customer_sees_what_the_suppliers_confirmed(stack, driver, people, a
             for tr in driver.find_elements(By.CSS_SELECTOR, "#items tbody tr")]
     assert [(r[1], r[-1]) for r in rows] == [("Beach shoot", "Confirmed · SHOOT-3"),
                                              ("LIS → FNC", "Awaiting confirmation"),
-                                             ("Welcome pack", "Awaiting confirmation")]
+                                             ("Welcome pack", "Included")]

@@ -82,6 +82,9 @@ import Testing
         #expect(throws: APIError.invalidJSON("a member with an empty name is not a field of this request.")) {
             try request(#"{"currency":"EUR","items":[],"":1}"#).decodeJSON(Order.self)
         }
+        #expect(throws: APIError.invalidJSON(field: "a.", rule)) {
+            try request(#"{"currency":"EUR","items":[],"a.":1}"#).decodeJSON(Order.self)
+        }
         // However many objects a body sends, the noting stops at the limit: no body of ours holds more.
         let many = "[" + Array(repeating: #"{"description":"a"}"#, count: MemberCheck.maxObjects).joined(separator: ",")
         #expect(throws: APIError.invalidJSON("it holds more than \(MemberCheck.maxObjects) objects.")) {

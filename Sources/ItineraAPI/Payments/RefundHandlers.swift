@@ -61,6 +61,13 @@ enum RefundHandlers {
                 Outbox.enqueue(
                     connection, teamId: caller.teamId, type: "payment.refund_requested", aggregateId: refundId,
                     payload: ["refund_id": .string(refundId.lowercased), "payment_id": .string(id.lowercased)])
+                try Audit.record(
+                    connection, scope, action: "payment.refund", table: "payment_refunds", rowId: refundId.lowercased,
+                    bookingId: payment.bookingId,
+                    details: [
+                        "amount": .string(PaymentLedger.money(amount, payment.currency)),
+                        "reason": reason.map(JSONValue.string) ?? .null,
+                    ])
                 let refundJSON = try connection.query(
                     "SELECT \(PaymentLedger.refund)::text AS json FROM payment_refunds r WHERE r.id = $1", [refundId],
                     context: "reading a refund"
