@@ -94,3 +94,35 @@ def test_migrate_refuses_an_applied_file_that_changed(stack):
         assert status.returncode != 0
     finally:
         shutil.rmtree(folder)
+
+
+def test_audit_rows_from_before_the_booking_history_are_linked_to_their_bookings(stack, empty_database):
+    scratch = {"DATABASE_URL": empty_database, "DATABASE_OWNER_URL": empty_database}
+    folder = Path(tempfile.mkdtemp(prefix="itinera-migrations-"))
+    try:
+        for f in (PROJECT / "migrations").glob("*.sql"):
+            if int(f.name[:4]) <= 22:
+                shutil.copy(f, folder)
+        assert stack.itinera("migrate", env=dict(scratch, ITINERA_MIGRATIONS_DIR=str(folder))).returncode == 0
+    finally:
+        shutil.rmtree(folder)
+    team, booking, item = "0a0a0a0a-0000-4000-8000-000000000001", "0b0b0b0b-0000-4000-8000-000000000001", \
+        "0c0c0c0c-0000-4000-8000-000000000001"
+    stack.psql(f"""
+        INSERT INTO teams (id, name) VALUES ('{team}', 'Old Agency');
+        INSERT INTO customers (id, team_id, name) VALUES ('{team}', '{team}', 'Old Customer');
+        INSERT INTO bookings (id, team_id, booking_reference, customer_id, status, currency)
+        VALUES ('{booking}', '{team}', 'ITN-OLD001', '{team}', 'booking_created', 'EUR');
+        INSERT INTO booking_items (id, team_id, booking_id, position, kind, description, quantity, unit_price_minor)
+        VALUES ('{item}', '{team}', '{booking}', 0, 'other', 'Old item', 1, 100);
+        INSERT INTO audit_log (team_id, actor_type, action, target_table, target_id) VALUES
+            ('{team}', 'user', 'booking_item.update', 'booking_items', '{item}'),
+            ('{team}', 'user', 'booking.update', 'bookings', '{booking}'),
+            ('{team}', 'user', 'booking_item.delete', 'booking_items', '{booking}-gone'),
+            ('{team}', 'user', 'token.create', 'api_tokens', '{booking}');
+    """, database_url=empty_database)
+    assert stack.itinera("migrate", env=scratch).returncode == 0
+    linked = stack.psql("SELECT string_agg(action || '=' || coalesce(booking_id::text, '-'), ',' ORDER BY id) "
+                        "FROM audit_log", database_url=empty_database)
+    assert linked == (f"booking_item.update={booking},booking.update={booking},booking_item.delete=-,"
+                      "token.create=-")
