@@ -1,7 +1,9 @@
 // One booking: its facts, items (edited through booking-items.js), travelers, payments, invoices,
 // documents and timeline, and buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
 // captured payments and makes sandbox checkout links for the customer.
+import { renderAssignments } from "/booking-assignments.js";
 import { renderItems } from "/booking-items.js";
+import { allSuppliers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
 import {
@@ -54,8 +56,21 @@ function renderFacts(b) {
   showMessage($("booking-notes"), b.notes ? `Notes: ${b.notes}` : "");
 }
 
-function renderSections(b) {
+// The team's suppliers, loaded once: the names of assigned logins and the choices to assign.
+let suppliers = null;
+
+async function renderSections(b) {
   renderItems($("items"), b, { reload: refresh, notice: $("items-done"), alert: $("items-error") });
+  if (suppliers === null) {
+    const loaded = await allSuppliers();
+    if (loaded.ok) {
+      suppliers = loaded.suppliers;
+    } else if (!handleSignedOut(loaded.response)) {
+      showMessage($("assignments-error"), errorText(loaded.response, "The suppliers could not be loaded"));
+    }
+  }
+  renderAssignments($("assignments"), b, suppliers || [],
+    { reload: refresh, notice: $("assignments-done"), alert: $("assignments-error") });
   $("travelers").replaceChildren(
     dataTable(
       "Travelers",
@@ -336,7 +351,7 @@ async function refresh() {
   }
   booking = detail.body.data;
   renderFacts(booking);
-  renderSections(booking);
+  await renderSections(booking);
   await loadPayments();
   renderTransitions(booking.status);
   if (events.status === 200 && events.body && events.body.ok) {

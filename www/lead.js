@@ -2,7 +2,7 @@
 // takes now (`steps`: send a draft; approve or reject a sent one), a form for a new quotation, the
 // bookings made from it with a button that opens one, and an edit form. Quotation steps and new
 // bookings carry an idempotency key.
-import { addCustomerOptions, allCustomers } from "/customers.js";
+import { addCustomerOptions, allCustomers } from "/directory.js";
 import { call, requireSession } from "/session.js";
 import {
   currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, isCurrencyCode, isStaff, newIdempotencyKey,

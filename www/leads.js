@@ -1,6 +1,6 @@
 // The leads list (newest first, status filter in the address, "Load more" with the API's cursor)
 // and the form that adds one.
-import { addCustomerOptions, allCustomers } from "/customers.js";
+import { addCustomerOptions, allCustomers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { call, requireSession } from "/session.js";
 import { el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, statusBadge, text, timeElement } from "/ui.js";

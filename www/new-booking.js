@@ -1,6 +1,6 @@
 // The new-booking form: customer, currency, item rows and traveler rows, a live total, and the
 // server's field errors shown next to the inputs they name (`items[0].quantity` → item 1's quantity).
-import { addCustomerOptions, allCustomers } from "/customers.js";
+import { addCustomerOptions, allCustomers } from "/directory.js";
 import { call, requireSession } from "/session.js";
 import {
   ITEM_KINDS,

@@ -490,3 +490,31 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
                          (f"Changed {item_name}: supplier reference, supplier status", "by Sam Staff"),
                          (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
     assert console_problems(browser) == []
+
+
+def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    wait(browser, EC.visibility_of_element_located((By.ID, "assign-form")))
+    assert "Nobody is assigned yet." in browser.find_element(By.ID, "assignments").text
+    browser.find_element(By.ID, "assign-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "assignments-error"), "Choose the supplier"))
+
+    Select(browser.find_element(By.ID, "assign-user")).select_by_value(supplier_user)
+    Select(browser.find_element(By.ID, "assign-role")).select_by_value("photographer")
+    browser.find_element(By.ID, "assign-submit").click()
+    done = wait(browser, EC.visibility_of_element_located((By.ID, "assignments-done")))
+    assert done.text == "Assigned Sol Studio (photographer) as photographer; they have been told."
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#assignments tbody tr td")]
+    assert cells[:2] == ["Sol Studio", "photographer"]
+    assigned = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["assignments"]
+    assert [(a["user_id"], a["role"]) for a in assigned] == [(supplier_user, "photographer")]
+    supplier = Browser(stack, "supplier@demo.test")
+    assert booking["id"] in [b["id"] for b in supplier.get("/api/supplier/bookings?limit=200").json()["data"]["items"]]
+
+    browser.find_element(By.CSS_SELECTOR, f'#assignments button[data-unassign="{assigned[0]["id"]}"]').click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "assignments-done"), "Removed Sol Studio."))
+    assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["assignments"] == []
+    assert "Nobody is assigned yet." in browser.find_element(By.ID, "assignments").text
+    assert console_problems(browser) == []
