@@ -1,6 +1,6 @@
-// The booking page's items: the table; each item's supplier answer (status and reference), saved
-// while the booking is open; and until it is paid for, a form that adds an item and a button that
-// removes one. Every change sends the booking's version (If-Match): if someone else changed
+// The booking page's items: the table; each item's supplier (one of the team's) and its answer
+// (status and reference), saved while the booking is open; and until it is paid for, a form that
+// adds an item and a button that removes one. Every change sends the booking's version (If-Match): if someone else changed
 // the booking meanwhile, nothing is saved and the page reloads it.
 import { call } from "/session.js";
 import {
@@ -12,11 +12,22 @@ const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "bookin
 const CLOSED = ["completed", "cancelled", "refunded"];
 const SUPPLIER_STATUSES = ["pending", "requested", "confirmed", "declined", "cancelled"];
 
+/** A select of the team's suppliers, "No supplier" first, showing `current`. */
+function supplierSelect(suppliers, current, props) {
+  const select = el("select", props, el("option", { value: "", text: "No supplier" }),
+    ...suppliers.map((s) => el("option", { value: s.id, text: s.name })));
+  // A supplier no longer in the list (removed meanwhile) stays shown as it is.
+  if (current && !suppliers.some((s) => s.id === current)) select.append(el("option", { value: current, text: "Another supplier" }));
+  select.value = current || "";
+  return select;
+}
+
 /**
- * Renders the items of `booking` into `box`. `reload()` loads the booking again after a change;
- * `notice` and `alert` are the message lines for done and failed changes.
+ * Renders the items of `booking` into `box`; `suppliers` are the team's suppliers to choose from.
+ * `reload()` loads the booking again after a change; `notice` and `alert` are the message lines for
+ * done and failed changes.
  */
-export function renderItems(box, booking, { reload, notice, alert }) {
+export function renderItems(box, booking, { suppliers = [], reload, notice, alert }) {
   const pricing = PRICING.includes(booking.status);
   const open = !CLOSED.includes(booking.status);
   const path = `/api/bookings/${encodeURIComponent(booking.id)}/items`;
@@ -56,8 +67,16 @@ export function renderItems(box, booking, { reload, notice, alert }) {
     }
   }
 
+  const supplierName = (id) => (suppliers.find((s) => s.id === id) || {}).name;
+
   function supplierCell(item) {
-    if (!open) return el("span", {}, text(item.supplier_status), item.supplier_reference ? ` · ${item.supplier_reference}` : "");
+    if (!open) {
+      return el("span", {}, text(supplierName(item.supplier_id) || (item.supplier_id ? "A supplier" : "No supplier")),
+        ` · ${item.supplier_status}`, item.supplier_reference ? ` · ${item.supplier_reference}` : "");
+    }
+    const supplier = supplierSelect(suppliers, item.supplier_id, {
+      "aria-label": `Supplier of ${item.description}`, "data-field": "supplierId",
+    });
     const status = el("select", { "aria-label": `Supplier status of ${item.description}`, "data-field": "supplierStatus" },
       ...SUPPLIER_STATUSES.map((s) => el("option", { value: s, text: s })));
     status.value = item.supplier_status;
@@ -71,6 +90,7 @@ export function renderItems(box, booking, { reload, notice, alert }) {
     });
     save.addEventListener("click", () => {
       const body = {};
+      if ((supplier.value || null) !== (item.supplier_id || null)) body.supplierId = supplier.value || null;
       if (status.value !== item.supplier_status) body.supplierStatus = status.value;
       const ref = reference.value.trim() || null;
       if (ref !== (item.supplier_reference || null)) body.supplierReference = ref;
@@ -83,7 +103,7 @@ export function renderItems(box, booking, { reload, notice, alert }) {
     reference.addEventListener("keydown", (event) => {
       if (event.key === "Enter") save.click();
     });
-    return el("span", { className: "supplier-answer" }, status, reference, save);
+    return el("span", { className: "supplier-answer" }, supplier, status, reference, save);
   }
 
   function removeButton(item) {
@@ -107,16 +127,18 @@ export function renderItems(box, booking, { reload, notice, alert }) {
   });
   box.replaceChildren(dataTable("Items", columns, rows, "No items."));
   if (pricing) {
-    box.append(addForm(booking, (body) => send("POST", path, body, `Added ${body.description}.`), alert, notice));
+    box.append(addForm(booking, suppliers, (body) => send("POST", path, body, `Added ${body.description}.`), alert,
+      notice));
   }
 }
 
-function addForm(booking, submit, alert, notice) {
+function addForm(booking, suppliers, submit, alert, notice) {
   const kind = el("select", { id: "add-item-kind" }, ...ITEM_KINDS.map(([value, label]) => el("option", { value, text: label })));
   const description = el("input", { id: "add-item-description", type: "text", maxlength: 500, autocomplete: "off" });
   const starts = el("input", { id: "add-item-starts", type: "datetime-local" });
   const quantity = el("input", { id: "add-item-quantity", type: "number", min: 1, max: 10000, step: 1, value: "1" });
   const price = el("input", { id: "add-item-price", type: "text", inputmode: "decimal", autocomplete: "off" });
+  const supplier = supplierSelect(suppliers, null, { id: "add-item-supplier" });
   const field = (label, input, className) =>
     el("div", { className: `field${className ? " " + className : ""}` }, el("label", { for: input.id, text: label }), input);
   const form = el(
@@ -125,7 +147,7 @@ function addForm(booking, submit, alert, notice) {
     el("h3", { text: "Add an item" }),
     el("div", { className: "row-grid" }, field("Kind", kind), field("Description", description, "field-grow"),
       field("Starts (optional)", starts), field("Quantity", quantity, "field-small"),
-      field(`Unit price (${booking.currency})`, price, "field-price")),
+      field(`Unit price (${booking.currency})`, price, "field-price"), field("Supplier", supplier)),
     el("button", { id: "add-item-submit", type: "submit", text: "Add item" }),
   );
   form.addEventListener("submit", (event) => {
@@ -145,6 +167,7 @@ function addForm(booking, submit, alert, notice) {
     }
     const body = { kind: kind.value, description: description.value.trim(), quantity: count, unitPriceMinor: amount.minor };
     if (startsAt) body.startsAt = startsAt;
+    if (supplier.value) body.supplierId = supplier.value;
     submit(body);
   });
   return form;

@@ -60,7 +60,6 @@ function renderFacts(b) {
 let suppliers = null;
 
 async function renderSections(b) {
-  renderItems($("items"), b, { reload: refresh, notice: $("items-done"), alert: $("items-error") });
   if (suppliers === null) {
     const loaded = await allSuppliers();
     if (loaded.ok) {
@@ -69,6 +68,8 @@ async function renderSections(b) {
       showMessage($("assignments-error"), errorText(loaded.response, "The suppliers could not be loaded"));
     }
   }
+  renderItems($("items"), b,
+    { suppliers: suppliers || [], reload: refresh, notice: $("items-done"), alert: $("items-error") });
   renderAssignments($("assignments"), b, suppliers || [],
     { reload: refresh, notice: $("assignments-done"), alert: $("assignments-error") });
   $("travelers").replaceChildren(

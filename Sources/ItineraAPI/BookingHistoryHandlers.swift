@@ -35,10 +35,10 @@ enum BookingHistoryHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// The fields an entry names (`details.fields`, column names), as words: `unit price, starts at`.
+    /// The fields an entry names (`details.fields`, column names), as words: `unit price, supplier`.
     private static let fields = """
-        replace(replace(array_to_string(ARRAY(SELECT jsonb_array_elements_text(
-            coalesce(a.details->'fields', '[]'))), ', '), '_minor', ''), '_', ' ')
+        replace(replace(replace(array_to_string(ARRAY(SELECT jsonb_array_elements_text(
+            coalesce(a.details->'fields', '[]'))), ', '), '_minor', ''), '_id', ''), '_', ' ')
         """
 
     /// "2 travelers, 1 flight" from an entry's counts.

@@ -443,6 +443,7 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     browser.find_element(By.ID, "add-item-description").send_keys(MARKUP)
     type_into(browser.find_element(By.ID, "add-item-quantity"), "2")
     browser.find_element(By.ID, "add-item-price").send_keys("40.25")
+    Select(browser.find_element(By.ID, "add-item-supplier")).select_by_visible_text("Sol Studio")
     browser.find_element(By.ID, "add-item-submit").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Added"))
     assert browser.find_element(By.ID, "booking-total").text == "€259.50"  # 2 × 89.50 + 2 × 40.25
@@ -450,6 +451,9 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     assert len(rows) == 2 and MARKUP in rows[1].text  # shown as text
     added = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][1]
     assert (added["kind"], added["quantity"], added["unit_price_minor"]) == ("activity", 2, 4025)
+    assert added["supplier_id"] == "00000000-0000-4000-8000-00000000c002"
+    shown = Select(browser.find_element(By.CSS_SELECTOR, '#items tbody tr:nth-child(2) [data-field="supplierId"]'))
+    assert shown.first_selected_option.text == "Sol Studio"
 
     browser.find_element(By.CSS_SELECTOR, f'#items button[data-remove="{added["id"]}"]').click()
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items tbody tr")) == 1)
@@ -463,12 +467,14 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_confirmed"))
     assert browser.find_elements(By.ID, "add-item") == [] and browser.find_elements(By.CSS_SELECTOR, "[data-remove]") == []
+    Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierId"]')).select_by_visible_text("Sol Studio")
     Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("confirmed")
     browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierReference"]').send_keys("CONF-88121")
     browser.find_element(By.CSS_SELECTOR, "#items button[data-item]").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Saved"))
     item = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][0]
     assert (item["supplier_status"], item["supplier_reference"]) == ("confirmed", "CONF-88121")
+    assert item["supplier_id"] == "00000000-0000-4000-8000-00000000c002"
 
     # Someone else edits meanwhile: the page's stale save is refused and it shows the booking as it is.
     assert staff.send("PATCH", f"/api/bookings/{booking['id']}/items/{item['id']}",
@@ -487,7 +493,7 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     wait(browser, lambda d: len(entries()) == 4)
     item_name = item["description"]
     assert entries() == [(f"Changed {item_name}: supplier reference", "by Sam Staff"),
-                         (f"Changed {item_name}: supplier reference, supplier status", "by Sam Staff"),
+                         (f"Changed {item_name}: supplier, supplier reference, supplier status", "by Sam Staff"),
                          (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
     assert console_problems(browser) == []
 
