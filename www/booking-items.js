@@ -22,6 +22,17 @@ function supplierSelect(suppliers, current, props) {
   return select;
 }
 
+/** The names of the items' suppliers that have a portal login not assigned to the booking. */
+function unassignedSuppliers(booking, suppliers) {
+  const assigned = new Set((booking.assignments || []).map((a) => a.user_id));
+  const names = new Set();
+  for (const item of booking.items || []) {
+    const supplier = suppliers.find((s) => s.id === item.supplier_id);
+    if (supplier && supplier.user_id && !assigned.has(supplier.user_id)) names.add(supplier.name);
+  }
+  return [...names];
+}
+
 /**
  * Renders the items of `booking` into `box`; `suppliers` are the team's suppliers to choose from.
  * `reload()` loads the booking again after a change; `notice` and `alert` are the message lines for
@@ -126,6 +137,15 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
     return cells;
   });
   box.replaceChildren(dataTable("Items", columns, rows, "No items."));
+  const unseen = unassignedSuppliers(booking, suppliers);
+  if (open && unseen.length > 0) {
+    box.append(el("p", {
+      className: "notice notice-warning", id: "items-unassigned",
+      text: `${unseen.join(", ")} ${unseen.length === 1 ? "delivers an item here but is" : "deliver items here but are"} `
+        + "not assigned to this booking, so they can neither see it nor answer in their portal: assign them under "
+        + "Assigned suppliers.",
+    }));
+  }
   if (pricing) {
     box.append(addForm(booking, suppliers, (body) => send("POST", path, body, `Added ${body.description}.`), alert,
       notice));

@@ -454,6 +454,9 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     assert added["supplier_id"] == "00000000-0000-4000-8000-00000000c002"
     shown = Select(browser.find_element(By.CSS_SELECTOR, '#items tbody tr:nth-child(2) [data-field="supplierId"]'))
     assert shown.first_selected_option.text == "Sol Studio"
+    # Sol Studio has a portal login but is not assigned: the page says they cannot see the item.
+    assert browser.find_element(By.ID, "items-unassigned").text.startswith(
+        "Sol Studio delivers an item here but is not assigned to this booking")
 
     browser.find_element(By.CSS_SELECTOR, f'#items button[data-remove="{added["id"]}"]').click()
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items tbody tr")) == 1)
@@ -501,8 +504,11 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
 def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, staff):
     booking = new_booking(staff, new_customer(staff)["id"])
     supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("PATCH", f"/api/bookings/{booking['id']}/items/{booking['items'][0]['id']}",
+                      json={"supplierId": "00000000-0000-4000-8000-00000000c002"}).status_code == 200
     open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
     wait(browser, EC.visibility_of_element_located((By.ID, "assign-form")))
+    assert browser.find_element(By.ID, "items-unassigned").is_displayed()
     assert "Nobody is assigned yet." in browser.find_element(By.ID, "assignments").text
     browser.find_element(By.ID, "assign-submit").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "assignments-error"), "Choose the supplier"))
@@ -512,6 +518,7 @@ def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, 
     browser.find_element(By.ID, "assign-submit").click()
     done = wait(browser, EC.visibility_of_element_located((By.ID, "assignments-done")))
     assert done.text == "Assigned Sol Studio (photographer) as photographer; they have been told."
+    assert browser.find_elements(By.ID, "items-unassigned") == []
     cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#assignments tbody tr td")]
     assert cells[:2] == ["Sol Studio", "photographer"]
     assigned = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["assignments"]
