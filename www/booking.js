@@ -291,6 +291,14 @@ const history = pagedList({
   pageSize: 20,
 });
 
+/** Before `supplier_confirmed`: the items a supplier has not confirmed yet, if any. */
+function unconfirmedWarning(b) {
+  const open = (b.items || []).filter((i) => i.supplier_id && i.supplier_status !== "confirmed");
+  if (open.length === 0) return "";
+  const names = open.map((i) => `${i.description} (${i.supplier_status})`).join(", ");
+  return `Not confirmed by their supplier yet: ${names}.`;
+}
+
 function closeTransitionForm(returnFocus = false) {
   const chosen = transitions.querySelector('button[aria-pressed="true"]');
   if (returnFocus && chosen) chosen.focus();
@@ -305,6 +313,7 @@ function openTransitionForm(status, button) {
   for (const other of transitions.querySelectorAll("button")) other.setAttribute("aria-pressed", "false");
   button.setAttribute("aria-pressed", "true");
   transitionLabel.textContent = `Note for the move to ${status} (optional)`;
+  showMessage($("transition-warning"), status === "supplier_confirmed" ? unconfirmedWarning(booking) : "");
   transitionConfirm.textContent = `Move to ${status}`;
   transitionConfirm.classList.toggle("danger-solid", status === "cancelled" || status === "refunded");
   transitionForm.hidden = false;

@@ -519,6 +519,18 @@ def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, 
     done = wait(browser, EC.visibility_of_element_located((By.ID, "assignments-done")))
     assert done.text == "Assigned Sol Studio (photographer) as photographer; they have been told."
     assert browser.find_elements(By.ID, "items-unassigned") == []
+
+    # Moving on to supplier_confirmed with an item its supplier has not confirmed: the form says so.
+    for status in ("payment_pending", "payment_confirmed"):
+        assert staff.send("POST", "/api/core/booking-lifecycle", json={
+            "bookingId": booking["id"], "toStatus": status, "actorType": "user"}).status_code == 200
+    browser.refresh()
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, '#transitions button[data-status="supplier_confirmed"]'))).click()
+    warning = wait(browser, EC.visibility_of_element_located((By.ID, "transition-warning")))
+    assert warning.text == f"Not confirmed by their supplier yet: {booking['items'][0]['description']} (pending)."
+    browser.find_element(By.CSS_SELECTOR, '#transitions button[data-status="cancelled"]').click()
+    assert not browser.find_element(By.ID, "transition-warning").is_displayed()
+    browser.find_element(By.ID, "transition-cancel").click()
     cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#assignments tbody tr td")]
     assert cells[:2] == ["Sol Studio", "photographer"]
     assigned = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["assignments"]
