@@ -108,6 +108,7 @@ enum BookingItemHandlers {
             let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
             let before = try requireItem(itemId, of: bookingId, connection)
             try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
+            try forgetOldSuppliersAnswer(itemId, before: before.supplierId, update, connection)
             let changed = try change(
                 "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
             return try finish(
@@ -116,7 +117,7 @@ enum BookingItemHandlers {
                 told: update.columnNames.isDisjoint(with: toldColumns) ? nil : changed,
                 history: [
                     "item": .string(changed.description),
-                    "from": changed.description == before ? .null : .string(before),
+                    "from": changed.description == before.description ? .null : .string(before.description),
                     "fields": .array(update.columnNames.sorted().map(JSONValue.string)),
                 ], scope, connection)
         }
@@ -193,16 +194,34 @@ enum BookingItemHandlers {
             actor: ("user", try scope.caller.userId?.lowercased))
     }
 
-    /// Locks item `id` of the booking; its description (404 when the booking has no such item).
+    /// An item handed to another supplier has no answer from it yet: its status goes back to
+    /// `pending` and the old supplier's reference goes, unless the same edit sets them.
+    private static func forgetOldSuppliersAnswer(
+        _ itemId: UUID, before supplierId: String?, _ update: PartialUpdate, _ connection: PostgresConnection
+    ) throws {
+        guard update.columnNames.contains("supplier_id") else { return }
+        try connection.query(
+            """
+            UPDATE booking_items SET supplier_status = CASE WHEN $3 THEN supplier_status ELSE 'pending' END,
+                   supplier_reference = CASE WHEN $4 THEN supplier_reference END
+            WHERE id = $1 AND supplier_id IS DISTINCT FROM $2::uuid
+            """,
+            [
+                itemId, supplierId, update.columnNames.contains("supplier_status"),
+                update.columnNames.contains("supplier_reference"),
+            ], context: "clearing the old supplier's answer")
+    }
+
+    /// Locks item `id` of the booking; its description and supplier (404 when the booking has no such item).
     @discardableResult
     private static func requireItem(_ id: UUID, of bookingId: UUID, _ connection: PostgresConnection) throws
-        -> String
+        -> (description: String, supplierId: String?)
     {
         let found = try connection.query(
-            "SELECT description FROM booking_items WHERE id = $1 AND booking_id = $2 FOR UPDATE", [id, bookingId],
-            context: "finding a booking item")
+            "SELECT description, supplier_id FROM booking_items WHERE id = $1 AND booking_id = $2 FOR UPDATE",
+            [id, bookingId], context: "finding a booking item")
         guard let description = found.first("description") else { throw APIError.notFound("No such booking item.") }
-        return description
+        return (description, found.first("supplier_id"))
     }
 
     /// The booking's total follows its items, and so does its departure when items or their starts

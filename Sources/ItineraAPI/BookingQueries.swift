@@ -36,7 +36,11 @@ enum BookingQueries {
     /// moves (`last_events[].note`, written for colleagues). Row-level security leaves out the rest.
     static let customerDetail = detailQuery(
         money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
-        eventNote: "", payments: payments)
+        eventNote: "", payments: payments, documentNames: documentNames)
+
+    /// A document's label and file name (delivered work: "beach photos", `IMG_0412.jpg`), for the
+    /// portals' download links. The staff JSON has the document list without them.
+    private static let documentNames = "'label', d.label, 'filename', d.filename,"
 
     private static let money = """
         'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
@@ -61,7 +65,7 @@ enum BookingQueries {
     static let supplierDetail = detailQuery(
         money: "", itemMoney: "'yours', coalesce(\(ownItem), false),",
         supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", staffNotes: "", eventNote: "",
-        payments: "")
+        payments: "", documentNames: documentNames)
 
     /// Whether item `i` is the signed-in supplier login's to deliver (and to answer).
     private static let ownItem =
@@ -69,7 +73,7 @@ enum BookingQueries {
 
     private static func detailQuery(
         money: String, itemMoney: String, supplierReference: String, staffNotes: String, eventNote: String,
-        payments: String
+        payments: String, documentNames: String = ""
     ) -> String {
         """
         SELECT json_build_object(
@@ -98,7 +102,7 @@ enum BookingQueries {
                     ORDER BY f.departs_at) FROM client_flights f WHERE f.booking_id = b.id), '[]'),
             \(payments)
             'documents', coalesce((SELECT json_agg(json_build_object(
-                    'id', d.id, 'kind', d.kind, 'status', d.status, 'created_at', d.created_at)
+                    'id', d.id, 'kind', d.kind, 'status', d.status, \(documentNames) 'created_at', d.created_at)
                     ORDER BY d.created_at) FROM documents d WHERE d.booking_id = b.id), '[]'),
             'assignments', coalesce((SELECT json_agg(json_build_object(
                     'id', a.id, 'user_id', a.user_id, 'role', a.role, 'created_at', a.created_at)

@@ -39,6 +39,11 @@ def test_upload_is_stored_and_the_customer_is_told(stack, people):
     assert saved.headers["Content-Disposition"] == 'attachment; filename="poly.html.png"'
     detail = people["staff"].get(f"/api/bookings/{DEMO_ASSIGNED}").json()["data"]
     assert document["id"] in [d["id"] for d in detail["documents"]]
+    # The portals name each delivery, so two of them can be told apart.
+    for view in (people["customer"].get(f"/api/customer/bookings/{DEMO_ASSIGNED}").json()["data"],
+                 people["supplier"].get(f"/api/supplier/bookings/{DEMO_ASSIGNED}").json()["data"]):
+        [named] = [d for d in view["documents"] if d["id"] == document["id"]]
+        assert (named["label"], named["filename"]) == ("photos", "photo.png")
 
 
 def test_only_assigned_suppliers_may_upload(stack, people):

@@ -97,6 +97,16 @@ def test_a_supplier_confirms_its_own_item_and_staff_are_told(stack, people, cust
     assert other.status_code == 403 and other.json()["error"]["code"] == "not_your_item"
     assert answers(stack, booking["id"]) == "confirmed:SHOOT-7,pending:-,pending:-"
 
+    # Handed to another supplier, the item has no answer from it yet; the same supplier again keeps it.
+    item_path = f"/api/bookings/{booking['id']}/items/{shoot}"
+    assert people["staff"].send("PATCH", item_path, json={"supplierId": SOL_STUDIO}).status_code == 200
+    assert answers(stack, booking["id"]) == "confirmed:SHOOT-7,pending:-,pending:-"
+    assert people["staff"].send("PATCH", item_path, json={"supplierId": airline}).status_code == 200
+    assert answers(stack, booking["id"]) == "pending:-,pending:-,pending:-"
+    assert people["staff"].send("PATCH", item_path, json={"supplierId": SOL_STUDIO, "supplierStatus": "requested",
+                                                          "supplierReference": "ASKED-1"}).status_code == 200
+    assert answers(stack, booking["id"]) == "requested:ASKED-1,pending:-,pending:-"
+
 
 def test_the_title_says_when_every_supplier_has_confirmed(stack, people, customer_id, airline):
     booking = assigned_booking(stack, people, customer_id, airline)
