@@ -83,8 +83,10 @@ async function answer(b, item, body) {
     showMessage(itemsNotice, `Saved your answer for ${item.description}. The agency has been told.`);
   } else if ([404, 409, 412].includes(response.status)) {
     await load();
+    const possible = $("items").querySelector(`button[data-item="${item.id}"]`) !== null;
     showMessage(itemsError, response.status === 412
-      ? "The booking changed meanwhile; it is shown as it is now. Give your answer again."
+      ? `The booking changed meanwhile; it is shown as it is now. ${possible
+        ? "Give your answer again." : "It can no longer be answered here."}`
       : errorText(response, "Your answer was not saved"));
   } else {
     for (const control of controls) control.disabled = false;

@@ -214,8 +214,8 @@ export function mountBell(header, me, api, before) {
     }
     const target = new URL(href, window.location.href);
     if (target.pathname + target.search === window.location.pathname + window.location.search) {
-      close(true);
-      renderItems();
+      // The notification is about this very page: show it as it is now.
+      window.location.reload();
     } else {
       window.location.assign(target.pathname + target.search);
     }

@@ -34,6 +34,7 @@ export function renderAssignments(box, booking, suppliers, { reload, notice, ale
 
   const name = (a) => (byUser.get(a.user_id) || {}).name || "A supplier login";
   const rows = (booking.assignments || []).map((a) => {
+    if (!open) return [text(name(a)), text(a.role), timeElement(a.created_at), ""];
     const remove = el("button", {
       type: "button", className: "secondary", text: "Remove", "data-unassign": a.id,
       "aria-label": `Remove ${name(a)} (${a.role}) from this booking`,

@@ -58,7 +58,8 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
 
   // A change that went through, or one refused because the booking moved on (412, 409), reloads
   // the booking; a refused input (400, 422) or a network failure keeps what was typed.
-  async function send(method, url, body, done) {
+  // `again` finds the control that would make the change again, if the booking still allows it.
+  async function send(method, url, body, done, again) {
     showMessage(alert, "");
     showMessage(notice, "");
     for (const control of controls()) control.disabled = true;
@@ -69,8 +70,10 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
       showMessage(notice, done);
     } else if (response.status === 412 || response.status === 409 || response.status === 404) {
       await reloadOrEnable();
+      const possible = box.querySelector(again) !== null;
       showMessage(alert, response.status === 412
-        ? "The booking changed meanwhile; it is shown as it is now. Apply the change again."
+        ? `The booking changed meanwhile; it is shown as it is now. ${possible
+          ? "Apply the change again." : "This change is no longer possible here."}`
         : errorText(response, "The item was not changed"));
     } else {
       for (const control of controls()) control.disabled = false;
@@ -109,7 +112,9 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
         showMessage(alert, "");
         return showMessage(notice, "Nothing changed.");
       }
-      send("PATCH", `${path}/${encodeURIComponent(item.id)}`, body, `Saved the supplier's answer for ${item.description}.`);
+      const done = Object.keys(body).every((k) => k === "supplierId")
+        ? `Saved the supplier of ${item.description}.` : `Saved the supplier's answer for ${item.description}.`;
+      send("PATCH", `${path}/${encodeURIComponent(item.id)}`, body, done, `[data-item="${item.id}"]`);
     });
     reference.addEventListener("keydown", (event) => {
       if (event.key === "Enter") save.click();
@@ -123,7 +128,8 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
       "aria-label": `Remove ${item.description}`,
     });
     remove.addEventListener("click", () =>
-      send("DELETE", `${path}/${encodeURIComponent(item.id)}`, undefined, `Removed ${item.description}.`));
+      send("DELETE", `${path}/${encodeURIComponent(item.id)}`, undefined, `Removed ${item.description}.`,
+        `[data-remove="${item.id}"]`));
     return remove;
   }
 
@@ -147,7 +153,7 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
     }));
   }
   if (pricing) {
-    box.append(addForm(booking, suppliers, (body) => send("POST", path, body, `Added ${body.description}.`), alert,
+    box.append(addForm(booking, suppliers, (body) => send("POST", path, body, `Added ${body.description}.`, "#add-item"), alert,
       notice));
   }
 }

@@ -255,6 +255,10 @@ function render(b) {
       "No documents yet.",
     ),
   );
+  // A closed booking's travelers and flights stay as they are (the server refuses changes too).
+  const closed = ["completed", "cancelled", "refunded"].includes(b.status);
+  showMessage($("details-closed"), closed ? `This booking is ${b.status}: its travelers and flights can no longer be changed.` : "");
+  for (const control of $("details-form").querySelectorAll("input, select, textarea, button")) control.disabled = closed;
 }
 
 function renderPayments(data) {

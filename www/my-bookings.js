@@ -37,7 +37,7 @@ const list = pagedList({
   failure: "Your bookings could not be loaded",
   refused: (response) => {
     if (response.status !== 403) return false;
-    showMessage(pageError, "This page is for customers. Staff use the Bookings page.");
+    showMessage(pageError, "This page is for customers: staff use the Bookings page, suppliers My assignments.");
     return true;
   },
 });

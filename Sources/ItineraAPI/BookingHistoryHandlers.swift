@@ -24,6 +24,7 @@ enum BookingHistoryHandlers {
                 LEFT JOIN users actor ON actor.id = a.actor_user_id
                 LEFT JOIN users subject ON subject.id = CASE WHEN a.details->>'user_id' ~ '^[0-9a-f-]{36}$'
                                                              THEN (a.details->>'user_id')::uuid END
+                LEFT JOIN suppliers company ON company.user_id = subject.id
                 LEFT JOIN ground_services service
                        ON a.action = 'ground_service.update' AND service.id::text = a.target_id
                 WHERE a.booking_id = $1 AND \(page.condition("a.id", descending: true, ["$2::bigint"]))
@@ -53,9 +54,9 @@ enum BookingHistoryHandlers {
     private static let summary = """
         CASE a.action
             WHEN 'booking.update' THEN 'Edited the booking: ' || \(fields)
-            WHEN 'booking.assign' THEN 'Assigned ' || coalesce(subject.name, 'a supplier user') || ' as '
+            WHEN 'booking.assign' THEN 'Assigned ' || coalesce(company.name, subject.name, 'a supplier user') || ' as '
                 || coalesce(a.details->>'role', 'other')
-            WHEN 'booking.unassign' THEN 'Unassigned ' || coalesce(subject.name, 'a supplier user')
+            WHEN 'booking.unassign' THEN 'Unassigned ' || coalesce(company.name, subject.name, 'a supplier user')
                 || coalesce(' (' || (a.details->>'role') || ')', '')
             WHEN 'booking_item.create' THEN 'Added ' || coalesce(a.details->>'item', 'an item')
             WHEN 'booking_item.update' THEN 'Changed ' || coalesce((a.details->>'from') || ' (now '

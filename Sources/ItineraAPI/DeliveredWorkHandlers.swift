@@ -74,7 +74,7 @@ enum DeliveredWorkHandlers {
                 let reference = booking[0] ?? ""
                 Notifications.toCustomers(
                     .init(
-                        type: "work_completed", title: "Your \(label) for booking \(reference) is ready",
+                        type: "work_completed", title: "Ready: your \(label) for booking \(reference)",
                         linkPath: "/booking/\(bookingId.lowercased)", linkId: documentId,
                         metadata: [
                             "booking_id": .string(bookingId.lowercased),

@@ -28,7 +28,7 @@ def test_upload_is_stored_and_the_customer_is_told(stack, people):
     assert document["content_type"] == "image/png" and document["size_bytes"] == len(PNG)
     notes = [n for n in people["customer"].get("/api/notifications?limit=50").json()["data"]["items"]
              if n["type"] == "work_completed" and n["link_id"] == document["id"]]
-    assert [n["title"] for n in notes] == ["Your photos for booking ITN-DEMO02 is ready"]
+    assert [n["title"] for n in notes] == ["Ready: your photos for booking ITN-DEMO02"]
     download = people["customer"].get(f"/api/documents/{document['id']}/download")
     assert download.status_code == 200 and download.content == PNG
     assert download.headers["Content-Type"] == "image/png"

@@ -250,3 +250,12 @@ def test_the_customer_sees_what_the_suppliers_confirmed(stack, driver, people, a
     assert [(r[1], r[-1]) for r in rows] == [("Beach shoot", "Confirmed · SHOOT-3"),
                                              ("LIS → FNC", "Awaiting confirmation"),
                                              ("Welcome pack", "Included")]
+
+    # Cancelled: the client's travelers and flights stay as they are, and the page says so.
+    assert people["staff"].send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": booking["id"], "toStatus": "cancelled", "actorType": "user"}).status_code == 200
+    driver.refresh()
+    closed = wait(driver, EC.visibility_of_element_located((By.ID, "details-closed")))
+    assert closed.text == "This booking is cancelled: its travelers and flights can no longer be changed."
+    assert not driver.find_element(By.ID, "save").is_enabled()
+    assert not driver.find_element(By.ID, "add-traveler").is_enabled()
