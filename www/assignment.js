@@ -3,7 +3,7 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, call, csrfToken, requireSession } from "/session.js";
 import {
-  dataTable, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, text, timeElement,
+  CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, text, timeElement,
 } from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -19,7 +19,6 @@ const uploadDone = $("upload-done");
 const itemsNotice = $("items-notice");
 const itemsError = $("items-error");
 
-const CLOSED = ["completed", "cancelled", "refunded"];
 const ANSWERS = [["confirmed", "Confirmed"], ["declined", "Declined"], ["cancelled", "Cancelled"]];
 
 function sizeText(bytes) {
@@ -35,7 +34,7 @@ function sizeText(bytes) {
  * show their status only.
  */
 function answerCell(b, item) {
-  if (!item.yours || CLOSED.includes(b.status)) {
+  if (!item.yours || CLOSED_STATUSES.includes(b.status)) {
     return el("span", {}, text(item.supplier_status), item.supplier_reference ? ` · ${item.supplier_reference}` : "");
   }
   const status = el("select", { "aria-label": `Your answer for ${item.description}`, "data-field": "supplierStatus" });

@@ -2,10 +2,11 @@
 // photographer, a guide), with "Remove", and a form that assigns one of the team's suppliers that
 // has a portal login. The supplier is told by the server (`supplier_assigned`).
 import { call } from "/session.js";
-import { dataTable, el, errorWithFields, handleSignedOut, newIdempotencyKey, showMessage, text, timeElement } from "/ui.js";
+import {
+  CLOSED_STATUSES, dataTable, el, errorWithFields, handleSignedOut, newIdempotencyKey, showMessage, text, timeElement,
+} from "/ui.js";
 
 const ROLES = ["photographer", "guide", "driver", "operator", "other"];
-const CLOSED = ["completed", "cancelled", "refunded"];
 
 /**
  * Renders the assignments of `booking` into `box`; `suppliers` are the team's suppliers (those with
@@ -15,7 +16,7 @@ const CLOSED = ["completed", "cancelled", "refunded"];
 export function renderAssignments(box, booking, suppliers, { reload, notice, alert }) {
   const byUser = new Map(suppliers.filter((s) => s.user_id).map((s) => [s.user_id, s]));
   const path = `/api/bookings/${encodeURIComponent(booking.id)}/assignments`;
-  const open = !CLOSED.includes(booking.status);
+  const open = !CLOSED_STATUSES.includes(booking.status);
 
   async function send(method, url, body, headers, done, what) {
     showMessage(alert, "");

@@ -4,12 +4,11 @@
 // the booking meanwhile, nothing is saved and the page reloads it.
 import { call } from "/session.js";
 import {
-  ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
+  CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
   parseAmountToMinor, showMessage, text, timeElement,
 } from "/ui.js";
 
 const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
-const CLOSED = ["completed", "cancelled", "refunded"];
 const SUPPLIER_STATUSES = ["pending", "requested", "confirmed", "declined", "cancelled"];
 
 /** A select of the team's suppliers, "No supplier" first, showing `current`. */
@@ -40,7 +39,7 @@ function unassignedSuppliers(booking, suppliers) {
  */
 export function renderItems(box, booking, { suppliers = [], reload, notice, alert }) {
   const pricing = PRICING.includes(booking.status);
-  const open = !CLOSED.includes(booking.status);
+  const open = !CLOSED_STATUSES.includes(booking.status);
   const path = `/api/bookings/${encodeURIComponent(booking.id)}/items`;
 
   const controls = () => box.querySelectorAll("button, select, input");

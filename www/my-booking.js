@@ -4,7 +4,7 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, call, requireSession } from "/session.js";
 import {
-  PAYABLE_STATUSES, dataTable, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, paymentBadge, showMessage,
+  CLOSED_STATUSES, PAYABLE_STATUSES, dataTable, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, paymentBadge, showMessage,
   statusBadge, text, timeElement,
 } from "/ui.js";
 
@@ -256,7 +256,7 @@ function render(b) {
     ),
   );
   // A closed booking's travelers and flights stay as they are (the server refuses changes too).
-  const closed = ["completed", "cancelled", "refunded"].includes(b.status);
+  const closed = CLOSED_STATUSES.includes(b.status);
   showMessage($("details-closed"), closed ? `This booking is ${b.status}: its travelers and flights can no longer be changed.` : "");
   for (const control of $("details-form").querySelectorAll("input, select, textarea, button")) control.disabled = closed;
 }

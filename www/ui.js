@@ -223,3 +223,6 @@ export function localInputToISO(value) {
 
 /** Booking statuses that take payments (the API refuses intents in any other). */
 export const PAYABLE_STATUSES = ["booking_created", "payment_pending"];
+
+/** Closed booking statuses: their items, answers, travelers and assignments stay as they are. */
+export const CLOSED_STATUSES = ["completed", "cancelled", "refunded"];

@@ -26,7 +26,7 @@ enum BookingHistoryHandlers {
                                                              THEN (a.details->>'user_id')::uuid END
                 LEFT JOIN suppliers company ON company.user_id = subject.id
                 LEFT JOIN ground_services service
-                       ON a.action = 'ground_service.update' AND service.id::text = a.target_id
+                       ON service.id = CASE WHEN a.action = 'ground_service.update' THEN a.target_id::uuid END
                 WHERE a.booking_id = $1 AND \(page.condition("a.id", descending: true, ["$2::bigint"]))
                 ORDER BY a.id DESC
                 LIMIT $3

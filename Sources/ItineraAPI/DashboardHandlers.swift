@@ -21,12 +21,12 @@ enum DashboardHandlers {
                     'payments_pending', (SELECT count(*) FROM bookings WHERE status = 'payment_pending'),
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (
                         SELECT b.id, b.booking_reference, b.status, b.departure_at, c.name AS customer_name,
-                               (SELECT count(*) FROM booking_items i WHERE i.booking_id = b.id
-                                  AND i.supplier_id IS NOT NULL) AS supplier_items,
-                               (SELECT count(*) FROM booking_items i WHERE i.booking_id = b.id
-                                  AND i.supplier_id IS NOT NULL AND i.supplier_status <> 'confirmed')
-                                 AS unconfirmed_items
+                               n.supplier_items, n.unconfirmed_items
                         FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id
+                        CROSS JOIN LATERAL (
+                            SELECT count(*) AS supplier_items,
+                                   count(*) FILTER (WHERE i.supplier_status <> 'confirmed') AS unconfirmed_items
+                            FROM booking_items i WHERE i.booking_id = b.id AND i.supplier_id IS NOT NULL) n
                         WHERE b.departure_at >= now() AND b.departure_at < now() + interval '14 days'
                           AND b.status NOT IN ('cancelled', 'refunded')
                         ORDER BY b.departure_at LIMIT 50) d), '[]'),
