@@ -3,7 +3,8 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, call, csrfToken, requireSession } from "/session.js";
 import {
-  CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, text, timeElement,
+  CLOSED_STATUSES, dataTable, documentCell, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, statusLabel,
+  text, timeElement,
 } from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -97,6 +98,11 @@ function render(b) {
   document.title = `${b.booking_reference} · Itinera`;
   $("booking-ref").textContent = b.booking_reference;
   $("booking-status").replaceChildren(statusBadge(b.status));
+  // Work sent after the trip (a completed booking) is wanted; a booking called off takes none.
+  const calledOff = b.status === "cancelled" || b.status === "refunded";
+  for (const control of form.elements) control.disabled = calledOff;
+  showMessage($("upload-closed"),
+    calledOff ? `This booking is ${statusLabel(b.status).toLowerCase()}: it takes no delivered work.` : "");
   $("booking-departure").replaceChildren(timeElement(b.departure_at));
   $("booking-travelers").textContent = String((b.travelers || []).length);
   $("items").replaceChildren(
@@ -108,7 +114,7 @@ function render(b) {
   );
   $("documents").replaceChildren(
     dataTable("Documents", [{ label: "Document" }, { label: "Kind" }, { label: "Status" }, { label: "Date" }],
-      (b.documents || []).map((d) => [text(d.label || d.filename || d.kind), text(d.kind), text(d.status),
+      (b.documents || []).map((d) => [documentCell(d), statusLabel(d.kind), statusLabel(d.status),
         timeElement(d.created_at)]),
       "No documents yet."),
   );

@@ -5,7 +5,7 @@
 import { call } from "/session.js";
 import {
   CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
-  parseAmountToMinor, showMessage, text, timeElement,
+  parseAmountToMinor, showMessage, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
@@ -85,13 +85,13 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
   function supplierCell(item) {
     if (!open) {
       return el("span", {}, text(supplierName(item.supplier_id) || (item.supplier_id ? "A supplier" : "No supplier")),
-        ` · ${item.supplier_status}`, item.supplier_reference ? ` · ${item.supplier_reference}` : "");
+        ` · ${statusLabel(item.supplier_status)}`, item.supplier_reference ? ` · ${item.supplier_reference}` : "");
     }
     const supplier = supplierSelect(suppliers, item.supplier_id, {
       "aria-label": `Supplier of ${item.description}`, "data-field": "supplierId",
     });
     const status = el("select", { "aria-label": `Supplier status of ${item.description}`, "data-field": "supplierStatus" },
-      ...SUPPLIER_STATUSES.map((s) => el("option", { value: s, text: s })));
+      ...SUPPLIER_STATUSES.map((s) => el("option", { value: s, text: statusLabel(s) })));
     status.value = item.supplier_status;
     const reference = el("input", {
       type: "text", maxlength: 100, autocomplete: "off", placeholder: "Reference", value: item.supplier_reference || "",

@@ -7,8 +7,8 @@ import { allSuppliers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
 import {
-  PAYABLE_STATUSES, currencyDigits, dataTable, el, errorText, formatMoney, handleSignedOut, isStaff, newIdempotencyKey,
-  parseAmountToMinor, paymentBadge, showMessage, statusBadge, text, timeElement,
+  PAYABLE_STATUSES, currencyDigits, dataTable, documentCell, el, errorText, formatMoney, handleSignedOut, isStaff,
+  newIdempotencyKey, parseAmountToMinor, paymentBadge, showMessage, statusBadge, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
@@ -33,6 +33,8 @@ const paymentLink = $("payment-link");
 let allowed = {};
 let booking = null;
 let target = null;
+/** What the customer's payments still hold (captured less refunded), from the payments panel. */
+let held = null;
 
 
 
@@ -91,8 +93,8 @@ async function renderSections(b) {
   $("documents").replaceChildren(
     dataTable(
       "Documents",
-      [{ label: "Date" }, { label: "Kind" }, { label: "Status" }],
-      b.documents.map((d) => [timeElement(d.created_at), text(d.kind), text(d.status)]),
+      [{ label: "Date" }, { label: "Document" }, { label: "Kind" }, { label: "Status" }],
+      b.documents.map((d) => [timeElement(d.created_at), documentCell(d), statusLabel(d.kind), statusLabel(d.status)]),
       "No documents yet.",
     ),
   );
@@ -192,6 +194,7 @@ function renderPayments(data) {
   $("payments-captured").textContent = formatMoney(totals.captured_minor, totals.currency);
   $("payments-refunded").textContent = formatMoney(totals.refunded_minor, totals.currency);
   $("payments-outstanding").textContent = formatMoney(totals.outstanding_minor, totals.currency);
+  held = { minor: totals.captured_minor - totals.refunded_minor, currency: totals.currency };
   const list = data.payments || [];
   $("payments").replaceChildren(
     dataTable(
@@ -218,6 +221,7 @@ async function loadPayments() {
     return;
   }
   paymentLink.hidden = true;
+  held = null;
   showMessage(paymentsError, errorText(response, "The payments could not be loaded"));
 }
 
@@ -250,6 +254,16 @@ async function createPaymentLink() {
   }
 }
 
+/**
+ * Who made a lifecycle move: the staff member by name, or what made it ("by webhook"), with the login
+ * that recorded it when that was someone else ("by supplier · recorded by Sam Staff").
+ */
+function eventActor(e) {
+  const name = e.recorded_by_name;
+  if (e.actor_type === "user" && name) return `by ${name}`;
+  return name ? `by ${text(e.actor_type)} · recorded by ${name}` : `by ${text(e.actor_type)}`;
+}
+
 function renderTimeline(events) {
   const items = events.map((e) => {
     const change = el("div", { className: "timeline-change" });
@@ -260,7 +274,7 @@ function renderTimeline(events) {
       { "data-to-status": e.to_status },
       el("div", { className: "timeline-when" }, timeElement(e.created_at)),
       change,
-      el("div", { className: "muted", text: `by ${text(e.actor_type)}` }),
+      el("div", { className: "muted", text: eventActor(e) }),
     );
     if (e.note) li.append(el("p", { className: "timeline-note", text: e.note }));
     return li;
@@ -291,6 +305,17 @@ const history = pagedList({
   pageSize: 20,
 });
 
+/** What to know before a move: unconfirmed items, or money a cancellation leaves with us. */
+function transitionWarning(status) {
+  if (status === "supplier_confirmed") return unconfirmedWarning(booking);
+  if (!(held && held.minor > 0) || !["cancelled", "refunded"].includes(status)) return "";
+  const amount = formatMoney(held.minor, held.currency);
+  return status === "cancelled"
+    ? `${amount} of the customer's payments is still held: cancelling does not refund it. Refund it under Payments.`
+    : `${amount} of the customer's payments is still held: this move does not refund it. Refunding it in full under ` +
+      "Payments marks the booking refunded by itself.";
+}
+
 /** Before `supplier_confirmed`: the items a supplier has not confirmed yet, if any. */
 function unconfirmedWarning(b) {
   const open = (b.items || []).filter((i) => i.supplier_id && i.supplier_status !== "confirmed");
@@ -312,9 +337,9 @@ function openTransitionForm(status, button) {
   target = status;
   for (const other of transitions.querySelectorAll("button")) other.setAttribute("aria-pressed", "false");
   button.setAttribute("aria-pressed", "true");
-  transitionLabel.textContent = `Note for the move to ${status} (optional)`;
-  showMessage($("transition-warning"), status === "supplier_confirmed" ? unconfirmedWarning(booking) : "");
-  transitionConfirm.textContent = `Move to ${status}`;
+  transitionLabel.textContent = `Note for the move to ${statusLabel(status)} (optional)`;
+  showMessage($("transition-warning"), transitionWarning(status));
+  transitionConfirm.textContent = `Move to ${statusLabel(status)}`;
   transitionConfirm.classList.toggle("danger-solid", status === "cancelled" || status === "refunded");
   transitionForm.hidden = false;
   showMessage(actionError, "");
@@ -331,7 +356,7 @@ function renderTransitions(status) {
         className: `transition${to === "cancelled" || to === "refunded" ? " danger" : ""}`,
         "data-status": to,
         "aria-pressed": "false",
-        text: to,
+        text: statusLabel(to),
       });
       button.addEventListener("click", () => openTransitionForm(to, button));
       return button;

@@ -2,7 +2,7 @@
 // The filters live in the address (?status=&q=) so a reload or a shared link shows the same list.
 import { pagedList } from "/paged-list.js";
 import { api, requireSession } from "/session.js";
-import { el, formatMoney, isStaff, showMessage, statusBadge, timeElement } from "/ui.js";
+import { el, formatMoney, isStaff, showMessage, statusBadge, statusLabel, timeElement } from "/ui.js";
 
 const form = document.getElementById("filters");
 const statusSelect = document.getElementById("status");
@@ -69,7 +69,7 @@ async function start() {
     return;
   }
   const statuses = await loadStatuses();
-  for (const status of statuses) statusSelect.append(el("option", { value: status, text: status }));
+  for (const status of statuses) statusSelect.append(el("option", { value: status, text: statusLabel(status) }));
 
   const wanted = new URLSearchParams(window.location.search);
   if (statuses.includes(wanted.get("status"))) statusSelect.value = wanted.get("status");

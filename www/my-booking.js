@@ -4,8 +4,8 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, call, requireSession } from "/session.js";
 import {
-  CLOSED_STATUSES, PAYABLE_STATUSES, dataTable, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey, paymentBadge, showMessage,
-  statusBadge, text, timeElement,
+  CLOSED_STATUSES, PAYABLE_STATUSES, dataTable, documentCell, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey,
+  paymentBadge, showMessage, statusBadge, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
@@ -195,19 +195,6 @@ function showFieldErrors(fields) {
 }
 
 
-function documentCell(d) {
-  const name = d.label || d.filename || (d.kind === "delivered_work" ? "Delivered work" : text(d.kind));
-  if (d.kind === "delivered_work" && d.id) {
-    return el("a", {
-      className: "download",
-      href: `/api/documents/${encodeURIComponent(d.id)}/download`,
-      download: d.filename || "",
-      "data-document-id": d.id,
-      text: `Download ${name}`,
-    });
-  }
-  return document.createTextNode(name);
-}
 
 /**
  * What the traveller needs to know of the supplier's answer: confirmed, with the confirmation number
@@ -251,7 +238,7 @@ function render(b) {
     dataTable(
       "Documents",
       [{ label: "Document" }, { label: "Kind" }, { label: "Status" }, { label: "Date" }],
-      (b.documents || []).map((d) => [documentCell(d), text(d.kind), text(d.status), timeElement(d.created_at)]),
+      (b.documents || []).map((d) => [documentCell(d), statusLabel(d.kind), statusLabel(d.status), timeElement(d.created_at)]),
       "No documents yet.",
     ),
   );

@@ -112,10 +112,53 @@ export function timeElement(iso, withTime = true) {
   return el("time", { datetime: iso, text: (withTime ? dateTimeFormat : dateFormat).format(date) });
 }
 
+/** What people call the booking statuses; the API's codes stay in `data-status`. */
+const STATUS_LABELS = {
+  lead_created: "Lead",
+  quotation_sent: "Quotation sent",
+  quotation_approved: "Quotation approved",
+  booking_created: "Booked",
+  payment_pending: "Awaiting payment",
+  payment_confirmed: "Paid",
+  supplier_confirmed: "Confirmed by suppliers",
+  documents_generated: "Documents ready",
+  completed: "Completed",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+};
+
+/** A status code as words: a booking's by its name above, any other ("in_progress") spelt out. */
+export function statusLabel(status) {
+  if (!status) return "Unknown";
+  if (STATUS_LABELS[status]) return STATUS_LABELS[status];
+  const words = String(status).replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** A badge for a booking status; the class `badge-<status>` picks its colour. */
 export function statusBadge(status) {
   const safe = /^[a-z_]+$/.test(status || "") ? status : "unknown";
-  return el("span", { className: `badge badge-${safe}`, "data-status": status || "", text: status || "unknown" });
+  return el("span", { className: `badge badge-${safe}`, "data-status": status || "", text: statusLabel(status) });
+}
+
+/** What to call a document: its label or file name, else its kind in words. */
+export function documentName(d) {
+  return d.label || d.filename || (d.kind === "delivered_work" ? "Delivered work" : statusLabel(d.kind));
+}
+
+/** A document's name, as a download link when it has a file (delivered work). */
+export function documentCell(d) {
+  const name = documentName(d);
+  if (d.kind === "delivered_work" && d.id) {
+    return el("a", {
+      className: "download",
+      href: `/api/documents/${encodeURIComponent(d.id)}/download`,
+      download: d.filename || "",
+      "data-document-id": d.id,
+      text: `Download ${name}`,
+    });
+  }
+  return document.createTextNode(name);
 }
 
 /** A random UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */

@@ -308,7 +308,7 @@ enum BookingHandlers {
             try requireBooking(id, connection)
             let result = try connection.query(
                 """
-                SELECT coalesce(json_agg(\(BookingQueries.event) ORDER BY e.id), '[]')::text AS events
+                SELECT coalesce(json_agg(\(BookingQueries.namedEvent) ORDER BY e.id), '[]')::text AS events
                 FROM booking_lifecycle_events e WHERE e.booking_id = $1
                 """, [id], context: "loading the timeline")
             return result.first("events") ?? "[]"

@@ -18,7 +18,7 @@ enum BookingQueries {
             'version', b.version, 'created_at', b.created_at, 'updated_at', b.updated_at)
         """
 
-    /// The staff view of a booking, kept by the database (migrations 0013 and 0014 build it with the
+    /// The staff view of a booking, kept by the database (migrations 0013, 0014 and 0024 build it with the
     /// same expression as `detail`): the stored JSON while no change has committed since it was
     /// built, else built again, stored and returned. `$1` is the booking id.
     static let staffDetail = """
@@ -36,11 +36,7 @@ enum BookingQueries {
     /// moves (`last_events[].note`, written for colleagues). Row-level security leaves out the rest.
     static let customerDetail = detailQuery(
         money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
-        eventNote: "", payments: payments, documentNames: documentNames)
-
-    /// A document's label and file name (delivered work: "beach photos", `IMG_0412.jpg`), for the
-    /// portals' download links. The staff JSON has the document list without them.
-    private static let documentNames = "'label', d.label, 'filename', d.filename,"
+        eventNote: "", payments: payments)
 
     private static let money = """
         'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
@@ -65,7 +61,7 @@ enum BookingQueries {
     static let supplierDetail = detailQuery(
         money: "", itemMoney: "'yours', coalesce(\(ownItem), false),",
         supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", staffNotes: "", eventNote: "",
-        payments: "", documentNames: documentNames)
+        payments: "")
 
     /// Whether item `i` is the signed-in supplier login's to deliver (and to answer).
     private static let ownItem =
@@ -73,7 +69,7 @@ enum BookingQueries {
 
     private static func detailQuery(
         money: String, itemMoney: String, supplierReference: String, staffNotes: String, eventNote: String,
-        payments: String, documentNames: String = ""
+        payments: String
     ) -> String {
         """
         SELECT json_build_object(
@@ -102,7 +98,8 @@ enum BookingQueries {
                     ORDER BY f.departs_at) FROM client_flights f WHERE f.booking_id = b.id), '[]'),
             \(payments)
             'documents', coalesce((SELECT json_agg(json_build_object(
-                    'id', d.id, 'kind', d.kind, 'status', d.status, \(documentNames) 'created_at', d.created_at)
+                    'id', d.id, 'kind', d.kind, 'status', d.status, 'label', d.label, 'filename', d.filename,
+                    'created_at', d.created_at)
                     ORDER BY d.created_at) FROM documents d WHERE d.booking_id = b.id), '[]'),
             'assignments', coalesce((SELECT json_agg(json_build_object(
                     'id', a.id, 'user_id', a.user_id, 'role', a.role, 'created_at', a.created_at)
@@ -117,11 +114,20 @@ enum BookingQueries {
     }
 
     /// One lifecycle event as JSON (`e` booking_lifecycle_events).
-    static let event = """
+    static let event = eventObject(extra: "")
+
+    /// `event` with the name of the login that recorded it (`recorded_by_name`), for the timeline
+    /// people read; the answer to a transition leaves it out, its caller being the one who recorded it.
+    static let namedEvent = eventObject(
+        extra: "'recorded_by_name', (SELECT u.name FROM users u WHERE u.id = e.recorded_by),")
+
+    private static func eventObject(extra: String) -> String {
+        """
         json_build_object(
             'id', e.id, 'booking_id', e.booking_id, 'from_status', e.from_status, 'to_status', e.to_status,
-            'actor_type', e.actor_type, 'actor_id', e.actor_id, 'recorded_by', e.recorded_by, 'note', e.note,
+            'actor_type', e.actor_type, 'actor_id', e.actor_id, 'recorded_by', e.recorded_by, \(extra) 'note', e.note,
             'metadata', e.metadata, 'idempotency_key', e.idempotency_key, 'request_id', e.request_id,
             'created_at', e.created_at)
         """
+    }
 }

@@ -53,10 +53,17 @@ enum DeliveredWorkHandlers {
         let json = try scope.transaction { connection -> String in
             guard
                 let booking = try connection.query(
-                    "SELECT booking_reference, customer_id FROM bookings WHERE id = $1 FOR SHARE", [bookingId],
+                    "SELECT booking_reference, customer_id, status FROM bookings WHERE id = $1 FOR SHARE", [bookingId],
                     context: "finding the booking"
                 ).rows.first
             else { throw APIError.notFound("No such booking.") }
+            // Work delivered after the trip (photos sent once it is completed) is wanted; for a
+            // booking called off there is no one to deliver to.
+            if let status = booking[2], status == "cancelled" || status == "refunded" {
+                throw APIError(
+                    status: 409, code: "booking_closed", message: "A \(status) booking takes no delivered work.",
+                    details: .object(["status": .string(status)]))
+            }
             try store(file.data, at: path)
             do {
                 try connection.query(

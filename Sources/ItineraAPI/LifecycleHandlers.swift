@@ -119,8 +119,11 @@ enum LifecycleHandlers {
             rules[status.rawValue] = .array(Lifecycle.allowed(from: status).map { .string($0.rawValue) })
         }
         let order = JSONValue.array(BookingStatus.allCases.map { .string($0.rawValue) })
+        let labels = JSONValue.object(
+            Dictionary(uniqueKeysWithValues: BookingStatus.allCases.map { ($0.rawValue, .string($0.label)) }))
         return Envelope.success(
-            json: .object(["statuses": order, "allowed": .object(rules)]), requestId: scope.request.requestId)
+            json: .object(["statuses": order, "allowed": .object(rules), "labels": labels]),
+            requestId: scope.request.requestId)
     }
 
     /// Appends one `booking_lifecycle_events` row with a known `from`; returns its id and JSON.

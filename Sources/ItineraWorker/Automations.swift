@@ -34,7 +34,8 @@ public enum Automations {
             guard let (teamId, booking, from, to) = change(event) else { return }
             let reference = event.payload["booking_reference"] ?? ""
             try Notice(
-                type: "booking_status_changed", title: "Booking \(reference): \(from) → \(to.rawValue)",
+                type: "booking_status_changed",
+                title: "Booking \(reference): \(BookingStatus(rawValue: from)?.label ?? from) → \(to.label)",
                 bookingId: booking,
                 metadata: ["booking_id": booking.uuidString.lowercased(), "from": from, "to": to.rawValue],
                 cause: "event:\(event.id)"

@@ -1,8 +1,11 @@
 """Supplier uploads of delivered work: stored with the booking, type- and size-checked, customer told."""
 
+from pathlib import Path
+
 import pytest
 
 from identity import Browser
+from test_bookings import move, new_booking
 
 DEMO_ASSIGNED = "00000000-0000-4000-8000-00000000b002"  # seeded: supplier@demo.test is its photographer
 DEMO_OTHER = "00000000-0000-4000-8000-00000000b001"  # not assigned to the supplier
@@ -39,11 +42,12 @@ def test_upload_is_stored_and_the_customer_is_told(stack, people):
     assert saved.headers["Content-Disposition"] == 'attachment; filename="poly.html.png"'
     detail = people["staff"].get(f"/api/bookings/{DEMO_ASSIGNED}").json()["data"]
     assert document["id"] in [d["id"] for d in detail["documents"]]
-    # The portals name each delivery, so two of them can be told apart.
+    # The portals name each delivery, so two of them can be told apart; staff download it too.
     for view in (people["customer"].get(f"/api/customer/bookings/{DEMO_ASSIGNED}").json()["data"],
-                 people["supplier"].get(f"/api/supplier/bookings/{DEMO_ASSIGNED}").json()["data"]):
+                 people["supplier"].get(f"/api/supplier/bookings/{DEMO_ASSIGNED}").json()["data"], detail):
         [named] = [d for d in view["documents"] if d["id"] == document["id"]]
         assert (named["label"], named["filename"]) == ("photos", "photo.png")
+    assert people["staff"].get(f"/api/documents/{document['id']}/download").content == PNG
 
 
 def test_only_assigned_suppliers_may_upload(stack, people):
@@ -54,6 +58,28 @@ def test_only_assigned_suppliers_may_upload(stack, people):
     assert outsider.send("GET", f"/api/documents/{stack.psql('SELECT id FROM documents LIMIT 1')}/download").status_code \
         == 404
     assert stack.psql("SELECT count(*) FROM documents") == before
+
+
+def test_a_cancelled_booking_takes_no_delivered_work_but_a_completed_one_does(stack, people):
+    staff, supplier_user = people["staff"], stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    customer = staff.send("POST", "/api/customers", json={"name": "Called Off"}).json()["data"]["id"]
+    booking = new_booking(staff, customer)["id"]
+    assert staff.send("POST", f"/api/bookings/{booking}/assignments",
+                      json={"userId": supplier_user, "role": "photographer"}).status_code == 201
+    assert move(staff, booking, "cancelled").status_code == 200
+    before = stack.psql("SELECT count(*) FROM documents")
+    refused = upload(people["supplier"], booking, PNG)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "booking_closed"
+    assert stack.psql("SELECT count(*) FROM documents") == before
+    assert not list(Path(stack.env.get("ITINERA_UPLOAD_DIR", stack.vardir / "uploads")).glob(f"*/{booking}/*"))
+    # Photos sent once the trip is over are what a completed booking is for.
+    done = new_booking(staff, customer)["id"]
+    assert staff.send("POST", f"/api/bookings/{done}/assignments",
+                      json={"userId": supplier_user, "role": "photographer"}).status_code == 201
+    for status in ("payment_pending", "payment_confirmed", "supplier_confirmed", "documents_generated", "completed"):
+        assert move(staff, done, status).status_code == 200
+    assert upload(people["supplier"], done, PNG).status_code == 201
 
 
 def test_type_and_size_are_checked(stack, people):

@@ -162,7 +162,7 @@ def test_status_changes_tell_the_team_and_the_customer_but_not_the_actor(stack, 
     cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
     booking = new_booking(staff, cara)
     assert move(staff, booking["id"], "payment_pending").status_code == 200
-    title = f"Booking {booking['booking_reference']}: booking_created → payment_pending"
+    title = f"Booking {booking['booking_reference']}: Booked → Awaiting payment"
 
     def titles(who):
         return [n["title"] for n in latest(people[who], "booking_status_changed")

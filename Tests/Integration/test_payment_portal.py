@@ -105,7 +105,7 @@ def test_the_customer_pays_at_the_sandbox_checkout_and_staff_hear_of_it_live(sta
     assert not driver.find_element(By.ID, "pay-now").is_displayed()
     badges = driver.find_elements(By.CSS_SELECTOR, "#payments .badge")
     assert [b.get_attribute("data-status") for b in badges] == ["succeeded"]
-    assert driver.find_element(By.CSS_SELECTOR, "#booking-status .badge").text == "payment_confirmed"
+    assert driver.find_element(By.CSS_SELECTOR, "#booking-status .badge").text == "Paid"
 
 
 def test_a_declined_payment_fails_and_the_booking_still_waits_for_payment(stack, driver, staff, demo_customer):
@@ -148,6 +148,14 @@ def test_staff_refund_part_of_a_payment_from_the_booking_page(stack, driver, sta
         f"WHERE payment_id = '{payment_id}'") == "15025 succeeded Late pick-up")
     assert stack.psql(f"SELECT status FROM payments WHERE id = '{payment_id}'") == "partially_refunded"
     assert booking_status(stack, booking["id"]) == "payment_confirmed"
+
+    # Cancelling now would leave the rest of the money with the agency: the page says so first.
+    driver.refresh()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "payments-refunded"), "€150.25"))
+    driver.find_element(By.CSS_SELECTOR, '#transitions button[data-status="cancelled"]').click()
+    warning = wait(driver, EC.visibility_of_element_located((By.ID, "transition-warning")))
+    assert warning.text.startswith("€3,249.75 of the customer's payments is still held: cancelling does not refund it")
+    assert driver.find_element(By.ID, "transition-confirm").text == "Move to Cancelled"
 
 
 def test_an_open_checkout_is_offered_again_instead_of_a_second_payment(stack, driver, staff, demo_customer):

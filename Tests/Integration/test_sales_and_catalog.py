@@ -1,11 +1,13 @@
 """Leads, quotations, trips, ground services, catalog search and the dashboard."""
 
+import re
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from conftest import PROJECT
 from identity import Browser
 
 from test_bookings import move, new_booking
@@ -432,6 +434,18 @@ def test_lifecycle_rules_are_published(staff):
     assert rules["allowed"]["payment_pending"] == ["payment_confirmed", "cancelled", "refunded"]
     assert rules["allowed"]["refunded"] == []
     assert len(rules["statuses"]) == 11
+    assert rules["labels"]["payment_confirmed"] == "Paid" and rules["labels"]["booking_created"] == "Booked"
+
+
+def test_the_portal_names_the_statuses_as_the_api_does(staff):
+    """The portal's pages (the customers' too, which do not load the rules) carry their own copy of
+    the status labels; it must say what notification titles say."""
+    labels = staff.get("/api/core/booking-lifecycle/rules").json()["data"]["labels"]
+    ui = (PROJECT / "www" / "ui.js").read_text()
+    block = ui[ui.index("const STATUS_LABELS = {"):]
+    block = block[:block.index("};")]
+    portal = dict(re.findall(r'^\s+([a-z_]+): "([^"]+)",$', block, re.M))
+    assert portal == labels
 
 
 def test_another_team_gets_404_on_sales_routes(stack, staff, customer):

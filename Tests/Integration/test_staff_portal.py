@@ -139,7 +139,7 @@ def test_new_booking_form_creates_the_booking_and_shows_it(stack, browser, staff
     wait(browser, EC.url_contains("/booking.html?id="))
     reference = wait(browser, EC.visibility_of_element_located((By.ID, "booking-ref"))).text
     assert reference.startswith("ITN-")
-    assert badge_text(browser) == "booking_created"
+    assert badge_text(browser) == "Booked"
     assert browser.find_element(By.ID, "booking-total").text == "€3,400.50"
     assert browser.find_element(By.CSS_SELECTOR, "#booking-customer .customer-name").text == customer["name"]
 
@@ -161,25 +161,28 @@ def test_detail_offers_the_allowed_statuses_and_moves_the_booking(stack, browser
     open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
     wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
     assert browser.find_element(By.ID, "booking-ref").text == booking["booking_reference"]
-    assert badge_text(browser) == "booking_created"
+    assert badge_text(browser) == "Booked"
     assert transition_buttons(browser) == ["payment_pending", "cancelled"]
+    assert [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#transitions button")] == [
+        "Awaiting payment", "Cancelled"]
     assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline li")) == 1
 
     browser.find_element(By.CSS_SELECTOR, '#transitions button[data-status="payment_pending"]').click()
     note = wait(browser, EC.visibility_of_element_located((By.ID, "transition-note")))
     note.send_keys("Card link sent")
     browser.find_element(By.ID, "transition-confirm").click()
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_pending"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "Awaiting payment"))
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline li")) == 2)
     entries = browser.find_elements(By.CSS_SELECTOR, "#timeline li")
     assert [e.get_attribute("data-to-status") for e in entries] == ["booking_created", "payment_pending"]
-    assert "Card link sent" in entries[1].text
+    assert "Card link sent" in entries[1].text and "by Sam Staff" in entries[1].text
     assert transition_buttons(browser) == ["payment_confirmed", "cancelled", "refunded"]
     assert browser.find_element(By.ID, "transition-form").is_displayed() is False
 
     events = staff.get(f"/api/bookings/{booking['id']}/events").json()["data"]["items"]
     assert [e["to_status"] for e in events] == ["booking_created", "payment_pending"]
     assert events[1]["note"] == "Card link sent" and events[1]["actor_type"] == "user"
+    assert events[1]["recorded_by_name"] == "Sam Staff"
 
     # Someone else cancels it meanwhile: the page's move is refused (409), said so, and it shows the news.
     r = staff.send("POST", "/api/core/booking-lifecycle",
@@ -190,7 +193,7 @@ def test_detail_offers_the_allowed_statuses_and_moves_the_booking(stack, browser
     alert = wait(browser, EC.visibility_of_element_located((By.ID, "action-error")))
     assert alert.get_attribute("role") == "alert"
     assert "cannot move to payment_confirmed" in alert.text and "cancelled" in alert.text
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "cancelled"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "Cancelled"))
     assert transition_buttons(browser) == ["refunded"]
     assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["status"] == "cancelled"
 
@@ -245,7 +248,7 @@ def test_invalid_quantity_shows_the_field_error_and_creates_nothing(stack, brows
     assert browser.find_element(By.ID, "total").text == "€45.00"
     browser.find_element(By.ID, "submit").click()
     wait(browser, EC.url_contains("/booking.html?id="))
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "booking_created"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "Booked"))
     assert bookings_of(stack, customer["id"]) == 1
     booking = staff.get(f"/api/bookings/{browser.current_url.split('id=', 1)[1]}").json()["data"]
     assert [(t["first_name"], t["last_name"]) for t in booking["travelers"]] == [("Ana", "Costa")]
@@ -260,7 +263,7 @@ def test_list_shows_the_booking_and_search_narrows_to_it(stack, browser, staff):
     newest = browser.find_element(By.CSS_SELECTOR, f'#bookings-body tr[data-id="{made[-1]["id"]}"]')
     assert newest.find_element(By.CSS_SELECTOR, ".reference a").text == made[-1]["booking_reference"]
     assert newest.find_element(By.CSS_SELECTOR, ".customer").text == customer["name"]
-    assert newest.find_element(By.CSS_SELECTOR, ".status .badge").text == "booking_created"
+    assert newest.find_element(By.CSS_SELECTOR, ".status .badge").text == "Booked"
     assert "badge-booking_created" in newest.find_element(By.CSS_SELECTOR, ".status .badge").get_attribute("class")
     assert newest.find_element(By.CSS_SELECTOR, ".total").text == "€179.00"
 
@@ -397,12 +400,12 @@ def test_a_lead_is_taken_from_enquiry_to_an_approved_offer(stack, browser, staff
     lead_id = browser.current_url.split("id=")[1]
     wait(browser, EC.visibility_of_element_located((By.ID, "lead")))
     assert browser.find_element(By.ID, "lead-source").text == MARKUP  # shown as text, never run
-    assert browser.find_element(By.CSS_SELECTOR, "#lead-status .badge").text == "open"
+    assert browser.find_element(By.CSS_SELECTOR, "#lead-status .badge").text == "Open"
 
     # A booking for the lead, then back to the lead from it.
     browser.find_element(By.ID, "booking-submit").click()
     wait(browser, EC.url_contains("/booking.html?id="))
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "lead_created"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "Lead"))
     wait(browser, EC.element_to_be_clickable((By.ID, "booking-lead"))).click()
     wait(browser, EC.url_contains(f"/lead.html?id={lead_id}"))
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bookings tbody tr")) == 1)
@@ -427,7 +430,7 @@ def test_a_lead_is_taken_from_enquiry_to_an_approved_offer(stack, browser, staff
     Select(browser.find_element(By.ID, "edit-status")).select_by_value("lost")
     browser.find_element(By.ID, "edit-notes").send_keys("Went with another agency")
     browser.find_element(By.ID, "edit-submit").click()
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#lead-status .badge"), "lost"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#lead-status .badge"), "Lost"))
     assert staff.get(f"/api/leads/{lead_id}").json()["data"]["notes"] == "Went with another agency"
     browser.get(stack.url + "/leads.html?status=lost")
     row = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, f'#leads-body tr[data-id="{lead_id}"]')))
@@ -468,7 +471,7 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
             "bookingId": booking["id"], "toStatus": status, "actorType": "user"}).status_code == 200
     browser.refresh()
     wait(browser, EC.visibility_of_element_located((By.ID, "booking")))
-    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "payment_confirmed"))
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#booking-status .badge"), "Paid"))
     assert browser.find_elements(By.ID, "add-item") == [] and browser.find_elements(By.CSS_SELECTOR, "[data-remove]") == []
     Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierId"]')).select_by_visible_text("Sol Studio")
     Select(browser.find_element(By.CSS_SELECTOR, '#items [data-field="supplierStatus"]')).select_by_value("confirmed")
@@ -543,3 +546,24 @@ def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, 
     assert staff.get(f"/api/bookings/{booking['id']}").json()["data"]["assignments"] == []
     assert "Nobody is assigned yet." in browser.find_element(By.ID, "assignments").text
     assert console_problems(browser) == []
+
+
+def test_the_booking_page_names_delivered_work_and_links_its_download(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("POST", f"/api/bookings/{booking['id']}/assignments",
+                      json={"userId": supplier_user, "role": "photographer"}).status_code == 201
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    uploaded = Browser(stack, "supplier@demo.test").send(
+        "POST", f"/api/supplier/bookings/{booking['id']}/work", files={"file": ("IMG_0412.png", png, "image/png")},
+        data={"work": "beach photos"})
+    assert uploaded.status_code == 201, uploaded.text
+    document = uploaded.json()["data"]["id"]
+
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    link = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, f'#documents a[data-document-id="{document}"]')))
+    assert link.text == "Download beach photos"
+    assert link.get_attribute("download") == "IMG_0412.png"
+    row = [td.text for td in link.find_element(By.XPATH, "ancestor::tr").find_elements(By.TAG_NAME, "td")]
+    assert row[1:] == ["Download beach photos", "Delivered work", "Ready"]
+    assert staff.get(link.get_attribute("href").removeprefix(stack.url)).content == png
