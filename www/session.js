@@ -71,6 +71,8 @@ const staffPages = [
   ["/bookings.html", "Bookings"],
   ["/new-booking.html", "New booking"],
   ["/leads.html", "Leads"],
+  ["/customers.html", "Customers"],
+  ["/suppliers.html", "Suppliers"],
   ["/dashboard.html", "Dashboard"],
 ];
 

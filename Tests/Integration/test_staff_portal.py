@@ -365,8 +365,9 @@ def test_the_header_links_the_staff_pages(stack, browser):
     links = browser.find_elements(By.CSS_SELECTOR, ".site-header .site-nav a")
     assert [(a.text, a.get_attribute("href")) for a in links] == [
         ("Bookings", stack.url + "/bookings.html"), ("New booking", stack.url + "/new-booking.html"),
-        ("Leads", stack.url + "/leads.html"), ("Dashboard", stack.url + "/dashboard.html")]
-    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, "page"]
+        ("Leads", stack.url + "/leads.html"), ("Customers", stack.url + "/customers.html"),
+        ("Suppliers", stack.url + "/suppliers.html"), ("Dashboard", stack.url + "/dashboard.html")]
+    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, None, None, "page"]
     links[0].click()
     wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
     assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Bookings"
@@ -567,3 +568,84 @@ def test_the_booking_page_names_delivered_work_and_links_its_download(stack, bro
     row = [td.text for td in link.find_element(By.XPATH, "ancestor::tr").find_elements(By.TAG_NAME, "td")]
     assert row[1:] == ["Download beach photos", "Delivered work", "Ready"]
     assert staff.get(link.get_attribute("href").removeprefix(stack.url)).content == png
+
+
+def directory_rows(driver):
+    return {tr.find_element(By.CSS_SELECTOR, ".name").text: tr
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#entries-body tr")}
+
+
+def search_directory(driver, words):
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(words)
+    driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+
+
+def test_customers_are_added_edited_and_deleted_on_their_page(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    open_signed_in(browser, stack, "/customers.html")
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "entry-form")))
+    form.find_element(By.ID, "entry-name").send_keys(f"{MARKUP} {tag}")
+    form.find_element(By.ID, "entry-email").send_keys("not-an-email")
+    form.find_element(By.ID, "entry-submit").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "entry-error")))
+    assert "email" in error.text and "Nothing was added" in error.text
+    assert staff.get(f"/api/customers?q={tag}").json()["data"]["items"] == []
+
+    email = form.find_element(By.ID, "entry-email")
+    email.clear()
+    email.send_keys("lena@example.com")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), f"Added {MARKUP} {tag}."))
+    assert no_alert(browser)
+    search_directory(browser, tag)
+    wait(browser, lambda d: list(directory_rows(d)) == [f"{MARKUP} {tag}"])
+    row = directory_rows(browser)[f"{MARKUP} {tag}"]
+    assert [td.text for td in row.find_elements(By.TAG_NAME, "td")][1:4] == ["lena@example.com", "—", "—"]
+
+    # Edit: the form takes the entry, saves a phone and clears the email left blank.
+    row.find_element(By.CSS_SELECTOR, "button.secondary").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-title"), f"Edit {MARKUP} {tag}"))
+    assert form.find_element(By.ID, "entry-email").get_attribute("value") == "lena@example.com"
+    form.find_element(By.ID, "entry-email").clear()
+    form.find_element(By.ID, "entry-phone").send_keys("+351 21 000 0000")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), "Saved"))
+    [saved] = staff.get(f"/api/customers?q={tag}").json()["data"]["items"]
+    assert (saved["email"], saved["phone"]) == (None, "+351 21 000 0000")
+    assert browser.find_element(By.ID, "entry-title").text == "New customer"
+
+    # A customer with a booking stays, and the page says why; one without goes.
+    new_booking(staff, saved["id"])
+    wait(browser, lambda d: f"{MARKUP} {tag}" in directory_rows(d))
+    directory_rows(browser)[f"{MARKUP} {tag}"].find_element(By.CSS_SELECTOR, "button.danger").click()
+    browser.find_element(By.CSS_SELECTOR, "#entries-body button.danger-solid").click()
+    problem = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#entries-body .notice-error")))
+    assert problem.text == f"{MARKUP} {tag} is still named by 1 record(s) and stays."
+    spare = new_customer(staff, f"Spare {tag}")
+    search_directory(browser, f"Spare {tag}")
+    wait(browser, lambda d: list(directory_rows(d)) == [f"Spare {tag}"])
+    directory_rows(browser)[f"Spare {tag}"].find_element(By.CSS_SELECTOR, "button.danger").click()
+    browser.find_element(By.CSS_SELECTOR, "#entries-body button.danger-solid").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), f"Deleted Spare {tag}."))
+    assert staff.get(f"/api/customers/{spare['id']}").status_code == 404
+    assert staff.get(f"/api/customers/{saved['id']}").status_code == 200
+    assert console_problems(browser) == []
+
+
+def test_suppliers_are_added_with_their_kind_on_their_page(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    open_signed_in(browser, stack, "/suppliers.html")
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "entry-form")))
+    assert Select(form.find_element(By.ID, "entry-kind")).first_selected_option.text == "Other"
+    form.find_element(By.ID, "entry-name").send_keys(f"Lens Studio {tag}")
+    Select(form.find_element(By.ID, "entry-kind")).select_by_visible_text("Photographer")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), f"Added Lens Studio {tag}."))
+    [made] = staff.get(f"/api/suppliers?q={tag}").json()["data"]["items"]
+    assert made["kind"] == "photographer"
+    search_directory(browser, tag)
+    wait(browser, lambda d: list(directory_rows(d)) == [f"Lens Studio {tag}"])
+    cells = [td.text for td in directory_rows(browser)[f"Lens Studio {tag}"].find_elements(By.TAG_NAME, "td")]
+    assert cells[1:4] == ["Photographer", "—", "—"]
