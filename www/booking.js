@@ -3,6 +3,7 @@
 // captured payments and makes sandbox checkout links for the customer.
 import { renderAssignments } from "/booking-assignments.js";
 import { renderItems } from "/booking-items.js";
+import { renderNotes } from "/booking-notes.js";
 import { allSuppliers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
@@ -55,7 +56,6 @@ function renderFacts(b) {
   $("booking-created").replaceChildren(timeElement(b.created_at));
   $("booking-lead-fact").hidden = !b.lead_id;
   if (b.lead_id) $("booking-lead").href = `/lead.html?id=${encodeURIComponent(b.lead_id)}`;
-  showMessage($("booking-notes"), b.notes ? `Notes: ${b.notes}` : "");
 }
 
 // The team's suppliers, loaded once: the names of assigned logins and the choices to assign.
@@ -386,6 +386,7 @@ async function refresh() {
   }
   booking = detail.body.data;
   renderFacts(booking);
+  renderNotes(booking, refresh);
   await renderSections(booking);
   await loadPayments();
   renderTransitions(booking.status);

@@ -24,6 +24,7 @@ const pageError = $("page-error");
 const customerSelect = $("customer");
 const currencyInput = $("currency");
 const notesInput = $("notes");
+const internalNotesInput = $("internal-notes");
 const itemsBox = $("items");
 const travelersBox = $("travelers");
 const totalOutput = $("total");
@@ -215,6 +216,7 @@ function locate(name) {
   if (name === "customerId") return { input: customerSelect, label: "Customer" };
   if (name === "currency") return { input: currencyInput, label: "Currency" };
   if (name === "notes") return { input: notesInput, label: "Notes" };
+  if (name === "internalNotes") return { input: internalNotesInput, label: "Notes for the team" };
   if (name === "items") return { line: $("items-error"), label: "Items" };
   if (name === "travelers") return { line: $("travelers-error"), label: "Travelers" };
   const match = /^(items|travelers)\[(\d+)\]\.(\w+)$/.exec(name);
@@ -287,6 +289,8 @@ function collect() {
   const body = { customerId: customerSelect.value || null, currency, items: [], travelers: [] };
   const notes = notesInput.value.trim();
   if (notes) body.notes = notes;
+  const internalNotes = internalNotesInput.value.trim();
+  if (internalNotes) body.internalNotes = internalNotes;
 
   // Rows left completely blank are not sent (the form starts with one empty row of each).
   const itemRows = [...itemsBox.querySelectorAll(".item-row")].filter((row) =>

@@ -28,6 +28,7 @@ enum BookingHandlers {
         let tripId: String?
         let leadId: String?
         let notes: String?
+        let internalNotes: String?
         let items: [Item]?
         let travelers: [Traveler]?
     }
@@ -46,6 +47,7 @@ enum BookingHandlers {
         let tripId = check.uuid(body.tripId, "tripId", required: false)
         let leadId = check.uuid(body.leadId, "leadId", required: false)
         let notes = check.text(body.notes, "notes", 1...4000)
+        let internalNotes = check.text(body.internalNotes, "internalNotes", 1...4000)
         let items = body.items ?? []
         let travelers = body.travelers ?? []
         check.check(items.count <= maxItems, "items", "at most \(maxItems) items")
@@ -77,7 +79,7 @@ enum BookingHandlers {
                 if let leadId { _ = try LeadHandlers.customer(forLead: leadId, given: customerId, connection) }
                 let bookingId = try insertBooking(
                     connection, caller: caller, customerId: customerId!, currency: currency!, tripId: tripId,
-                    leadId: leadId, notes: notes, status: status, total: total, departure: departure)
+                    leadId: leadId, notes: (notes, internalNotes), status: status, total: total, departure: departure)
                 for (position, item) in items.enumerated() {
                     try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
                 }
@@ -107,21 +109,21 @@ enum BookingHandlers {
 
     private static func insertBooking(
         _ connection: PostgresConnection, caller: Principal, customerId: UUID, currency: String, tripId: UUID?,
-        leadId: UUID?, notes: String?, status: BookingStatus, total: Int64, departure: Date?
+        leadId: UUID?, notes: (client: String?, team: String?), status: BookingStatus, total: Int64, departure: Date?
     ) throws -> UUID {
         // A human reference, unique per team: 36^6 values, so a collision is rare and simply retried.
         for _ in 0..<8 {
             let inserted = try connection.query(
                 """
                 INSERT INTO bookings (team_id, booking_reference, customer_id, lead_id, trip_id, status, currency,
-                    total_minor, departure_at, notes, created_by)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                    total_minor, departure_at, notes, internal_notes, created_by)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 ON CONFLICT (team_id, booking_reference) DO NOTHING
                 RETURNING id
                 """,
                 [
                     caller.teamId, reference(), customerId, leadId, tripId, status.rawValue, currency, total, departure,
-                    notes, caller.userId,
+                    notes.client, notes.team, caller.userId,
                 ], context: "creating a booking")
             if let id = inserted.first("id").flatMap(UUID.init) { return id }
         }
@@ -225,7 +227,7 @@ enum BookingHandlers {
     /// `BookingItemHandlers` and quotations, money through payments, status through the lifecycle).
     static var editableFields: Set<String> { Set(editedColumns.keys) }
 
-    /// `PATCH /api/bookings/{id}` `{notes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
+    /// `PATCH /api/bookings/{id}` `{notes?, internalNotes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
     static func patch(_ scope: RequestScope) throws -> Response {
         let id = try scope.pathId("booking")
@@ -247,6 +249,7 @@ enum BookingHandlers {
             return nil
         }
         let notes = check.text(text("notes"), "notes", 1...4000)
+        let internalNotes = check.text(text("internalNotes"), "internalNotes", 1...4000)
         let tripId = check.uuid(text("tripId"), "tripId", required: false)
         let departureText = text("departureAt")
         let departure = departureText.flatMap(ISODate.instantOrDay)
@@ -258,13 +261,14 @@ enum BookingHandlers {
                 UPDATE bookings SET notes = CASE WHEN $3 THEN $4 ELSE notes END,
                     trip_id = CASE WHEN $5 THEN $6::uuid ELSE trip_id END,
                     departure_at = CASE WHEN $7 THEN $8::timestamptz ELSE departure_at END,
+                    internal_notes = CASE WHEN $9 THEN $10 ELSE internal_notes END,
                     version = version + 1, updated_at = now()
                 WHERE id = $1 AND version = $2
                 RETURNING id
                 """,
                 [
                     id, version, fields["notes"] != nil, notes, fields["tripId"] != nil, tripId,
-                    fields["departureAt"] != nil, departure,
+                    fields["departureAt"] != nil, departure, fields["internalNotes"] != nil, internalNotes,
                 ], context: "editing a booking")
             if updated.rows.isEmpty {
                 let current = try connection.query(
@@ -282,7 +286,9 @@ enum BookingHandlers {
     }
 
     /// The columns behind the fields `PATCH` edits, as the history names them.
-    static let editedColumns = ["notes": "notes", "tripId": "trip_id", "departureAt": "departure_at"]
+    static let editedColumns = [
+        "notes": "notes", "internalNotes": "internal_notes", "tripId": "trip_id", "departureAt": "departure_at",
+    ]
 
     /// 412: the booking is no longer at the version the client saw.
     static func versionConflict(sent: Int32, current: String) -> APIError {

@@ -29,11 +29,12 @@ enum BookingQueries {
 
     /// A booking with everything that hangs off it, as staff see it. `$1` is the booking id.
     static let detail = detailQuery(
-        money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
-        eventNote: "note,", payments: payments)
+        money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference",
+        staffNotes: "'notes', b.notes, 'internal_notes', b.internal_notes,", eventNote: "note,", payments: payments)
 
-    /// What a customer sees of their booking: all of it but the notes staff typed on its lifecycle
-    /// moves (`last_events[].note`, written for colleagues). Row-level security leaves out the rest.
+    /// What a customer sees of their booking: all of it but what staff wrote for colleagues (the
+    /// booking's `internal_notes`, the notes typed on its lifecycle moves). Row-level security leaves
+    /// out the rest.
     static let customerDetail = detailQuery(
         money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
         eventNote: "", payments: payments)

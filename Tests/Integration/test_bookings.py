@@ -301,6 +301,36 @@ def test_patch_edits_notes_trip_and_departure_and_clears_with_null(stack, staff,
     assert stack.psql(f"SELECT version, notes FROM bookings WHERE id = '{booking['id']}'") == before
 
 
+def test_notes_for_the_team_stay_with_the_team(stack, staff):
+    """`internalNotes` (a VIP, a margin) are staff's: the client's and the supplier's views leave them
+    out, while the booking's `notes` are the client's to read."""
+    linked = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users "
+                        "WHERE email = 'customer@demo.test')")
+    booking = new_booking(staff, linked, notes="Window seats", internalNotes="VIP: upgrade if free")
+    assert (booking["notes"], booking["internal_notes"]) == ("Window seats", "VIP: upgrade if free")
+    path = f"/api/bookings/{booking['id']}"
+    assert staff.get(path).json()["data"]["internal_notes"] == "VIP: upgrade if free"
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    assert staff.send("POST", f"{path}/assignments", json={"userId": supplier_user, "role": "guide"}).status_code == 201
+    client = Browser(stack, "customer@demo.test").get(f"/api/customer/bookings/{booking['id']}").json()["data"]
+    supplier = Browser(stack, "supplier@demo.test").get(f"/api/supplier/bookings/{booking['id']}").json()["data"]
+    assert client["notes"] == "Window seats" and "internal_notes" not in client
+    assert "internal_notes" not in supplier and "notes" not in supplier
+
+    version = staff.get(path).json()["data"]["version"]
+    edited = staff.send("PATCH", path, json={"internalNotes": "  Margin 12 %  "}, headers={"If-Match": str(version)})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["data"]["internal_notes"], edited.json()["data"]["notes"]) == ("Margin 12 %", "Window seats")
+    assert staff.get(path).json()["data"]["internal_notes"] == "Margin 12 %"
+    history = staff.get(f"{path}/history").json()["data"]["items"]
+    assert history[0]["summary"] == "Edited the booking: internal notes"
+    version = edited.json()["data"]["version"]
+    too_long = staff.send("PATCH", path, json={"internalNotes": "x" * 4001}, headers={"If-Match": str(version)})
+    assert too_long.status_code == 400 and "internalNotes" in too_long.json()["error"]["details"]["fields"]
+    cleared = staff.send("PATCH", path, json={"internalNotes": ""}, headers={"If-Match": str(version)})
+    assert cleared.json()["data"]["internal_notes"] is None
+
+
 def test_references_into_another_team_are_refused_by_the_database_too(stack, staff, customer_id):
     other = Browser(stack, "admin@other.test")
     their_trip = other.send("POST", "/api/trips", json={"name": "Their trip"}).json()["data"]["id"]

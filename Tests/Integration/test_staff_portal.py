@@ -649,3 +649,32 @@ def test_suppliers_are_added_with_their_kind_on_their_page(stack, browser, staff
     wait(browser, lambda d: list(directory_rows(d)) == [f"Lens Studio {tag}"])
     cells = [td.text for td in directory_rows(browser)[f"Lens Studio {tag}"].find_elements(By.TAG_NAME, "td")]
     assert cells[1:4] == ["Photographer", "—", "—"]
+
+
+def test_the_booking_page_saves_notes_for_the_client_and_for_the_team(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    path = f"/api/bookings/{booking['id']}"
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    team = wait(browser, EC.visibility_of_element_located((By.ID, "notes-team")))
+    team.send_keys("VIP: upgrade if free")
+    browser.find_element(By.ID, "notes-client").send_keys("Window seats")
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Notes saved."))
+    saved = staff.get(path).json()["data"]
+    assert (saved["notes"], saved["internal_notes"]) == ("Window seats", "VIP: upgrade if free")
+    assert team.get_attribute("value") == "VIP: upgrade if free"
+
+    # Someone saves the booking meanwhile: the page says so and keeps what was typed for another try.
+    r = staff.send("PATCH", path, json={"departureAt": "2027-05-01"}, headers={"If-Match": str(saved["version"])})
+    assert r.status_code == 200, r.text
+    team.clear()
+    team.send_keys("Margin 12 %")
+    browser.find_element(By.ID, "notes-save").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "notes-error")))
+    assert error.text.startswith("Someone changed this booking meanwhile")
+    assert team.get_attribute("value") == "Margin 12 %"
+    assert staff.get(path).json()["data"]["internal_notes"] == "VIP: upgrade if free"
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Notes saved."))
+    saved = staff.get(path).json()["data"]
+    assert (saved["notes"], saved["internal_notes"]) == ("Window seats", "Margin 12 %")

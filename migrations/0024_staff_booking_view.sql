@@ -1,7 +1,13 @@
--- The staff JSON names each document (label, file name) as the customer and supplier views do,
--- so staff can tell two deliveries apart and download them. The builder is the one of migration
--- 0014 with the two fields added; every kept JSON is marked out of date so the next read builds
--- it with them.
+-- The staff view of a booking gains what staff asked for:
+-- - notes for the team only (`internal_notes`: a VIP, a margin, who to call), beside the booking's
+--   `notes`, which the client reads in their portal; the customer and supplier views leave them out;
+-- - each document's label and file name, as the customer and supplier views have them, so staff
+--   can tell two deliveries apart and download them.
+-- The builder is the one of migration 0014 with those fields added; every kept JSON is marked out
+-- of date so the next read builds it with them.
+
+ALTER TABLE bookings ADD COLUMN internal_notes text
+    CHECK (internal_notes IS NULL OR length(internal_notes) BETWEEN 1 AND 4000);
 
 CREATE OR REPLACE FUNCTION itinera_refresh_booking_detail(p_booking uuid) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -21,7 +27,8 @@ BEGIN
                          ELSE json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'phone', c.phone) END,
         'lead_id', b.lead_id, 'quotation_id', b.quotation_id, 'trip_id', b.trip_id,
         'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
-        'departure_at', b.departure_at, 'notes', b.notes, 'version', b.version,
+        'departure_at', b.departure_at, 'notes', b.notes, 'internal_notes', b.internal_notes,
+        'version', b.version,
         'created_at', b.created_at, 'updated_at', b.updated_at,
         'items', coalesce((SELECT json_agg(json_build_object(
                 'id', i.id, 'kind', i.kind, 'product_id', i.product_id, 'supplier_id', i.supplier_id,
