@@ -108,7 +108,7 @@ function render(b) {
   $("items").replaceChildren(
     dataTable("Items", [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
       { label: "Supplier status" }],
-    (b.items || []).map((i) => [text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
+    (b.items || []).map((i) => [statusLabel(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
       answerCell(b, i)]),
     "No items."),
   );

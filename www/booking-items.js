@@ -136,7 +136,7 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
     { label: "Unit price", num: true }, { label: "Line total", num: true }, { label: "Supplier" }];
   if (pricing) columns.push({ label: "Actions" });
   const rows = booking.items.map((i) => {
-    const cells = [text(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
+    const cells = [statusLabel(i.kind), text(i.description), timeElement(i.starts_at), text(i.quantity),
       formatMoney(i.unit_price_minor, booking.currency), formatMoney(i.total_minor, booking.currency), supplierCell(i)];
     if (pricing) cells.push(removeButton(i));
     return cells;

@@ -1,12 +1,14 @@
-// One booking: its facts, items (edited through booking-items.js), travelers, payments, invoices,
-// documents and timeline, and buttons for exactly the statuses the lifecycle rules allow next. The payments panel refunds
-// captured payments and makes sandbox checkout links for the customer.
+// One booking: its facts, items (edited through booking-items.js), assigned suppliers, travelers and
+// the client's flights (travelers-form.js), notes (booking-notes.js), payments, invoices, documents,
+// timeline and changes, and buttons for exactly the statuses the lifecycle rules allow next. The
+// payments panel refunds captured payments and makes sandbox checkout links for the customer.
 import { renderAssignments } from "/booking-assignments.js";
 import { renderItems } from "/booking-items.js";
 import { renderNotes } from "/booking-notes.js";
 import { allSuppliers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
+import { renderTravelersForm, setUpTravelersForm } from "/travelers-form.js";
 import {
   PAYABLE_STATUSES, currencyDigits, dataTable, documentCell, el, errorText, formatMoney, handleSignedOut, isStaff,
   newIdempotencyKey, parseAmountToMinor, paymentBadge, showMessage, statusBadge, statusLabel, text, timeElement,
@@ -74,14 +76,7 @@ async function renderSections(b) {
     { suppliers: suppliers || [], reload: refresh, notice: $("items-done"), alert: $("items-error") });
   renderAssignments($("assignments"), b, suppliers || [],
     { reload: refresh, notice: $("assignments-done"), alert: $("assignments-error") });
-  $("travelers").replaceChildren(
-    dataTable(
-      "Travelers",
-      [{ label: "Name" }, { label: "E-mail" }, { label: "Phone" }],
-      b.travelers.map((t) => [`${t.first_name} ${t.last_name}`, text(t.email), text(t.phone)]),
-      "No travelers.",
-    ),
-  );
+  renderTravelersForm(b);
   $("invoices").replaceChildren(
     dataTable(
       "Invoices",
@@ -451,6 +446,12 @@ async function start() {
     showMessage(bookingError, "Booking not found.");
     return;
   }
+  setUpTravelersForm({
+    path: `/api/bookings/${encodeURIComponent(bookingId)}/travelers-and-flights`,
+    savedText: "Travelers and flights saved.",
+    onSaved: refresh,
+    closedToEdits: false,
+  });
   transitionForm.addEventListener("submit", move);
   paymentLink.addEventListener("click", createPaymentLink);
   transitionCancel.addEventListener("click", () => closeTransitionForm(true));

@@ -4,7 +4,8 @@ import ItineraStore
 
 /// Travelers and the client's own flights of a booking, saved together in one transaction. From
 /// the client portal a save raises exactly one `booking_updated_by_client` notification for the
-/// team; the same save by staff raises none.
+/// team; the same save by staff raises none. With `If-Match: <version>` a save that crossed another
+/// change of the booking (the client's and staff's forms both replace the lists) is a 412.
 enum TravelerHandlers {
     struct Body: Decodable {
         struct Traveler: Decodable {
@@ -40,12 +41,16 @@ enum TravelerHandlers {
         let bookingId = try scope.pathId("booking")
         let body = try scope.request.decodeJSON(Body.self)
         try validate(body)
+        let expected = try BookingHandlers.ifMatchVersion(scope.request)
         let json = try scope.transaction { connection -> String in
             let booking = try connection.query(
-                "SELECT booking_reference, status FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
+                "SELECT booking_reference, status, version FROM bookings WHERE id = $1 FOR UPDATE", [bookingId],
                 context: "locking a booking")
-            guard let reference = booking.first("booking_reference") else {
+            guard let reference = booking.first("booking_reference"), let version = booking.first("version") else {
                 throw APIError.notFound("No such booking.")
+            }
+            if let expected, String(expected) != version {
+                throw BookingHandlers.versionConflict(sent: expected, current: version)
             }
             // The client's part ends with the trip: a closed booking is changed by staff only.
             if notify, let status = booking.first("status"), ["completed", "cancelled", "refunded"].contains(status) {

@@ -107,6 +107,32 @@ def test_a_closed_booking_is_no_longer_changed_by_the_client(stack, people):
     assert staff.send("PUT", f"/api/bookings/{booking}/travelers-and-flights", json=body).status_code == 200
 
 
+def test_a_save_that_crossed_another_change_is_412_and_changes_nothing(stack, people):
+    """The client's and staff's forms both replace the lists: with the version the form showed, the
+    later save is refused instead of silently undoing the earlier one."""
+    staff = people["staff"]
+    cara = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users WHERE email = 'customer@demo.test')")
+    booking = new_booking(staff, cara)
+    shown = people["customer"].get(f"/api/customer/bookings/{booking['id']}").json()["data"]["version"]
+    staff_body = {"travelers": [{"firstName": "Åsa", "lastName": "Öberg", "passportNumber": "PA1234567"}], "flights": []}
+    r = staff.send("PUT", f"/api/bookings/{booking['id']}/travelers-and-flights", json=staff_body,
+                   headers={"If-Match": str(shown)})
+    assert r.status_code == 200, r.text
+    notes = stack.psql("SELECT count(*) FROM notifications")
+    client_body = {"travelers": [{"firstName": "Asa", "lastName": "Oberg"}], "flights": []}
+    late = people["customer"].send("PUT", f"/api/customer/bookings/{booking['id']}/travelers-and-flights",
+                                   json=client_body, headers={"If-Match": str(shown)})
+    assert late.status_code == 412 and late.json()["error"]["code"] == "version_conflict"
+    assert late.json()["error"]["details"]["currentVersion"] == r.json()["data"]["version"]
+    kept = staff.get(f"/api/bookings/{booking['id']}").json()["data"]
+    assert [(t["first_name"], t["passport_number"]) for t in kept["travelers"]] == [("Åsa", "PA1234567")]
+    assert stack.psql("SELECT count(*) FROM notifications") == notes  # nobody told of a change not made
+    again = people["customer"].send("PUT", f"/api/customer/bookings/{booking['id']}/travelers-and-flights",
+                                    json=client_body, headers={"If-Match": str(kept["version"])})
+    assert again.status_code == 200
+    assert [t["first_name"] for t in again.json()["data"]["travelers"]] == ["Asa"]
+
+
 def test_a_customer_cannot_save_another_customers_booking(stack, people):
     staff = people["staff"]
     other_customer = staff.send("POST", "/api/customers", json={"name": "Somebody Else"}).json()["data"]["id"]

@@ -678,3 +678,44 @@ def test_the_booking_page_saves_notes_for_the_client_and_for_the_team(stack, bro
     wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Notes saved."))
     saved = staff.get(path).json()["data"]
     assert (saved["notes"], saved["internal_notes"]) == ("Window seats", "Margin 12 %")
+
+
+def test_staff_edit_travelers_and_the_clients_flights_on_the_booking_page(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    path = f"/api/bookings/{booking['id']}"
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    row = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#travelers .traveler-row")))
+    assert row.find_element(By.CSS_SELECTOR, 'input[data-field="firstName"]').get_attribute("value") == "Ana"
+    browser.find_element(By.ID, "add-traveler").click()
+    added = browser.find_elements(By.CSS_SELECTOR, "#travelers .traveler-row")[-1]
+    added.find_element(By.CSS_SELECTOR, 'input[data-field="firstName"]').send_keys("Rui")
+    added.find_element(By.CSS_SELECTOR, 'input[data-field="lastName"]').send_keys("Costa")
+    added.find_element(By.CSS_SELECTOR, 'input[data-field="passportNumber"]').send_keys("12")
+    browser.find_element(By.ID, "save").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "save-error")))
+    assert error.text == "Nothing was saved: one field needs attention."
+    assert len(staff.get(path).json()["data"]["travelers"]) == 1
+
+    passport = added.find_element(By.CSS_SELECTOR, 'input[data-field="passportNumber"]')
+    passport.clear()
+    passport.send_keys("pa7654321")
+    browser.find_element(By.ID, "save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "save-done"), "Travelers and flights saved."))
+    saved = staff.get(path).json()["data"]
+    assert [(t["first_name"], t["passport_number"]) for t in saved["travelers"]] == [("Ana", None), ("Rui", "PA7654321")]
+    assert [e["summary"] for e in staff.get(f"{path}/history").json()["data"]["items"]][0].startswith("Saved travelers")
+
+    # The client saves meanwhile: the page's next save is refused and says what to do; saving again wins.
+    r = staff.send("PUT", f"{path}/travelers-and-flights", json={
+        "travelers": [{"firstName": "Ana", "lastName": "Silva"}], "flights": []})
+    assert r.status_code == 200
+    first = browser.find_elements(By.CSS_SELECTOR, "#travelers .traveler-row")[0]
+    first.find_element(By.CSS_SELECTOR, 'input[data-field="dietary"]').send_keys("Vegetarian")
+    browser.find_element(By.ID, "save").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "save-error")))
+    assert error.text.startswith("This booking changed while you were editing.")
+    assert len(staff.get(path).json()["data"]["travelers"]) == 1
+    browser.find_element(By.ID, "save").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "save-done")))
+    travelers = staff.get(path).json()["data"]["travelers"]
+    assert [(t["first_name"], t["dietary"]) for t in travelers] == [("Ana", "Vegetarian"), ("Rui", None)]
