@@ -1,8 +1,10 @@
 // One booking: its facts, items (edited through booking-items.js), assigned suppliers, travelers and
-// the client's flights (travelers-form.js), notes (booking-notes.js), payments, invoices, documents,
-// timeline and changes, and buttons for exactly the statuses the lifecycle rules allow next. The
-// payments panel refunds captured payments and makes sandbox checkout links for the customer.
+// the client's flights (travelers-form.js), ground services (booking-ground-services.js), notes
+// (booking-notes.js), payments, invoices, documents, timeline and changes, and buttons for exactly
+// the statuses the lifecycle rules allow next. The payments panel refunds captured payments and
+// makes sandbox checkout links for the customer.
 import { renderAssignments } from "/booking-assignments.js";
+import { loadGroundServices } from "/booking-ground-services.js";
 import { renderItems } from "/booking-items.js";
 import { renderNotes } from "/booking-notes.js";
 import { allSuppliers } from "/directory.js";
@@ -383,6 +385,7 @@ async function refresh() {
   renderFacts(booking);
   renderNotes(booking, refresh);
   await renderSections(booking);
+  await loadGroundServices(booking.id, suppliers || []);
   await loadPayments();
   renderTransitions(booking.status);
   if (events.status === 200 && events.body && events.body.ok) {

@@ -5,7 +5,7 @@
 // details-form, travelers, flights, add-traveler, add-flight, no-travelers, no-flights, save,
 // save-status, save-error, save-done, details-closed.
 import { call } from "/session.js";
-import { CLOSED_STATUSES, el, errorText, handleSignedOut, showMessage, statusLabel } from "/ui.js";
+import { CLOSED_STATUSES, el, errorText, handleSignedOut, isoToLocalInput, showMessage, statusLabel } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("details-form");
@@ -39,15 +39,6 @@ const FLIGHT_FIELDS = [
 
 let nextInputId = 1;
 
-
-/** An ISO timestamp as a datetime-local value in the browser's time zone ("" when absent). */
-function toLocalInput(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
 
 /** A datetime-local value (local time) as an ISO UTC timestamp; null when empty or invalid. */
 function toISO(local) {
@@ -125,7 +116,7 @@ function travelerValue(spec, value) {
 
 function flightValue(spec, value) {
   if (value === null || value === undefined) return "";
-  return spec.type === "datetime-local" ? toLocalInput(value) : String(value);
+  return spec.type === "datetime-local" ? isoToLocalInput(value) : String(value);
 }
 
 function addTraveler(values) {

@@ -257,6 +257,15 @@ export const ITEM_KINDS = [
   ["other", "Other"],
 ];
 
+/** An ISO timestamp as a datetime-local value in the browser's time zone ("" when absent). */
+export function isoToLocalInput(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 /** The time a datetime-local input holds (the browser's zone) as an ISO instant, "" when empty, null when invalid. */
 export function localInputToISO(value) {
   if (!value) return "";

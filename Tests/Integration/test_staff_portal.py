@@ -719,3 +719,46 @@ def test_staff_edit_travelers_and_the_clients_flights_on_the_booking_page(stack,
     wait(browser, EC.visibility_of_element_located((By.ID, "save-done")))
     travelers = staff.get(path).json()["data"]["travelers"]
     assert [(t["first_name"], t["dietary"]) for t in travelers] == [("Ana", "Vegetarian"), ("Rui", None)]
+
+
+def test_ground_services_are_added_edited_and_removed_on_the_booking_page(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    path = f"/api/bookings/{booking['id']}/ground-services"
+    supplier = staff.send("POST", "/api/suppliers", json={"name": f"Lisbon Cabs {uuid.uuid4().hex[:6]}",
+                                                           "kind": "driver"}).json()["data"]
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "service-form")))
+    wait(browser, lambda d: len(Select(d.find_element(By.ID, "service-supplier")).options) > 1)
+    form.find_element(By.ID, "service-submit").click()
+    assert wait(browser, EC.visibility_of_element_located((By.ID, "services-error"))).text.startswith("Describe")
+    assert staff.get(path).json()["data"]["items"] == []
+
+    Select(form.find_element(By.ID, "service-kind")).select_by_visible_text("Transfer")
+    form.find_element(By.ID, "service-description").send_keys(f"Airport pick-up {MARKUP}")
+    browser.execute_script("arguments[0].value = '2027-03-01T08:30'", form.find_element(By.ID, "service-starts"))
+    form.find_element(By.ID, "service-location").send_keys("LIS T1")
+    Select(form.find_element(By.ID, "service-supplier")).select_by_visible_text(supplier["name"])
+    form.find_element(By.ID, "service-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "services-done"), "Added Airport pick-up"))
+    [made] = staff.get(path).json()["data"]["items"]
+    starts = browser.execute_script("return new Date('2027-03-01T08:30').toISOString()")
+    assert (made["kind"], made["location"], made["supplier_id"]) == ("transfer", "LIS T1", supplier["id"])
+    assert made["starts_at"].replace("+00:00", "Z").startswith(starts[:16])
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#services tbody td")]
+    assert cells[1:5] == ["Transfer", f"Airport pick-up {MARKUP}", "LIS T1", supplier["name"]]
+    assert no_alert(browser)
+
+    # Edit: the form takes the service; a location left blank is cleared.
+    browser.find_element(By.CSS_SELECTOR, "#services tbody button.secondary").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "service-form-title"), "Edit Airport pick-up"))
+    form.find_element(By.ID, "service-location").clear()
+    form.find_element(By.ID, "service-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "services-done"), "Saved"))
+    [edited] = staff.get(path).json()["data"]["items"]
+    assert edited["location"] is None and edited["supplier_id"] == supplier["id"]
+    assert browser.find_element(By.ID, "service-form-title").text == "Add a ground service"
+
+    browser.find_element(By.CSS_SELECTOR, "#services tbody button[aria-label^='Remove']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "services-done"), "Removed"))
+    assert staff.get(path).json()["data"]["items"] == []
+    assert console_problems(browser) == []

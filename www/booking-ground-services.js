@@ -1,0 +1,156 @@
+// The booking page's ground services (transfers, guides, photo shoots, meet and greet): a table
+// soonest first with Edit and Remove, and one form that adds a service or edits the one chosen.
+import { call } from "/session.js";
+import {
+  dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage, statusLabel,
+  text, timeElement,
+} from "/ui.js";
+
+// The kinds the API takes (GroundServiceHandlers.kinds).
+const KINDS = ["transfer", "guide", "photo_shoot", "meet_and_greet", "other"];
+
+const $ = (id) => document.getElementById(id);
+const form = $("service-form");
+const alert = $("services-error");
+const notice = $("services-done");
+
+let bookingId = null;
+let suppliers = [];
+/** The service the form edits, or null while it adds one. */
+let editing = null;
+
+const path = () => `/api/bookings/${encodeURIComponent(bookingId)}/ground-services`;
+
+function supplierName(id) {
+  if (!id) return "—";
+  const supplier = suppliers.find((s) => s.id === id);
+  return supplier ? supplier.name : "Another supplier";
+}
+
+function fillSuppliers(current) {
+  const select = $("service-supplier");
+  select.replaceChildren(el("option", { value: "", text: "No supplier" }),
+    ...suppliers.map((s) => el("option", { value: s.id, text: s.name })));
+  if (current && !suppliers.some((s) => s.id === current)) {
+    select.append(el("option", { value: current, text: "Another supplier" }));
+  }
+  select.value = current || "";
+}
+
+function fillForm(service) {
+  $("service-kind").value = service ? service.kind : "transfer";
+  $("service-description").value = service ? service.description : "";
+  $("service-starts").value = service ? isoToLocalInput(service.starts_at) : "";
+  $("service-location").value = service ? service.location || "" : "";
+  fillSuppliers(service ? service.supplier_id : null);
+  $("service-form-title").textContent = service ? `Edit ${service.description}` : "Add a ground service";
+  $("service-submit").textContent = service ? "Save changes" : "Add service";
+  $("service-cancel").hidden = !service;
+}
+
+function render(services) {
+  const rows = services.map((g) => {
+    const edit = el("button", { type: "button", className: "secondary", text: "Edit", "aria-label": `Edit ${g.description}` });
+    edit.addEventListener("click", () => {
+      editing = g;
+      fillForm(g);
+      showMessage(alert, "");
+      showMessage(notice, "");
+      $("service-description").focus();
+    });
+    const remove = el("button", {
+      type: "button", className: "secondary", text: "Remove", "aria-label": `Remove ${g.description}`,
+    });
+    remove.addEventListener("click", () => removeService(g, remove));
+    return [timeElement(g.starts_at), statusLabel(g.kind), text(g.description), text(g.location), supplierName(g.supplier_id),
+      el("span", { className: "row-actions" }, edit, remove)];
+  });
+  $("services").replaceChildren(dataTable("Ground services",
+    [{ label: "When" }, { label: "Kind" }, { label: "Description" }, { label: "Location" }, { label: "Supplier" },
+      { label: "" }], rows, "No ground services yet."));
+}
+
+/** Loads and shows the booking's ground services; false when they could not be loaded. */
+export async function loadGroundServices(id, teamSuppliers) {
+  const first = bookingId === null;
+  bookingId = id;
+  suppliers = teamSuppliers || [];
+  // Once per visit: a later reload of the page (after any change) leaves what is being typed alone.
+  if (first) fillForm(null);
+  const response = await call("GET", path());
+  if (handleSignedOut(response)) return false;
+  if (!(response.status === 200 && response.body && response.body.ok)) {
+    showMessage(alert, errorText(response, "The ground services could not be loaded"));
+    return false;
+  }
+  render(response.body.data.items || []);
+  return true;
+}
+
+async function removeService(service, button) {
+  showMessage(alert, "");
+  showMessage(notice, "");
+  button.disabled = true;
+  const response = await call("DELETE", `${path()}/${encodeURIComponent(service.id)}`);
+  if (handleSignedOut(response)) return;
+  if (response.status === 200) {
+    if (editing && editing.id === service.id) {
+      editing = null;
+      fillForm(null);
+    }
+    await loadGroundServices(bookingId, suppliers);
+    showMessage(notice, `Removed ${service.description}.`);
+    return;
+  }
+  button.disabled = false;
+  showMessage(alert, errorText(response, "The service was not removed"));
+}
+
+async function submit(event) {
+  event.preventDefault();
+  showMessage(alert, "");
+  showMessage(notice, "");
+  const description = $("service-description").value.trim();
+  const startsAt = localInputToISO($("service-starts").value);
+  if (!description) {
+    showMessage(alert, "Describe the service, e.g. “Airport pick-up, 2 people”.");
+    $("service-description").focus();
+    return;
+  }
+  if (startsAt === null) {
+    showMessage(alert, "Give a valid date and time, or leave it empty.");
+    $("service-starts").focus();
+    return;
+  }
+  const location = $("service-location").value.trim();
+  const supplierId = $("service-supplier").value;
+  // A new service leaves empty fields out; an edit clears them.
+  const body = { kind: $("service-kind").value, description };
+  for (const [name, value] of [["startsAt", startsAt], ["location", location], ["supplierId", supplierId]]) {
+    if (value) body[name] = value;
+    else if (editing) body[name] = null;
+  }
+  $("service-submit").disabled = true;
+  const response = editing
+    ? await call("PATCH", `${path()}/${encodeURIComponent(editing.id)}`, body)
+    : await call("POST", path(), body);
+  $("service-submit").disabled = false;
+  if (handleSignedOut(response)) return;
+  if ([200, 201].includes(response.status)) {
+    const done = editing ? `Saved ${description}.` : `Added ${description}.`;
+    editing = null;
+    fillForm(null);
+    await loadGroundServices(bookingId, suppliers);
+    showMessage(notice, done);
+    return;
+  }
+  showMessage(alert, errorWithFields(response, editing ? "The service was not saved" : "The service was not added"));
+}
+
+$("service-kind").replaceChildren(...KINDS.map((k) => el("option", { value: k, text: statusLabel(k) })));
+form.addEventListener("submit", submit);
+$("service-cancel").addEventListener("click", () => {
+  editing = null;
+  fillForm(null);
+  showMessage(alert, "");
+});
