@@ -3,8 +3,8 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { api, call, csrfToken, requireSession } from "/session.js";
 import {
-  CLOSED_STATUSES, dataTable, documentCell, el, errorText, errorWithFields, handleSignedOut, showMessage, statusBadge, statusLabel,
-  text, timeElement,
+  CLOSED_STATUSES, dataTable, documentCell, el, errorText, errorWithFields, groundServicesTable, handleSignedOut, showMessage,
+  statusBadge, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -105,6 +105,7 @@ function render(b) {
     calledOff ? `This booking is ${statusLabel(b.status).toLowerCase()}: it takes no delivered work.` : "");
   $("booking-departure").replaceChildren(timeElement(b.departure_at));
   $("booking-travelers").textContent = String((b.travelers || []).length);
+  $("services").replaceChildren(groundServicesTable(b.ground_services, true));
   $("items").replaceChildren(
     dataTable("Items", [{ label: "Kind" }, { label: "Description" }, { label: "Starts" }, { label: "Quantity", num: true },
       { label: "Supplier status" }],

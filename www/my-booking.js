@@ -5,8 +5,8 @@
 import { api, call, requireSession } from "/session.js";
 import { renderTravelersForm, setUpTravelersForm } from "/travelers-form.js";
 import {
-  PAYABLE_STATUSES, dataTable, documentCell, el, errorText, formatMoney, handleSignedOut, newIdempotencyKey,
-  paymentBadge, showMessage, statusBadge, statusLabel, text, timeElement,
+  PAYABLE_STATUSES, dataTable, documentCell, el, errorText, formatMoney, groundServicesTable, handleSignedOut,
+  newIdempotencyKey, paymentBadge, showMessage, statusBadge, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const bookingId = new URLSearchParams(window.location.search).get("id");
@@ -43,6 +43,7 @@ function render(b) {
   $("booking-departure").replaceChildren(timeElement(b.departure_at));
   $("booking-created").replaceChildren(timeElement(b.created_at));
   showMessage($("booking-notes"), b.notes ? `Notes: ${b.notes}` : "");
+  $("services").replaceChildren(groundServicesTable(b.ground_services));
   $("items").replaceChildren(
     dataTable(
       "Items",

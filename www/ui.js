@@ -161,6 +161,22 @@ export function documentCell(d) {
   return document.createTextNode(name);
 }
 
+/**
+ * A booking's ground services as the client and suppliers see them: when, what, where; with
+ * `marked`, a column saying which are the signed-in supplier's own.
+ */
+export function groundServicesTable(services, marked = false) {
+  const columns = [{ label: "When" }, { label: "Service" }, { label: "Where" }];
+  if (marked) columns.push({ label: "Yours" });
+  return dataTable("Ground services", columns,
+    (services || []).map((g) => {
+      const cells = [timeElement(g.starts_at), `${statusLabel(g.kind)}: ${g.description}`, text(g.location)];
+      if (marked) cells.push(g.yours ? "Yours" : "—");
+      return cells;
+    }),
+    "Nothing planned on the ground yet.");
+}
+
 /** A random UUID; crypto.randomUUID needs a secure context, getRandomValues does not. */
 export function newIdempotencyKey() {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();

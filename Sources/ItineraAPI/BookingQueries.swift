@@ -37,7 +37,7 @@ enum BookingQueries {
     /// out the rest.
     static let customerDetail = detailQuery(
         money: money, itemMoney: itemMoney, supplierReference: "i.supplier_reference", staffNotes: "'notes', b.notes,",
-        eventNote: "", payments: payments)
+        eventNote: "", payments: payments, groundServices: groundServices(yours: ""))
 
     private static let money = """
         'currency', b.currency, 'total_minor', b.total_minor, 'paid_minor', b.paid_minor,
@@ -62,15 +62,29 @@ enum BookingQueries {
     static let supplierDetail = detailQuery(
         money: "", itemMoney: "'yours', coalesce(\(ownItem), false),",
         supplierReference: "CASE WHEN \(ownItem) THEN i.supplier_reference END", staffNotes: "", eventNote: "",
-        payments: "")
+        payments: "", groundServices: groundServices(yours: "'yours', coalesce(\(ownService), false),"))
 
     /// Whether item `i` is the signed-in supplier login's to deliver (and to answer).
     private static let ownItem =
         "i.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())"
+    private static let ownService =
+        "g.supplier_id IN (SELECT s.id FROM suppliers s WHERE s.user_id = itinera_current_user())"
+
+    /// What happens on the ground (a pick-up, a guide), soonest first, for the client and the
+    /// suppliers, who have no list of their own: what, when and where. Staff list them apart
+    /// (`GET /api/bookings/{id}/ground-services`), with the supplier.
+    private static func groundServices(yours: String) -> String {
+        """
+        'ground_services', coalesce((SELECT json_agg(json_build_object(
+                'id', g.id, 'kind', g.kind, 'description', g.description, 'starts_at', g.starts_at,
+                'location', g.location, \(yours) 'created_at', g.created_at)
+                ORDER BY g.starts_at NULLS LAST, g.id) FROM ground_services g WHERE g.booking_id = b.id), '[]'),
+        """
+    }
 
     private static func detailQuery(
         money: String, itemMoney: String, supplierReference: String, staffNotes: String, eventNote: String,
-        payments: String
+        payments: String, groundServices: String = ""
     ) -> String {
         """
         SELECT json_build_object(
@@ -98,6 +112,7 @@ enum BookingQueries {
                     'arrival_airport', f.arrival_airport, 'departs_at', f.departs_at, 'arrives_at', f.arrives_at)
                     ORDER BY f.departs_at) FROM client_flights f WHERE f.booking_id = b.id), '[]'),
             \(payments)
+            \(groundServices)
             'documents', coalesce((SELECT json_agg(json_build_object(
                     'id', d.id, 'kind', d.kind, 'status', d.status, 'label', d.label, 'filename', d.filename,
                     'created_at', d.created_at)

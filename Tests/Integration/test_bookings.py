@@ -331,6 +331,29 @@ def test_notes_for_the_team_stay_with_the_team(stack, staff):
     assert cleared.json()["data"]["internal_notes"] is None
 
 
+def test_the_client_and_the_assigned_supplier_see_what_happens_on_the_ground(stack, staff):
+    linked = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users "
+                        "WHERE email = 'customer@demo.test')")
+    booking = new_booking(staff, linked)
+    path = f"/api/bookings/{booking['id']}"
+    supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
+    theirs = stack.psql(f"SELECT id FROM suppliers WHERE user_id = '{supplier_user}'")
+    assert staff.send("POST", f"{path}/assignments", json={"userId": supplier_user, "role": "guide"}).status_code == 201
+    for body in ({"kind": "guide", "description": "Old town walk", "supplierId": theirs,
+                  "startsAt": "2027-03-02T10:00:00Z", "location": "Praça do Comércio"},
+                 {"kind": "transfer", "description": "Airport pick-up", "startsAt": "2027-03-01T08:30:00Z"}):
+        assert staff.send("POST", f"{path}/ground-services", json=body).status_code == 201
+    client = Browser(stack, "customer@demo.test").get(f"/api/customer/bookings/{booking['id']}").json()["data"]
+    assert [(g["kind"], g["description"], g["location"]) for g in client["ground_services"]] == [
+        ("transfer", "Airport pick-up", None), ("guide", "Old town walk", "Praça do Comércio")]
+    assert "supplier_id" not in client["ground_services"][0]
+    supplier = Browser(stack, "supplier@demo.test").get(f"/api/supplier/bookings/{booking['id']}").json()["data"]
+    assert [(g["description"], g["yours"]) for g in supplier["ground_services"]] == [
+        ("Airport pick-up", False), ("Old town walk", True)]
+    # Staff list them apart, with the supplier; the staff view of the booking is as it was.
+    assert "ground_services" not in staff.get(path).json()["data"]
+
+
 def test_references_into_another_team_are_refused_by_the_database_too(stack, staff, customer_id):
     other = Browser(stack, "admin@other.test")
     their_trip = other.send("POST", "/api/trips", json={"name": "Their trip"}).json()["data"]["id"]

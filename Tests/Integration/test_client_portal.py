@@ -244,3 +244,17 @@ def test_a_customer_with_many_bookings_pages_through_them(stack, driver, people)
     assert shown() == references[::-1]
     assert not driver.find_element(By.ID, "load-more").is_displayed()
     assert driver.find_element(By.ID, "request-section").is_displayed()
+
+
+def test_the_client_sees_what_happens_on_the_ground(stack, driver, people):
+    staff = people["staff"]
+    description = f"Airport pick-up {uuid.uuid4().hex[:6]} <b>"
+    r = staff.send("POST", f"/api/bookings/{DEMO01}/ground-services",
+                   json={"kind": "transfer", "description": description, "location": "GRU T3",
+                         "startsAt": "2027-03-01T22:00:00Z"})
+    assert r.status_code == 201, r.text
+    open_demo01(stack, driver)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#services tbody tr")
+    shown = [[td.text for td in row.find_elements(By.TAG_NAME, "td")][1:] for row in rows]
+    assert [f"Transfer: {description}", "GRU T3"] in shown
+    staff.send("DELETE", f"/api/bookings/{DEMO01}/ground-services/{r.json()['data']['id']}")
