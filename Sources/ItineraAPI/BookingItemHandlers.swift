@@ -25,6 +25,24 @@ enum BookingItemHandlers {
         let starts: String?
     }
 
+    /// Queues `booking.items_changed` for `change` of booking `bookingId` (`reference`, `status`): the
+    /// worker tells the assigned suppliers and, in the states customers see, the customer logins.
+    static func tell(
+        _ change: Change, reference: String, status: BookingStatus?, _ bookingId: UUID, _ scope: RequestScope,
+        _ connection: PostgresConnection
+    ) throws {
+        var payload: [String: JSONValue] = [
+            "booking_id": .string(bookingId.lowercased), "change": .string(change.kind),
+            "booking_reference": .string(reference), "item_description": .string(change.description),
+            "actor_user_id": try scope.caller.userId.map { .string($0.lowercased) } ?? .null,
+            "customer_visible": .string(String(status.map(Lifecycle.customerVisible.contains) ?? false)),
+        ]
+        if let starts = change.starts { payload["item_starts"] = .string(starts) }
+        Outbox.enqueue(
+            connection, teamId: try scope.caller.teamId, type: "booking.items_changed", aggregateId: bookingId,
+            payload: payload)
+    }
+
     /// The change `kind` of item `id` as it stands in the database; its start only when that is news
     /// (`withStart`: an added item, a new start).
     private static func change(_ kind: String, of id: UUID, withStart: Bool, _ connection: PostgresConnection) throws
@@ -244,18 +262,9 @@ enum BookingItemHandlers {
             """, [bookingId, departure], context: "totalling a booking")
         if payments { try keepPaymentsCovered(bookingId, scope, connection) }
         if let change {
-            let status = booking.first("status").flatMap(BookingStatus.init(rawValue:))
-            var payload: [String: JSONValue] = [
-                "booking_id": .string(bookingId.lowercased), "change": .string(change.kind),
-                "booking_reference": .string(booking.first("booking_reference") ?? ""),
-                "item_description": .string(change.description),
-                "actor_user_id": try scope.caller.userId.map { .string($0.lowercased) } ?? .null,
-                "customer_visible": .string(String(status.map(Lifecycle.customerVisible.contains) ?? false)),
-            ]
-            if let starts = change.starts { payload["item_starts"] = .string(starts) }
-            Outbox.enqueue(
-                connection, teamId: try scope.caller.teamId, type: "booking.items_changed", aggregateId: bookingId,
-                payload: payload)
+            try tell(
+                change, reference: booking.first("booking_reference") ?? "",
+                status: booking.first("status").flatMap(BookingStatus.init(rawValue:)), bookingId, scope, connection)
         }
         try Audit.record(
             connection, scope, action: action, table: "booking_items", rowId: itemId, bookingId: bookingId,

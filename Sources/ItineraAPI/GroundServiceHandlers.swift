@@ -1,8 +1,11 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
-/// Ground services of a booking (transfers, guides, photo shoots, meet and greet).
+/// Ground services of a booking (transfers, guides, photo shoots, meet and greet). Adding, changing
+/// or removing one tells the booking's assigned suppliers and, once the booking is theirs to see,
+/// its customer logins, as a change of its items does (`booking.items_changed`).
 enum GroundServiceHandlers {
     struct Body: Decodable {
         let kind: String?
@@ -47,6 +50,7 @@ enum GroundServiceHandlers {
                 connection, scope, action: "ground_service.create", table: "ground_services",
                 rowId: created.first("id"),
                 bookingId: bookingId, details: ["service": .string(description ?? kind)])
+            try tell("added", service: created.first("id"), bookingId, scope, connection)
             return created.first("json") ?? "{}"
         }
         return scope.ok(jsonText: json, status: 201)
@@ -83,6 +87,8 @@ enum GroundServiceHandlers {
             idParameter: "serviceId", bookingId: bookingId
         ) { connection in
             try lock(scope, bookingId, connection)
+        } saved: { connection in
+            try tell("changed", service: scope.request.pathParameters["serviceId"], bookingId, scope, connection)
         }
     }
 
@@ -92,6 +98,7 @@ enum GroundServiceHandlers {
         let id = try scope.pathId("ground service", parameter: "serviceId")
         try scope.transaction { connection in
             try lock(scope, bookingId, connection)
+            try tell("removed", service: id.lowercased, bookingId, scope, connection)
             let removed = try connection.query(
                 "DELETE FROM ground_services WHERE id = $1 RETURNING description", [id],
                 context: "removing a ground service")
@@ -100,6 +107,25 @@ enum GroundServiceHandlers {
                 bookingId: bookingId, details: ["service": .string(removed.first("description") ?? "")])
         }
         return scope.ok(jsonText: "{\"id\":\"\(id.lowercased)\",\"deleted\":true}")
+    }
+
+    /// The `booking.items_changed` event of a change to service `service` (read before a removal).
+    private static func tell(
+        _ change: String, service: String?, _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
+    ) throws {
+        guard let service = service.flatMap(UUID.init(uuidString:)),
+            let row = try connection.query(
+                """
+                SELECT b.booking_reference, b.status, g.description,
+                       to_char(g.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS starts
+                FROM ground_services g JOIN bookings b ON b.id = g.booking_id WHERE g.id = $1
+                """, [service], context: "describing a ground service change"
+            ).rows.first
+        else { return }
+        try BookingItemHandlers.tell(
+            .init(kind: change, description: row[2] ?? "a ground service", starts: change == "removed" ? nil : row[3]),
+            reference: row[0] ?? "", status: row[1].flatMap(BookingStatus.init(rawValue:)), bookingId, scope,
+            connection)
     }
 
     /// Locks the path's service when it belongs to the path's booking; 404 otherwise.

@@ -119,7 +119,8 @@ struct PartialUpdate {
     /// `No such {what}.` when there is no such row.
     func save(
         _ scope: RequestScope, table: String, json: String, what: String, idParameter: String = "id",
-        bookingId: UUID? = nil, prepare: (PostgresConnection) throws -> Void = { _ in }
+        bookingId: UUID? = nil, prepare: (PostgresConnection) throws -> Void = { _ in },
+        saved: (PostgresConnection) throws -> Void = { _ in }
     ) throws -> Response {
         let id = try scope.pathId(what, parameter: idParameter)
         try check.finish()
@@ -134,6 +135,7 @@ struct PartialUpdate {
             try Audit.record(
                 connection, scope, action: "\(auditTable.dropLast()).update", table: auditTable, rowId: id.lowercased,
                 bookingId: bookingId, details: ["fields": .array(columnNames.sorted().map(JSONValue.string))])
+            try saved(connection)
             return row
         }
         guard let row else { throw APIError.notFound("No such \(what).") }

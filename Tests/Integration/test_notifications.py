@@ -242,6 +242,31 @@ def test_a_rescheduled_item_tells_the_customer_and_the_assigned_supplier_not_sta
         f"Booking {booking['booking_reference']}: removed {booking['items'][1]['description']}", "")
 
 
+def test_a_ground_service_planned_or_moved_tells_the_customer_and_the_assigned_supplier(stack, people):
+    staff = people["staff"]
+    booking = cara_booking_with_the_supplier(stack, staff, "driver")
+    services = f"/api/bookings/{booking['id']}/ground-services"
+    made = staff.send("POST", services, json={"kind": "transfer", "description": "Airport pick-up",
+                                              "startsAt": "2027-03-01T08:30:00Z"})
+    assert made.status_code == 201, made.text
+
+    def changes(who):
+        return [(n["title"], n["message"]) for n in latest(people[who], "booking_items_changed")
+                if n["metadata"]["booking_id"] == booking["id"]]
+
+    reference = booking["booking_reference"]
+    added = (f"Booking {reference}: added Airport pick-up", "Airport pick-up: starts 2027-03-01 08:30 UTC.")
+    assert wait_until(lambda: changes("customer") == [added])
+    assert wait_until(lambda: changes("supplier") == [added])
+    moved = staff.send("PATCH", f"{services}/{made.json()['data']['id']}", json={"startsAt": "2027-03-01T09:15:00Z"})
+    assert moved.status_code == 200, moved.text
+    assert wait_until(lambda: changes("supplier")[:1] == [
+        (f"Booking {reference}: Airport pick-up changed", "Airport pick-up: starts 2027-03-01 09:15 UTC.")])
+    assert staff.send("DELETE", f"{services}/{made.json()['data']['id']}").status_code == 200
+    assert wait_until(lambda: changes("customer")[:1] == [(f"Booking {reference}: removed Airport pick-up", "")])
+    assert changes("staff") == []  # the one who made the changes
+
+
 def test_a_booking_request_from_the_client_portal_tells_staff(stack, people):
     r = people["customer"].send("POST", "/api/customer/bookings", json={"notes": "Rio in March, 2 people"})
     assert r.status_code == 201
