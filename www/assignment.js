@@ -36,11 +36,11 @@ function sizeText(bytes) {
  */
 function answerCell(b, item) {
   if (!item.yours || CLOSED_STATUSES.includes(b.status)) {
-    return el("span", {}, text(item.supplier_status), item.supplier_reference ? ` · ${item.supplier_reference}` : "");
+    return el("span", {}, statusLabel(item.supplier_status), item.supplier_reference ? ` · ${item.supplier_reference}` : "");
   }
   const status = el("select", { "aria-label": `Your answer for ${item.description}`, "data-field": "supplierStatus" });
   if (!ANSWERS.some(([value]) => value === item.supplier_status)) {
-    status.append(el("option", { value: "", text: `${item.supplier_status}: choose an answer` }));
+    status.append(el("option", { value: "", text: `${statusLabel(item.supplier_status)}: choose an answer` }));
   }
   status.append(...ANSWERS.map(([value, label]) => el("option", { value, text: label })));
   status.value = ANSWERS.some(([value]) => value === item.supplier_status) ? item.supplier_status : "";
@@ -201,8 +201,13 @@ async function upload(event) {
     showMessage(uploadDone, `Uploaded ${d.label || "the file"} (${sizeText(d.size_bytes)}). The customer has been told.`);
     return;
   }
-  fileInput.setAttribute("aria-invalid", "true");
   showMessage(uploadError, failureText(status, body));
+  // Called off meanwhile: show the booking as it is now (the form closes with the reason).
+  if (status === 409) {
+    await load();
+    return;
+  }
+  fileInput.setAttribute("aria-invalid", "true");
 }
 
 async function start() {

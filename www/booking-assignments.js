@@ -3,7 +3,8 @@
 // has a portal login. The supplier is told by the server (`supplier_assigned`).
 import { call } from "/session.js";
 import {
-  CLOSED_STATUSES, dataTable, el, errorWithFields, handleSignedOut, newIdempotencyKey, showMessage, text, timeElement,
+  CLOSED_STATUSES, dataTable, el, errorWithFields, handleSignedOut, newIdempotencyKey, showMessage, statusLabel, text,
+  timeElement,
 } from "/ui.js";
 
 const ROLES = ["photographer", "guide", "driver", "operator", "other"];
@@ -35,7 +36,7 @@ export function renderAssignments(box, booking, suppliers, { reload, notice, ale
 
   const name = (a) => (byUser.get(a.user_id) || {}).name || "A supplier login";
   const rows = (booking.assignments || []).map((a) => {
-    if (!open) return [text(name(a)), text(a.role), timeElement(a.created_at), ""];
+    if (!open) return [text(name(a)), statusLabel(a.role), timeElement(a.created_at), ""];
     const remove = el("button", {
       type: "button", className: "secondary", text: "Remove", "data-unassign": a.id,
       "aria-label": `Remove ${name(a)} (${a.role}) from this booking`,
@@ -43,7 +44,7 @@ export function renderAssignments(box, booking, suppliers, { reload, notice, ale
     remove.addEventListener("click", () =>
       send("DELETE", `${path}/${encodeURIComponent(a.id)}`, undefined, {}, `Removed ${name(a)}.`,
         "The assignment was not removed"));
-    return [text(name(a)), text(a.role), timeElement(a.created_at), remove];
+    return [text(name(a)), statusLabel(a.role), timeElement(a.created_at), remove];
   });
   const table = dataTable("Assigned suppliers",
     [{ label: "Supplier" }, { label: "Role" }, { label: "Since" }, { label: "" }], rows, "Nobody is assigned yet.");
@@ -51,9 +52,9 @@ export function renderAssignments(box, booking, suppliers, { reload, notice, ale
 
   const who = el("select", { id: "assign-user", "aria-label": "Supplier to assign" },
     el("option", { value: "", text: "Choose a supplier…" }),
-    ...[...byUser.values()].map((s) => el("option", { value: s.user_id, text: `${s.name} (${s.kind})` })));
+    ...[...byUser.values()].map((s) => el("option", { value: s.user_id, text: `${s.name} (${statusLabel(s.kind).toLowerCase()})` })));
   const role = el("select", { id: "assign-role", "aria-label": "Their role" },
-    ...ROLES.map((r) => el("option", { value: r, text: r })));
+    ...ROLES.map((r) => el("option", { value: r, text: statusLabel(r) })));
   const assign = el("button", { type: "submit", id: "assign-submit", text: "Assign" });
   const form = el("form", { id: "assign-form", className: "inline-form", novalidate: true }, who, role, assign);
   // One key per intended assignment: a retry after a network failure does not assign twice.

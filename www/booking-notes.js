@@ -4,7 +4,8 @@ import { call } from "/session.js";
 import { errorWithFields, handleSignedOut, showMessage } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = [["notes-client", "notes", "notes"], ["notes-team", "internalNotes", "internal_notes"]];
+const FIELDS = [["notes-client", "notes", "notes", "The notes for the client"],
+  ["notes-team", "internalNotes", "internal_notes", "The notes for the team"]];
 
 /** What was last shown of each field: typing that differs from it is kept when the booking reloads. */
 let shown = {};
@@ -49,9 +50,14 @@ async function save(event) {
     return;
   }
   if (response.status === 412) {
+    const before = booking;
     await reload();
+    // What the other person saved in a field typed here too, so both can be weighed before saving.
+    const theirs = FIELDS.filter(([, field, column]) => field in body && (before[column] || "") !== (booking[column] || ""))
+      .map(([, , column, label]) => (booking[column] ? ` ${label} now read: “${booking[column]}”.` : ` ${label} were cleared.`))
+      .join("");
     showMessage($("notes-error"),
-      "Someone changed this booking meanwhile. What you typed is still here: check it and save again.");
+      `Someone changed this booking meanwhile.${theirs} What you typed is still here: check it and save again.`);
     return;
   }
   showMessage($("notes-error"), errorWithFields(response, "The notes were not saved"));

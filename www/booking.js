@@ -83,7 +83,7 @@ async function renderSections(b) {
     dataTable(
       "Invoices",
       [{ label: "Date" }, { label: "Status" }, { label: "Amount", num: true }],
-      b.invoices.map((v) => [timeElement(v.created_at), text(v.status), formatMoney(v.amount_minor, v.currency)]),
+      b.invoices.map((v) => [timeElement(v.created_at), statusLabel(v.status), formatMoney(v.amount_minor, v.currency)]),
       "No invoices yet.",
     ),
   );
@@ -176,7 +176,7 @@ function renderRefunds(p) {
       "Refunds",
       [{ label: "Date" }, { label: "Amount", num: true }, { label: "Reason" }, { label: "Status" }, { label: "Source" }],
       (p.refunds || []).map((r) => [timeElement(r.created_at), formatMoney(r.amount_minor, p.currency), text(r.reason),
-        text(r.status), text(r.source)]),
+        statusLabel(r.status), statusLabel(r.source)]),
       "No refunds yet.",
     ),
     refundable && p.captured_minor - p.refunded_minor > 0 ? refundForm(p) : null,
@@ -251,13 +251,20 @@ async function createPaymentLink() {
   }
 }
 
+// The team role of a login that acts for itself in each actor type of an event.
+const ACTOR_ROLES = { user: ["staff", "admin"], customer: ["customer"], supplier: ["supplier"] };
+const ACTOR_SUFFIX = { customer: " (client)", supplier: " (supplier)" };
+
 /**
- * Who made a lifecycle move: the staff member by name, or what made it ("by webhook"), with the login
- * that recorded it when that was someone else ("by supplier · recorded by Sam Staff").
+ * Who made a lifecycle move: the person by name ("by Sam Staff", "by Cara Customer (client)"), or
+ * what made it ("by webhook"), with the login that recorded it when that was someone else ("by
+ * supplier · recorded by Sam Staff").
  */
 function eventActor(e) {
   const name = e.recorded_by_name;
-  if (e.actor_type === "user" && name) return `by ${name}`;
+  if (name && (ACTOR_ROLES[e.actor_type] || []).includes(e.recorded_by_role)) {
+    return `by ${name}${ACTOR_SUFFIX[e.actor_type] || ""}`;
+  }
   return name ? `by ${text(e.actor_type)} · recorded by ${name}` : `by ${text(e.actor_type)}`;
 }
 
@@ -317,7 +324,7 @@ function transitionWarning(status) {
 function unconfirmedWarning(b) {
   const open = (b.items || []).filter((i) => i.supplier_id && i.supplier_status !== "confirmed");
   if (open.length === 0) return "";
-  const names = open.map((i) => `${i.description} (${i.supplier_status})`).join(", ");
+  const names = open.map((i) => `${i.description} (${statusLabel(i.supplier_status).toLowerCase()})`).join(", ");
   return `Not confirmed by their supplier yet: ${names}.`;
 }
 
@@ -423,17 +430,17 @@ async function move(event) {
   if (handleSignedOut(response)) return;
   if (response.status === 200 && response.body && response.body.ok) {
     await refresh();
-    showMessage(actionDone, `Moved to ${to}.`);
+    showMessage(actionDone, `Moved to ${statusLabel(to)}.`);
     return;
   }
   if (response.status === 409 && response.body && response.body.error) {
     const details = response.body.error.details || {};
-    const from = details.from ? ` It is now ${details.from}.` : "";
-    showMessage(actionError, `The booking cannot move to ${to}.${from}`);
+    const from = details.from ? ` It is now ${statusLabel(details.from)}.` : "";
+    showMessage(actionError, `The booking cannot move to ${statusLabel(to)}.${from}`);
     await refresh(); // someone else moved it: show its current status and buttons
     return;
   }
-  showMessage(actionError, errorText(response, `Moving to ${to} failed`));
+  showMessage(actionError, errorText(response, `Moving to ${statusLabel(to)} failed`));
 }
 
 async function start() {

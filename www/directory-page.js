@@ -15,12 +15,14 @@ const DIRECTORIES = {
   customers: {
     path: "/api/customers",
     one: "customer",
+    deleteQuestion: (name) => `Delete ${name}? Their leads and trips stay, without a customer.`,
     fields: ["name", "email", "phone", "notes"],
     columns: (c) => [text(c.email), text(c.phone)],
   },
   suppliers: {
     path: "/api/suppliers",
     one: "supplier",
+    deleteQuestion: (name) => `Delete ${name}?`,
     fields: ["name", "kind", "email", "phone"],
     columns: (s) => [statusLabel(s.kind), text(s.email)],
   },
@@ -33,17 +35,22 @@ const search = $("q");
 let editing = null;
 
 function actionsCell(entry) {
-  const edit = el("button", { type: "button", className: "secondary", text: "Edit" });
-  edit.setAttribute("aria-label", `Edit ${entry.name}`);
+  const edit = el("button", { type: "button", className: "secondary edit", text: "Edit", "aria-label": `Edit ${entry.name}` });
   edit.addEventListener("click", () => startEditing(entry.id));
-  const remove = el("button", { type: "button", className: "danger", text: "Delete" });
-  remove.setAttribute("aria-label", `Delete ${entry.name}`);
+  const remove = el("button", {
+    type: "button", className: "danger delete", text: "Delete", "aria-label": `Delete ${entry.name}`,
+  });
   const cell = el("td", { className: "actions" }, edit, remove);
   remove.addEventListener("click", () => askToDelete(entry, cell));
   return cell;
 }
 
-function row(entry) {
+/** The list's row of entry `id`, if it is on screen. */
+function rowOf(id) {
+  return [...$("entries-body").children].find((tr) => tr.dataset.id === id) || null;
+}
+
+function rowFor(entry) {
   return el(
     "tr",
     { "data-id": entry.id },
@@ -58,36 +65,56 @@ const list = pagedList({
   path: directory.path,
   params: () => ({ q: search.value.trim() }),
   ids: { table: "entries-table", tbody: "entries-body" },
-  row,
+  row: rowFor,
   describe: (shown, more) => `${shown} ${directory.one}${shown === 1 ? "" : "s"}${more ? " so far" : ""}.`,
   failure: `The ${directory.one}s could not be loaded`,
   pageSize: 50,
 });
 
-/** The delete asks once more in the row: "Delete Sol Studio?" with Delete and Keep. */
+/**
+ * The delete asks once more in the row ("Delete Sol Studio?" with Delete and Keep; Escape keeps);
+ * a deleted entry leaves a line in its place, so the list and the place in it stay as they were.
+ */
 function askToDelete(entry, cell) {
+  showMessage($("entry-done"), "");
+  showMessage($("entry-error"), "");
   const saved = [...cell.childNodes];
   const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
   const confirm = el("button", { type: "button", className: "danger-solid", text: "Delete" });
   const problem = el("p", { className: "notice notice-error", role: "alert", hidden: true });
-  keep.addEventListener("click", () => cell.replaceChildren(...saved));
+  const keepIt = () => {
+    cell.replaceChildren(...saved);
+    cell.querySelector("button.delete").focus();
+  };
+  keep.addEventListener("click", keepIt);
+  cell.addEventListener("keydown", function escape(event) {
+    if (event.key !== "Escape" || !cell.contains(keep)) return;
+    cell.removeEventListener("keydown", escape);
+    keepIt();
+  });
   confirm.addEventListener("click", async () => {
     confirm.disabled = true;
     const response = await call("DELETE", `${directory.path}/${encodeURIComponent(entry.id)}`);
-    confirm.disabled = false;
     if (handleSignedOut(response)) return;
     if (response.status === 200) {
-      showMessage($("entry-done"), `Deleted ${entry.name}.`);
       if (editing && editing.id === entry.id) stopEditing();
-      await list.load(true);
+      const row = cell.closest("tr");
+      const next = row.nextElementSibling && row.nextElementSibling.querySelector("button.edit");
+      const gone = el("td", { colspan: row.children.length, className: "removed", text: `Deleted ${entry.name}.` });
+      row.replaceChildren(gone);
+      row.setAttribute("role", "status");
+      (next || search).focus();
       return;
     }
-    const inUse = response.status === 409 && response.body && response.body.error.code === "in_use";
+    const error = response.body && response.body.error;
+    const inUse = response.status === 409 && error && error.code === "in_use";
     showMessage(problem, inUse
-      ? `${entry.name} is still named by ${response.body.error.details.uses} record(s) and stays.`
+      ? `${entry.name} stays: it is named by ${error.details.named_by}.`
       : errorText(response, "Nothing was deleted"));
+    confirm.disabled = inUse;
+    keep.focus();
   });
-  cell.replaceChildren(el("span", { text: `Delete ${entry.name}?` }), confirm, keep, problem);
+  cell.replaceChildren(el("span", { text: directory.deleteQuestion(entry.name) }), confirm, keep, problem);
   confirm.focus();
 }
 
@@ -128,19 +155,50 @@ async function startEditing(id) {
   input("name").focus();
 }
 
-function stopEditing() {
+/** Ends an edit; `returnFocus` puts the focus back on the entry's Edit button (or the name field). */
+function stopEditing(returnFocus = false) {
+  const row = editing && rowOf(editing.id);
   editing = null;
+  clearFieldErrors();
+  if (returnFocus) ((row && row.querySelector("button.edit")) || input("name")).focus();
   fillForm(null);
   $("entry-title").textContent = `New ${directory.one}`;
   $("entry-submit").textContent = `Add ${directory.one}`;
   $("entry-cancel").hidden = true;
 }
 
+function clearFieldErrors() {
+  for (const field of directory.fields) input(field).removeAttribute("aria-invalid");
+}
+
+/** The API's field errors as sentences naming the form's labels ("Email must be an e-mail address."). */
+function showFieldErrors(response, what) {
+  const error = response.body && response.body.error;
+  const fields = error && error.details && error.details.fields;
+  if (response.status !== 400 || !fields || typeof fields !== "object") {
+    showMessage($("entry-error"), errorWithFields(response, what));
+    return;
+  }
+  let first = null;
+  const sentences = Object.entries(fields).map(([field, rule]) => {
+    const control = directory.fields.includes(field) ? input(field) : null;
+    if (!control) return `${field} ${rule}.`;
+    control.setAttribute("aria-invalid", "true");
+    if (!first) first = control;
+    const label = form.querySelector(`label[for="${control.id}"]`).textContent;
+    return `${label} ${rule}.`;
+  });
+  showMessage($("entry-error"), `${what}: ${sentences.join(" ")}`);
+  if (first) first.focus();
+}
+
 async function submit(event) {
   event.preventDefault();
+  clearFieldErrors();
   const name = input("name").value.trim();
   if (!name) {
     showMessage($("entry-error"), "Give the name.");
+    input("name").setAttribute("aria-invalid", "true");
     input("name").focus();
     return;
   }
@@ -153,12 +211,22 @@ async function submit(event) {
   $("entry-submit").disabled = false;
   if (handleSignedOut(response)) return;
   if ([200, 201].includes(response.status) && response.body && response.body.ok) {
-    showMessage($("entry-done"), `${editing ? "Saved" : "Added"} ${response.body.data.name}.`);
-    stopEditing();
-    await list.load(true);
+    const entry = response.body.data;
+    const row = editing && rowOf(editing.id);
+    showMessage($("entry-done"), `${editing ? "Saved" : "Added"} ${entry.name}.`);
+    if (row) {
+      // An edit shows in its row, where it is in the list; a new entry takes its place by name.
+      row.replaceWith(rowFor(entry));
+      stopEditing(true);
+    } else {
+      stopEditing();
+      await list.load(true);
+      input("name").focus();
+    }
     return;
   }
-  showMessage($("entry-error"), errorWithFields(response, editing ? "Nothing was saved" : "Nothing was added"));
+  showMessage($("entry-error"), "");
+  showFieldErrors(response, editing ? "Nothing was saved" : "Nothing was added");
 }
 
 let typing = null;
@@ -176,19 +244,35 @@ async function start() {
   stopEditing();
   form.addEventListener("submit", submit);
   $("entry-cancel").addEventListener("click", () => {
-    stopEditing();
+    stopEditing(true);
     showMessage($("entry-error"), "");
   });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && editing) {
+      stopEditing(true);
+      showMessage($("entry-error"), "");
+    }
+  });
+  // Typing searches after a pause; Search (or Enter) at once. A search for what is on screen
+  // already does not reload it, which would close a question asked in a row.
+  let shownQuery = null;
+  const searchNow = () => {
+    clearTimeout(typing);
+    if (search.value.trim() === shownQuery) return;
+    shownQuery = search.value.trim();
+    list.load(true);
+  };
   $("filters").addEventListener("submit", (event) => {
     event.preventDefault();
-    list.load(true);
+    searchNow();
   });
   search.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => list.load(true), 250);
+    typing = setTimeout(searchNow, 250);
   });
   form.hidden = false;
   $("filters").hidden = false;
+  shownQuery = "";
   await list.load(true);
 }
 

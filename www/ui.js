@@ -153,7 +153,7 @@ export function documentCell(d) {
     return el("a", {
       className: "download",
       href: `/api/documents/${encodeURIComponent(d.id)}/download`,
-      download: d.filename || "",
+      download: true, // the server names the file (Content-Disposition), with the extension of what it is
       "data-document-id": d.id,
       text: `Download ${name}`,
     });
@@ -191,7 +191,11 @@ export function newIdempotencyKey() {
 export function errorText(response, what) {
   const { status, body } = response;
   if (status === 403) return "This page is for staff and admins of the team.";
-  if (status === 502 || status === 503) return "The service is not available right now. Try again in a moment.";
+  // A 503 that says what is missing (a payment provider not set up) is not cured by waiting.
+  const code = body && body.error && body.error.code;
+  if ((status === 502 || status === 503) && code !== "provider_not_configured") {
+    return "The service is not available right now. Try again in a moment.";
+  }
   const message = body && body.error && body.error.message ? body.error.message : `HTTP ${status}`;
   return what ? `${what}: ${message}` : message;
 }

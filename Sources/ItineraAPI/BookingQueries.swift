@@ -132,10 +132,14 @@ enum BookingQueries {
     /// One lifecycle event as JSON (`e` booking_lifecycle_events).
     static let event = eventObject(extra: "")
 
-    /// `event` with the name of the login that recorded it (`recorded_by_name`), for the timeline
-    /// people read; the answer to a transition leaves it out, its caller being the one who recorded it.
+    /// `event` with the name and team role of the login that recorded it (`recorded_by_name`,
+    /// `recorded_by_role`), for the timeline people read; the answer to a transition leaves them out,
+    /// its caller being the one who recorded it.
     static let namedEvent = eventObject(
-        extra: "'recorded_by_name', (SELECT u.name FROM users u WHERE u.id = e.recorded_by),")
+        extra: """
+            'recorded_by_name', (SELECT u.name FROM users u WHERE u.id = e.recorded_by),
+            'recorded_by_role', (SELECT m.role FROM memberships m WHERE m.user_id = e.recorded_by AND m.team_id = e.team_id),
+            """)
 
     private static func eventObject(extra: String) -> String {
         """

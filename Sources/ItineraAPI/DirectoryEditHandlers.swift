@@ -38,12 +38,13 @@ enum DirectoryEditHandlers {
     /// `DELETE /api/customers/{id}`: 409 `in_use` while bookings or quotations name the customer.
     static func deleteCustomer(_ scope: RequestScope) throws -> Response {
         try delete(scope, table: "customers", what: "customer") { id, connection in
-            try connection.query(
+            let row = try connection.query(
                 """
-                SELECT (SELECT count(*) FROM bookings WHERE customer_id = $1)
-                     + (SELECT count(*) FROM quotations WHERE customer_id = $1) AS uses
+                SELECT (SELECT count(*) FROM bookings WHERE customer_id = $1),
+                       (SELECT count(*) FROM quotations WHERE customer_id = $1)
                 """, [id], context: "counting a customer's bookings"
-            ).first("uses").flatMap(Int.init) ?? 0
+            ).rows.first
+            return [("booking", row?[0]), ("quotation", row?[1])].map { ($0, $1.flatMap(Int.init) ?? 0) }
         }
     }
 
@@ -69,13 +70,15 @@ enum DirectoryEditHandlers {
     /// name the supplier (their supplier status and references would be lost).
     static func deleteSupplier(_ scope: RequestScope) throws -> Response {
         try delete(scope, table: "suppliers", what: "supplier") { id, connection in
-            try connection.query(
+            let row = try connection.query(
                 """
-                SELECT (SELECT count(*) FROM booking_items WHERE supplier_id = $1)
-                     + (SELECT count(*) FROM ground_services WHERE supplier_id = $1)
-                     + (SELECT count(*) FROM products WHERE supplier_id = $1 AND active) AS uses
+                SELECT (SELECT count(*) FROM booking_items WHERE supplier_id = $1),
+                       (SELECT count(*) FROM ground_services WHERE supplier_id = $1),
+                       (SELECT count(*) FROM products WHERE supplier_id = $1 AND active)
                 """, [id], context: "counting a supplier's uses"
-            ).first("uses").flatMap(Int.init) ?? 0
+            ).rows.first
+            return [("booking item", row?[0]), ("ground service", row?[1]), ("active product", row?[2])]
+                .map { ($0, $1.flatMap(Int.init) ?? 0) }
         }
     }
 
@@ -145,18 +148,26 @@ enum DirectoryEditHandlers {
     }
 
     private static func delete(
-        _ scope: RequestScope, table: String, what: String, uses: (UUID, PostgresConnection) throws -> Int
+        _ scope: RequestScope, table: String, what: String,
+        uses: (UUID, PostgresConnection) throws -> [(noun: String, count: Int)]
     ) throws -> Response {
         let id = try scope.pathId(what)
         try scope.transaction { connection in
             let found = try connection.query(
                 "SELECT 1 FROM \(table) WHERE id = $1 FOR UPDATE", [id], context: "locking a \(what)")
             guard !found.rows.isEmpty else { throw APIError.notFound("No such \(what).") }
-            let count = try uses(id, connection)
-            guard count == 0 else {
+            let used = try uses(id, connection).filter { $0.count > 0 }
+            guard used.isEmpty else {
+                // "4 bookings and 1 quotation"
+                let counted = used.map { "\($0.count) \($0.noun)\($0.count == 1 ? "" : "s")" }
+                let named =
+                    counted.count == 1
+                    ? counted[0] : counted.dropLast().joined(separator: ", ") + " and " + counted.last!
                 throw APIError(
-                    status: 409, code: "in_use", message: "This \(what) is still used by \(count) record(s).",
-                    details: .object(["uses": .integer(Int64(count))]))
+                    status: 409, code: "in_use", message: "This \(what) is named by \(named): it cannot be deleted.",
+                    details: .object([
+                        "uses": .integer(Int64(used.reduce(0) { $0 + $1.count })), "named_by": .string(named),
+                    ]))
             }
             try connection.query("DELETE FROM \(table) WHERE id = $1", [id], context: "deleting a \(what)")
             try Audit.record(connection, scope, action: "\(what).delete", table: table, rowId: id.lowercased)

@@ -276,6 +276,10 @@ def test_a_booking_request_from_the_client_portal_tells_staff(stack, people):
     assert [n["title"] for n in created] == [f"New booking {booking['booking_reference']}"]
     assert not [n for n in latest(people["customer"], "booking_created") if n["link_id"] == booking["id"]]
     assert booking["id"] in [b["id"] for b in people["customer"].get("/api/customer/bookings").json()["data"]["items"]]
+    # Staff's timeline names the client who asked.
+    [event] = people["staff"].get(f"/api/bookings/{booking['id']}/events").json()["data"]["items"]
+    assert (event["actor_type"], event["recorded_by_role"]) == ("customer", "customer")
+    assert event["recorded_by_name"] == stack.psql("SELECT name FROM users WHERE email = 'customer@demo.test'")
 
 
 def test_partner_endpoint_raises_the_same_notification(stack, people):

@@ -501,6 +501,10 @@ def test_customers_are_edited_and_deleted_only_while_unused(stack, staff):
     new_booking(staff, created["id"])
     in_use = staff.send("DELETE", path)
     assert in_use.status_code == 409 and in_use.json()["error"]["code"] == "in_use"
+    assert in_use.json()["error"]["message"] == "This customer is named by 1 booking: it cannot be deleted."
+    staff.send("POST", "/api/quotations", json={"customerId": created["id"], "currency": "EUR", "totalMinor": 1})
+    new_booking(staff, created["id"])
+    assert staff.send("DELETE", path).json()["error"]["details"] == {"uses": 3, "named_by": "2 bookings and 1 quotation"}
     unused = staff.send("POST", "/api/customers", json={"name": "Delete Me"}).json()["data"]["id"]
     deleted = staff.send("DELETE", f"/api/customers/{unused}")
     assert deleted.status_code == 200 and deleted.json()["data"] == {"id": unused, "deleted": True}, deleted.text
