@@ -1,12 +1,12 @@
 // One booking: its facts, items (edited through booking-items.js), assigned suppliers, travelers and
-// the client's flights (travelers-form.js), ground services (booking-ground-services.js), notes
-// (booking-notes.js), payments, invoices, documents, timeline and changes, and buttons for exactly
+// the client's flights (travelers-form.js), ground services (booking-ground-services.js), details and
+// notes (booking-details.js), payments, invoices, documents, timeline and changes, and buttons for exactly
 // the statuses the lifecycle rules allow next. The payments panel refunds captured payments and
 // makes sandbox checkout links for the customer.
 import { renderAssignments } from "/booking-assignments.js";
 import { loadGroundServices } from "/booking-ground-services.js";
 import { renderItems } from "/booking-items.js";
-import { renderNotes } from "/booking-notes.js";
+import { renderDetails } from "/booking-details.js";
 import { allSuppliers } from "/directory.js";
 import { pagedList } from "/paged-list.js";
 import { api, call, requireSession } from "/session.js";
@@ -390,7 +390,7 @@ async function refresh() {
   }
   booking = detail.body.data;
   renderFacts(booking);
-  renderNotes(booking, refresh);
+  await renderDetails(booking, refresh);
   await renderSections(booking);
   await loadGroundServices(booking.id, suppliers || []);
   await loadPayments();

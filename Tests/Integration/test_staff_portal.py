@@ -669,7 +669,7 @@ def test_the_booking_page_saves_notes_for_the_client_and_for_the_team(stack, bro
     team.send_keys("VIP: upgrade if free")
     browser.find_element(By.ID, "notes-client").send_keys("Window seats")
     browser.find_element(By.ID, "notes-save").click()
-    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Notes saved."))
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
     saved = staff.get(path).json()["data"]
     assert (saved["notes"], saved["internal_notes"]) == ("Window seats", "VIP: upgrade if free")
     assert team.get_attribute("value") == "VIP: upgrade if free"
@@ -686,7 +686,7 @@ def test_the_booking_page_saves_notes_for_the_client_and_for_the_team(stack, bro
     assert team.get_attribute("value") == "Margin 12 %"
     assert staff.get(path).json()["data"]["internal_notes"] == "VIP: upgrade if free"
     browser.find_element(By.ID, "notes-save").click()
-    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Notes saved."))
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
     saved = staff.get(path).json()["data"]
     assert (saved["notes"], saved["internal_notes"]) == ("Window seats", "Margin 12 %")
 
@@ -794,3 +794,32 @@ def test_the_timeline_names_the_client_who_asked_for_the_booking(stack, browser)
     open_signed_in(browser, stack, f"/booking.html?id={asked.json()['data']['id']}")
     entry = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#timeline li")))
     assert entry.find_element(By.CSS_SELECTOR, ".muted").text == f"by {name} (client)"
+
+
+def test_the_booking_page_sets_the_departure_and_the_trip(stack, browser, staff):
+    customer = new_customer(staff)
+    booking = new_booking(staff, customer["id"])
+    path = f"/api/bookings/{booking['id']}"
+    trip = staff.send("POST", "/api/trips", json={"name": f"Carnival {uuid.uuid4().hex[:6]}",
+                                                  "customerId": customer["id"]}).json()["data"]
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    select = wait(browser, lambda d: Select(d.find_element(By.ID, "details-trip"))
+                  if len(Select(d.find_element(By.ID, "details-trip")).options) == 2 else False)
+    assert [o.text for o in select.options] == ["No trip", trip["name"]]
+    select.select_by_visible_text(trip["name"])
+    departure = browser.find_element(By.ID, "details-departure")
+    browser.execute_script("arguments[0].value = '2027-04-02T07:45'", departure)
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
+    saved = staff.get(path).json()["data"]
+    expected = browser.execute_script("return new Date('2027-04-02T07:45').toISOString()")
+    assert saved["trip_id"] == trip["id"]
+    assert saved["departure_at"].replace("+00:00", "Z").startswith(expected[:16])
+    assert departure.get_attribute("value") == "2027-04-02T07:45"
+    assert booking["id"] in [b["id"] for b in staff.get(f"/api/trips/{trip['id']}").json()["data"]["bookings"]]
+
+    # Taken off the trip again; nothing else changes.
+    Select(browser.find_element(By.ID, "details-trip")).select_by_visible_text("No trip")
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, lambda d: staff.get(path).json()["data"]["trip_id"] is None)
+    assert staff.get(path).json()["data"]["departure_at"] == saved["departure_at"]
