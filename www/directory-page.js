@@ -1,32 +1,14 @@
-// The team's customers or suppliers (the page's <body data-directory> says which): a list by name
-// with search and "Load more", a form that adds one or edits the one chosen, and a delete that asks
-// once more in its row and says why when the entry is still in use.
+// The team's customers, suppliers or product catalog (the page's <body data-directory> says which;
+// directories.js says what each holds): a list by name with search and "Load more", a form that adds
+// an entry or edits the one chosen, and a delete (an archive, for products) that asks once more in
+// its row and says why when the entry is still in use.
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
+import { DIRECTORIES } from "/directories.js";
 import { pagedList } from "/paged-list.js";
 import { call, requireSession } from "/session.js";
-import { el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, statusLabel, text } from "/ui.js";
+import { el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, text } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
-
-// The kinds the API takes for a supplier (DirectoryHandlers.supplierKinds).
-const SUPPLIER_KINDS = ["airline", "hotel", "operator", "guide", "photographer", "driver", "other"];
-
-const DIRECTORIES = {
-  customers: {
-    path: "/api/customers",
-    one: "customer",
-    deleteQuestion: (name) => `Delete ${name}? Their leads and trips stay, without a customer.`,
-    fields: ["name", "email", "phone", "notes"],
-    columns: (c) => [text(c.email), text(c.phone)],
-  },
-  suppliers: {
-    path: "/api/suppliers",
-    one: "supplier",
-    deleteQuestion: (name) => `Delete ${name}?`,
-    fields: ["name", "kind", "email", "phone"],
-    columns: (s) => [statusLabel(s.kind), text(s.email)],
-  },
-};
 
 const directory = DIRECTORIES[document.body.dataset.directory];
 const form = $("entry-form");
@@ -37,8 +19,9 @@ let editing = null;
 function actionsCell(entry) {
   const edit = el("button", { type: "button", className: "secondary edit", text: "Edit", "aria-label": `Edit ${entry.name}` });
   edit.addEventListener("click", () => startEditing(entry.id));
+  const { verb } = directory.remove;
   const remove = el("button", {
-    type: "button", className: "danger delete", text: "Delete", "aria-label": `Delete ${entry.name}`,
+    type: "button", className: "danger delete", text: verb, "aria-label": `${verb} ${entry.name}`,
   });
   const cell = el("td", { className: "actions" }, edit, remove);
   remove.addEventListener("click", () => askToDelete(entry, cell));
@@ -55,8 +38,7 @@ function rowFor(entry) {
     "tr",
     { "data-id": entry.id },
     el("td", { className: "name", text: text(entry.name) }),
-    ...directory.columns(entry).map((value) => el("td", { text: value })),
-    el("td", { className: "login", text: entry.user_id ? "Yes" : "—" }),
+    ...directory.columns(entry).map((value) => el("td", {}, value)),
     actionsCell(entry),
   );
 }
@@ -80,7 +62,7 @@ function askToDelete(entry, cell) {
   showMessage($("entry-error"), "");
   const saved = [...cell.childNodes];
   const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
-  const confirm = el("button", { type: "button", className: "danger-solid", text: "Delete" });
+  const confirm = el("button", { type: "button", className: "danger-solid", text: directory.remove.verb });
   const problem = el("p", { className: "notice notice-error", role: "alert", hidden: true });
   const keepIt = () => {
     cell.replaceChildren(...saved);
@@ -100,7 +82,7 @@ function askToDelete(entry, cell) {
       if (editing && editing.id === entry.id) stopEditing();
       const row = cell.closest("tr");
       const next = row.nextElementSibling && row.nextElementSibling.querySelector("button.edit");
-      const gone = el("td", { colspan: row.children.length, className: "removed", text: `Deleted ${entry.name}.` });
+      const gone = el("td", { colspan: row.children.length, className: "removed", text: directory.remove.done(entry.name) });
       row.replaceChildren(gone);
       row.setAttribute("role", "status");
       (next || search).focus();
@@ -110,11 +92,11 @@ function askToDelete(entry, cell) {
     const inUse = response.status === 409 && error && error.code === "in_use";
     showMessage(problem, inUse
       ? `${entry.name} stays: it is named by ${error.details.named_by}.`
-      : errorText(response, "Nothing was deleted"));
+      : errorText(response, `${directory.remove.verb} failed`));
     confirm.disabled = inUse;
     keep.focus();
   });
-  cell.replaceChildren(el("span", { text: directory.deleteQuestion(entry.name) }), confirm, keep, problem);
+  cell.replaceChildren(el("span", { text: directory.remove.question(entry.name) }), confirm, keep, problem);
   confirm.focus();
 }
 
@@ -122,20 +104,28 @@ function input(field) {
   return $(`entry-${field}`);
 }
 
-/** The form's values as a body: blank optional fields are left out of a new entry and cleared on an edit. */
+/**
+ * The form's values as a body and the fields whose input is no value ([name, message]): blank
+ * optional fields are left out of a new entry and cleared on an edit; fixed ones are not sent on an edit.
+ */
 function formBody() {
   const body = {};
-  for (const field of directory.fields) {
-    const value = input(field).value.trim();
-    if (value) body[field] = value;
-    else if (editing && field !== "name") body[field] = null;
+  const invalid = [];
+  for (const f of directory.fields) {
+    if (editing && f.fixed) continue;
+    const result = f.write(input(f.name).value);
+    if (!result.ok) invalid.push([f.name, result.message]);
+    else if (result.value !== null) body[f.name] = result.value;
+    else if (editing && f.name !== "name") body[f.name] = null;
   }
-  return body;
+  return { body, invalid };
 }
 
 function fillForm(entry) {
-  for (const field of directory.fields) input(field).value = entry ? entry[field] || "" : "";
-  if (!entry && input("kind")) input("kind").value = "other";
+  for (const f of directory.fields) {
+    input(f.name).value = entry ? f.read(entry) : f.initial || "";
+    input(f.name).disabled = Boolean(entry && f.fixed);
+  }
 }
 
 async function startEditing(id) {
@@ -168,7 +158,21 @@ function stopEditing(returnFocus = false) {
 }
 
 function clearFieldErrors() {
-  for (const field of directory.fields) input(field).removeAttribute("aria-invalid");
+  for (const f of directory.fields) input(f.name).removeAttribute("aria-invalid");
+}
+
+/** Marks the fields at fault ([name, what follows its label]) and says so by label; focuses the first. */
+function markFields(what, faults) {
+  let first = null;
+  const sentences = faults.map(([field, sentence]) => {
+    const control = directory.fields.some((f) => f.name === field) ? input(field) : null;
+    if (!control) return `${field}${sentence}`;
+    control.setAttribute("aria-invalid", "true");
+    if (!first) first = control;
+    return `${form.querySelector(`label[for="${control.id}"]`).textContent}${sentence}`;
+  });
+  showMessage($("entry-error"), `${what}: ${sentences.join(" ")}`);
+  if (first) first.focus();
 }
 
 /** The API's field errors as sentences naming the form's labels ("Email must be an e-mail address."). */
@@ -179,17 +183,7 @@ function showFieldErrors(response, what) {
     showMessage($("entry-error"), errorWithFields(response, what));
     return;
   }
-  let first = null;
-  const sentences = Object.entries(fields).map(([field, rule]) => {
-    const control = directory.fields.includes(field) ? input(field) : null;
-    if (!control) return `${field} ${rule}.`;
-    control.setAttribute("aria-invalid", "true");
-    if (!first) first = control;
-    const label = form.querySelector(`label[for="${control.id}"]`).textContent;
-    return `${label} ${rule}.`;
-  });
-  showMessage($("entry-error"), `${what}: ${sentences.join(" ")}`);
-  if (first) first.focus();
+  markFields(what, Object.entries(fields).map(([field, rule]) => [field, ` ${rule}.`]));
 }
 
 async function submit(event) {
@@ -204,10 +198,16 @@ async function submit(event) {
   }
   showMessage($("entry-error"), "");
   showMessage($("entry-done"), "");
+  const { body, invalid } = formBody();
+  const what = editing ? "Nothing was saved" : "Nothing was added";
+  if (invalid.length) {
+    markFields(what, invalid.map(([field, message]) => [field, `: ${message}`]));
+    return;
+  }
   $("entry-submit").disabled = true;
   const response = editing
-    ? await call("PATCH", `${directory.path}/${encodeURIComponent(editing.id)}`, formBody())
-    : await call("POST", directory.path, formBody());
+    ? await call("PATCH", `${directory.path}/${encodeURIComponent(editing.id)}`, body)
+    : await call("POST", directory.path, body);
   $("entry-submit").disabled = false;
   if (handleSignedOut(response)) return;
   if ([200, 201].includes(response.status) && response.body && response.body.ok) {
@@ -226,7 +226,7 @@ async function submit(event) {
     return;
   }
   showMessage($("entry-error"), "");
-  showFieldErrors(response, editing ? "Nothing was saved" : "Nothing was added");
+  showFieldErrors(response, what);
 }
 
 let typing = null;
@@ -238,8 +238,10 @@ async function start() {
     showMessage($("page-error"), "This page is for staff and admins of the team.");
     return;
   }
-  if (input("kind")) {
-    input("kind").replaceChildren(...SUPPLIER_KINDS.map((k) => el("option", { value: k, text: statusLabel(k) })));
+  const prepared = await directory.prepare();
+  if (prepared !== true) {
+    if (!handleSignedOut(prepared)) showMessage($("page-error"), errorText(prepared, "The page could not be set up"));
+    return;
   }
   stopEditing();
   form.addEventListener("submit", submit);

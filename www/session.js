@@ -73,6 +73,7 @@ const staffPages = [
   ["/leads.html", "Leads"],
   ["/customers.html", "Customers"],
   ["/suppliers.html", "Suppliers"],
+  ["/products.html", "Catalog"],
   ["/dashboard.html", "Dashboard"],
 ];
 

@@ -133,6 +133,8 @@ enum DirectoryHandlers {
         let name = check.text(body.name, "name", 1...200, required: true)
         let supplierId = check.uuid(body.supplierId, "supplierId", required: false)
         let currency = check.currency(body.currency, "currency")
+        let description = check.text(body.description, "description", 1...2000)
+        let city = check.text(body.city, "city", 1...100)
         check.check(
             body.priceMinor.map { $0 >= 0 } ?? false, "priceMinor", "must be a non-negative amount in minor units")
         for (field, code) in [("origin", body.origin), ("destination", body.destination)] {
@@ -156,7 +158,7 @@ enum DirectoryHandlers {
                     'ends_at', ends_at, 'price_minor', price_minor, 'currency', currency)::text AS json
                 """,
                 [
-                    caller.teamId, supplierId, kind, name, body.description, body.city, body.origin, body.destination,
+                    caller.teamId, supplierId, kind, name, description, city, body.origin, body.destination,
                     body.startsAt, body.endsAt, body.priceMinor, currency,
                 ], context: "creating a product")
             return row.first("json") ?? "{}"
@@ -164,26 +166,29 @@ enum DirectoryHandlers {
         return scope.ok(jsonText: json, status: 201)
     }
 
-    /// `GET /api/products?kind=&city=&limit=`.
+    /// `GET /api/products?kind=&city=&q=&limit=`: the active catalog by name; `q` searches names.
     static func listProducts(_ scope: RequestScope) throws -> Response {
         let query = scope.request.query
         var check = Validation()
         check.check(query["kind"].map(BookingHandlers.itemKinds.contains) ?? true, "kind", "is not a product kind")
         let page = ListPage(query, &check, key: [ListPage.text, ListPage.uuid], defaultLimit: 100, maxLimit: 500)
         try check.finish()
+        let search = query["q"].flatMap { $0.isEmpty ? nil : likePattern($0) }
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
-                SELECT json_build_object('id', id, 'kind', kind, 'name', name, 'city', city, 'origin', origin,
-                    'destination', destination, 'starts_at', starts_at, 'price_minor', price_minor,
+                SELECT json_build_object('id', id, 'kind', kind, 'name', name, 'description', description,
+                    'supplier_id', supplier_id, 'city', city, 'origin', origin, 'destination', destination,
+                    'starts_at', starts_at, 'ends_at', ends_at, 'price_minor', price_minor,
                     'currency', currency)::text AS json,
                     sort_name, id
                 FROM products
                 WHERE active AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR city_key = lower($2))
+                  AND \(search == nil ? "$6::text IS NULL" : "id IN (SELECT s.id FROM itinera_search_products($6) s)")
                   AND \(page.condition("sort_name, id", descending: false, ["$3::text", "$4::uuid"]))
                 ORDER BY sort_name, id
                 LIMIT $5
-                """, [query["kind"], query["city"], page.after(0), page.after(1), page.fetch],
+                """, [query["kind"], query["city"], page.after(0), page.after(1), page.fetch, search],
                 context: "listing products"
             ).rows
         }

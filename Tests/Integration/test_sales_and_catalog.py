@@ -523,6 +523,11 @@ def test_suppliers_and_products_are_edited_and_products_archived(stack, staff, c
     assert r.status_code == 200 and r.json()["data"]["price_minor"] == 4500
     for body in ({"priceMinor": -1}, {"origin": "gru"}, {"currency": "USD"}, {"active": "yes"}):
         assert staff.send("PATCH", f"/api/products/{product['id']}", json=body).status_code == 400, body
+    too_long = staff.send("POST", "/api/products", json={
+        "kind": "activity", "name": "Long", "city": "x" * 101, "description": "y" * 2001, "priceMinor": 1,
+        "currency": "EUR"})
+    assert too_long.status_code == 400
+    assert set(too_long.json()["error"]["details"]["fields"]) == {"city", "description"}
     blocked = staff.send("DELETE", f"/api/suppliers/{supplier['id']}")
     assert blocked.status_code == 409
 
@@ -650,3 +655,13 @@ def test_text_search_finds_the_teams_own_rows_only(stack, staff):
     assert staff.get(f"/api/suppliers?q={tag}%25").json()["data"]["items"] == []
     assert [b["id"] for b in staff.get(f"/api/bookings?q=ngstr%C3%B6m {tag}").json()["data"]["items"]] == [booking["id"]]
     assert other.get(f"/api/bookings?q={tag}").json()["data"]["items"] == []
+    # Products by name: the team's active ones only.
+    kept, gone, rival = (
+        browser.send("POST", "/api/products", json={"kind": "activity", "name": f"Sunset {tag} cruise",
+                                                    "priceMinor": 5000, "currency": "EUR"}).json()["data"]["id"]
+        for browser in (staff, staff, other))
+    assert staff.send("DELETE", f"/api/products/{gone}").status_code == 200
+    found = staff.get(f"/api/products?q=SUNSET {tag}").json()["data"]["items"]
+    assert [p["id"] for p in found] == [kept] and found[0]["price_minor"] == 5000
+    assert [p["id"] for p in other.get(f"/api/products?q={tag}").json()["data"]["items"]] == [rival]
+    assert staff.get(f"/api/products?q={tag}&kind=hotel").json()["data"]["items"] == []

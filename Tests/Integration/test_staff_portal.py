@@ -366,8 +366,9 @@ def test_the_header_links_the_staff_pages(stack, browser):
     assert [(a.text, a.get_attribute("href")) for a in links] == [
         ("Bookings", stack.url + "/bookings.html"), ("New booking", stack.url + "/new-booking.html"),
         ("Leads", stack.url + "/leads.html"), ("Customers", stack.url + "/customers.html"),
-        ("Suppliers", stack.url + "/suppliers.html"), ("Dashboard", stack.url + "/dashboard.html")]
-    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, None, None, "page"]
+        ("Suppliers", stack.url + "/suppliers.html"), ("Catalog", stack.url + "/products.html"),
+        ("Dashboard", stack.url + "/dashboard.html")]
+    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, None, None, None, "page"]
     links[0].click()
     wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
     # The new page draws its header once the session is known.
@@ -823,3 +824,58 @@ def test_the_booking_page_sets_the_departure_and_the_trip(stack, browser, staff)
     browser.find_element(By.ID, "notes-save").click()
     wait(browser, lambda d: staff.get(path).json()["data"]["trip_id"] is None)
     assert staff.get(path).json()["data"]["departure_at"] == saved["departure_at"]
+
+
+def test_the_catalog_page_adds_edits_and_archives_products(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    supplier = staff.send("POST", "/api/suppliers", json={"name": f"Hotel Sol {tag}", "kind": "hotel"}).json()["data"]
+    open_signed_in(browser, stack, "/products.html")
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "entry-form")))
+    wait(browser, lambda d: len(Select(d.find_element(By.ID, "entry-supplierId")).options) > 1)
+    form.find_element(By.ID, "entry-name").send_keys(f"Sea view room {tag}")
+    Select(form.find_element(By.ID, "entry-kind")).select_by_visible_text("Hotel")
+    Select(form.find_element(By.ID, "entry-supplierId")).select_by_visible_text(supplier["name"])
+    form.find_element(By.ID, "entry-city").send_keys("Funchal")
+    form.find_element(By.ID, "entry-priceMinor").send_keys("89.505")
+    assert form.find_element(By.ID, "entry-currency").get_attribute("value") == "EUR"
+    form.find_element(By.ID, "entry-submit").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "entry-error")))
+    assert error.text == "Nothing was added: Price: At most 2 decimals."
+    assert browser.switch_to.active_element.get_attribute("id") == "entry-priceMinor"
+    assert staff.get(f"/api/products?q={tag}").json()["data"]["items"] == []
+
+    price = form.find_element(By.ID, "entry-priceMinor")
+    price.clear()
+    price.send_keys("89,50")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), f"Added Sea view room {tag}."))
+    [made] = staff.get(f"/api/products?q={tag}").json()["data"]["items"]
+    assert (made["kind"], made["city"], made["price_minor"], made["currency"], made["supplier_id"]) == (
+        "hotel", "Funchal", 8950, "EUR", supplier["id"])
+    search_directory(browser, tag)
+    wait(browser, lambda d: list(directory_rows(d)) == [f"Sea view room {tag}"])
+    cells = [td.text for td in directory_rows(browser)[f"Sea view room {tag}"].find_elements(By.TAG_NAME, "td")]
+    assert cells[1:3] == ["Hotel", "Funchal"] and cells[4] == "€89.50"
+
+    # Edit: kind and currency stay; the new price shows in the row.
+    directory_rows(browser)[f"Sea view room {tag}"].find_element(By.CSS_SELECTOR, "button.edit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-title"), "Edit Sea view room"))
+    assert not form.find_element(By.ID, "entry-kind").is_enabled()
+    assert not form.find_element(By.ID, "entry-currency").is_enabled()
+    price = form.find_element(By.ID, "entry-priceMinor")
+    assert price.get_attribute("value") == "89.50"
+    price.clear()
+    price.send_keys("95")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), "Saved"))
+    wait(browser, lambda d: [td.text for td in directory_rows(d)[f"Sea view room {tag}"]
+                             .find_elements(By.TAG_NAME, "td")][4] == "€95.00")
+    assert staff.get(f"/api/products/{made['id']}").json()["data"]["price_minor"] == 9500
+
+    directory_rows(browser)[f"Sea view room {tag}"].find_element(By.CSS_SELECTOR, "button.delete").click()
+    browser.find_element(By.CSS_SELECTOR, "#entries-body button.danger-solid").click()
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#entries-body td.removed"),
+                                                   f"Archived Sea view room {tag}."))
+    assert staff.get(f"/api/products?q={tag}").json()["data"]["items"] == []
+    assert staff.get(f"/api/products/{made['id']}").json()["data"]["active"] is False
+    assert console_problems(browser) == []

@@ -1,0 +1,112 @@
+// What each directory page edits (customers, suppliers, the product catalog): its API, its words,
+// its list's columns, and its form's fields — each with how it fills its input from an entry and
+// turns the input back into the API's value ({ok, value} or {ok: false, message}).
+import { allSuppliers } from "/directory.js";
+import {
+  ITEM_KINDS, currencyDigits, el, formatMoney, isCurrencyCode, isoToLocalInput, localInputToISO, minorToDecimalString,
+  parseAmountToMinor, statusLabel, text, timeElement,
+} from "/ui.js";
+
+// The kinds the API takes for a supplier (DirectoryHandlers.supplierKinds).
+const SUPPLIER_KINDS = ["airline", "hotel", "operator", "guide", "photographer", "driver", "other"];
+
+const $ = (id) => document.getElementById(id);
+
+/** A text field (`column` in the entry's JSON); blank is no value. */
+function textField(name, column = name, change = (v) => v) {
+  return { name, read: (e) => e[column] || "", write: (v) => ({ ok: true, value: change(v.trim()) || null }) };
+}
+
+function dateTimeField(name, column) {
+  return {
+    name,
+    read: (e) => isoToLocalInput(e[column]),
+    write: (v) => {
+      if (!v) return { ok: true, value: null };
+      const iso = localInputToISO(v);
+      return iso ? { ok: true, value: iso } : { ok: false, message: "Enter a date and time." };
+    },
+  };
+}
+
+/** The decimal price in the currency the form names ("89.50 EUR" is 8950). */
+const priceField = {
+  name: "priceMinor",
+  read: (e) => minorToDecimalString(e.price_minor, currencyDigits(e.currency)),
+  write: (v) => {
+    const currency = $("entry-currency").value.trim().toUpperCase();
+    const parsed = parseAmountToMinor(v, currencyDigits(isCurrencyCode(currency) ? currency : "EUR"));
+    return parsed.ok ? { ok: true, value: parsed.minor } : { ok: false, message: parsed.message };
+  },
+};
+
+const login = (e) => (e.user_id ? "Yes" : "—");
+
+/** The options of a kind select. */
+function fillKinds(kinds) {
+  $("entry-kind").replaceChildren(...kinds.map(([value, label]) => el("option", { value, text: label })));
+}
+
+export const DIRECTORIES = {
+  customers: {
+    path: "/api/customers",
+    one: "customer",
+    remove: {
+      verb: "Delete",
+      question: (name) => `Delete ${name}? Their leads and trips stay, without a customer.`,
+      done: (name) => `Deleted ${name}.`,
+    },
+    fields: [textField("name"), textField("email"), textField("phone"), textField("notes")],
+    columns: (c) => [text(c.email), text(c.phone), login(c)],
+    prepare: async () => true,
+  },
+  suppliers: {
+    path: "/api/suppliers",
+    one: "supplier",
+    remove: { verb: "Delete", question: (name) => `Delete ${name}?`, done: (name) => `Deleted ${name}.` },
+    fields: [textField("name"), { ...textField("kind"), initial: "other" }, textField("email"), textField("phone")],
+    columns: (s) => [statusLabel(s.kind), text(s.email), login(s)],
+    prepare: async () => {
+      fillKinds(SUPPLIER_KINDS.map((k) => [k, statusLabel(k)]));
+      return true;
+    },
+  },
+  products: {
+    path: "/api/products",
+    one: "product",
+    remove: {
+      verb: "Archive",
+      question: (name) => `Archive ${name}? It leaves the catalog and search; bookings keep it.`,
+      done: (name) => `Archived ${name}.`,
+    },
+    fields: [
+      textField("name"),
+      // A product keeps its kind and currency (its bookings were priced in it).
+      { ...textField("kind"), initial: "activity", fixed: true },
+      textField("description"),
+      textField("city"),
+      textField("origin", "origin", (v) => v.toUpperCase()),
+      textField("destination", "destination", (v) => v.toUpperCase()),
+      dateTimeField("startsAt", "starts_at"),
+      dateTimeField("endsAt", "ends_at"),
+      priceField,
+      { ...textField("currency", "currency", (v) => v.toUpperCase()), initial: "EUR", fixed: true },
+      textField("supplierId", "supplier_id"),
+    ],
+    columns: (p) => [
+      statusLabel(p.kind),
+      p.origin && p.destination ? `${p.origin} → ${p.destination}` : text(p.city),
+      timeElement(p.starts_at),
+      formatMoney(p.price_minor, p.currency),
+    ],
+    /** The kinds, and the team's suppliers to choose from; false when they could not be loaded. */
+    prepare: async () => {
+      fillKinds(ITEM_KINDS);
+      const loaded = await allSuppliers();
+      if (!loaded.ok) return loaded.response;
+      $("entry-supplierId").replaceChildren(el("option", { value: "", text: "No supplier" }),
+        ...loaded.suppliers.map((s) => el("option", { value: s.id, text: s.name })));
+      return true;
+    },
+  },
+};
