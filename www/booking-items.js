@@ -2,10 +2,11 @@
 // (status and reference), saved while the booking is open; and until it is paid for, a form that
 // adds an item and a button that removes one. Every change sends the booking's version (If-Match): if someone else changed
 // the booking meanwhile, nothing is saved and the page reloads it.
+import { catalogPicker, describeProduct } from "/catalog-picker.js";
 import { call } from "/session.js";
 import {
-  CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut, localInputToISO,
-  parseAmountToMinor, showMessage, statusLabel, text, timeElement,
+  CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut,
+  isoToLocalInput, localInputToISO, minorToDecimalString, parseAmountToMinor, showMessage, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
@@ -166,10 +167,30 @@ function addForm(booking, suppliers, submit, alert, notice) {
   const supplier = supplierSelect(suppliers, null, { id: "add-item-supplier" });
   const field = (label, input, className) =>
     el("div", { className: `field${className ? " " + className : ""}` }, el("label", { for: input.id, text: label }), input);
+  // A product picked from the catalog: the item is sold as that product (its id goes with it), at its
+  // price when the catalog prices it in the booking's currency.
+  let productId = null;
+  const picked = el("p", { id: "add-item-product", className: "hint", hidden: true });
+  const picker = catalogPicker((p) => {
+    productId = p.id;
+    kind.value = p.kind;
+    description.value = describeProduct(p);
+    starts.value = isoToLocalInput(p.starts_at);
+    const samePrice = p.currency === booking.currency;
+    price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
+    if (p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id)) supplier.value = p.supplier_id;
+    picked.textContent = samePrice
+      ? `From the catalog: ${p.name}.`
+      : `From the catalog: ${p.name}, priced ${formatMoney(p.price_minor, p.currency)}: enter its price in ${booking.currency}.`;
+    picked.hidden = false;
+    (samePrice ? quantity : price).focus();
+  });
   const form = el(
     "form",
     { id: "add-item", className: "inline-form", novalidate: true },
     el("h3", { text: "Add an item" }),
+    picker,
+    picked,
     el("div", { className: "row-grid" }, field("Kind", kind), field("Description", description, "field-grow"),
       field("Starts (optional)", starts), field("Quantity", quantity, "field-small"),
       field(`Unit price (${booking.currency})`, price, "field-price"), field("Supplier", supplier)),
@@ -193,6 +214,7 @@ function addForm(booking, suppliers, submit, alert, notice) {
     const body = { kind: kind.value, description: description.value.trim(), quantity: count, unitPriceMinor: amount.minor };
     if (startsAt) body.startsAt = startsAt;
     if (supplier.value) body.supplierId = supplier.value;
+    if (productId) body.productId = productId;
     submit(body);
   });
   return form;

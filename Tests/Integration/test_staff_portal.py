@@ -879,3 +879,44 @@ def test_the_catalog_page_adds_edits_and_archives_products(stack, browser, staff
     assert staff.get(f"/api/products?q={tag}").json()["data"]["items"] == []
     assert staff.get(f"/api/products/{made['id']}").json()["data"]["active"] is False
     assert console_problems(browser) == []
+
+
+def test_an_item_is_added_from_the_catalog_on_the_booking_page(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    supplier = staff.send("POST", "/api/suppliers", json={"name": f"Madeira Air {tag}", "kind": "airline"}).json()["data"]
+    product = staff.send("POST", "/api/products", json={
+        "kind": "flight", "name": f"Island hop {tag}", "origin": "LIS", "destination": "FNC",
+        "startsAt": "2027-03-01T07:10:00Z", "priceMinor": 12990, "currency": "EUR",
+        "supplierId": supplier["id"]}).json()["data"]
+    staff.send("POST", "/api/products", json={"kind": "flight", "name": f"Island hop {tag} USD", "priceMinor": 100,
+                                              "currency": "USD"})
+    booking = new_booking(staff, new_customer(staff)["id"])
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    search = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#add-item .catalog-picker input")))
+    search.send_keys(f"island hop {tag}")
+    picks = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#add-item .catalog-pick")
+                 if len(d.find_elements(By.CSS_SELECTOR, "#add-item .catalog-pick")) == 2 else False)
+    assert picks[0].text == f"Island hop {tag} · Flight · LIS → FNC · €129.90"
+    picks[0].click()
+    assert browser.find_element(By.ID, "add-item-description").get_attribute("value") == f"Island hop {tag}, LIS → FNC"
+    assert browser.find_element(By.ID, "add-item-price").get_attribute("value") == "129.90"
+    assert Select(browser.find_element(By.ID, "add-item-kind")).first_selected_option.text == "Flight"
+    assert Select(browser.find_element(By.ID, "add-item-supplier")).first_selected_option.text == supplier["name"]
+    assert browser.find_element(By.ID, "add-item-starts").get_attribute("value") == browser.execute_script(
+        "const d = new Date('2027-03-01T07:10:00Z'), p = (n) => String(n).padStart(2, '0');"
+        "return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`")
+    type_into(browser.find_element(By.ID, "add-item-quantity"), "2")
+    browser.find_element(By.ID, "add-item-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Added"))
+    added = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][-1]
+    assert (added["product_id"], added["quantity"], added["unit_price_minor"], added["supplier_id"]) == (
+        product["id"], 2, 12990, supplier["id"])
+    assert added["starts_at"].startswith("2027-03-01T07:10:00")
+
+    # A product priced in another currency fills the rest and asks for the price.
+    search = browser.find_element(By.CSS_SELECTOR, "#add-item .catalog-picker input")
+    search.send_keys(f"{tag} USD")
+    pick = wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#add-item .catalog-pick")))
+    pick.click()
+    assert browser.find_element(By.ID, "add-item-price").get_attribute("value") == ""
+    assert "enter its price in EUR" in browser.find_element(By.ID, "add-item-product").text
