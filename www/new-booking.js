@@ -1,5 +1,6 @@
 // The new-booking form: customer, currency, item rows and traveler rows, a live total, and the
 // server's field errors shown next to the inputs they name (`items[0].quantity` → item 1's quantity).
+import { catalogPicker, describeProduct } from "/catalog-picker.js";
 import { addCustomerOptions, allCustomers } from "/directory.js";
 import { call, requireSession } from "/session.js";
 import {
@@ -11,7 +12,9 @@ import {
   handleSignedOut,
   isCurrencyCode,
   isStaff,
+  isoToLocalInput,
   localInputToISO,
+  minorToDecimalString,
   newIdempotencyKey,
   parseAmountToMinor,
   showMessage,
@@ -83,10 +86,32 @@ function itemRow() {
   const price = el("input", { id: `${id}-unitPriceMinor`, "data-field": "unitPriceMinor", type: "text",
     inputmode: "decimal", autocomplete: "off", placeholder: "0.00" });
   const remove = el("button", { type: "button", className: "remove secondary", text: "Remove" });
+  const picked = el("p", { className: "hint picked-product", hidden: true });
+  // A product picked from the catalog: the item is sold as it (its id and supplier go with it), at
+  // its price when the catalog prices it in the booking's currency.
+  const picker = catalogPicker((p) => {
+    row.dataset.productId = p.id;
+    if (p.supplier_id) row.dataset.supplierId = p.supplier_id;
+    else delete row.dataset.supplierId;
+    kind.value = p.kind;
+    description.value = describeProduct(p);
+    startsAt.value = isoToLocalInput(p.starts_at);
+    const currency = currencyInput.value.trim().toUpperCase();
+    const samePrice = p.currency === currency;
+    price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
+    picked.textContent = samePrice
+      ? `From the catalog: ${p.name}.`
+      : `From the catalog: ${p.name}, priced ${formatMoney(p.price_minor, p.currency)}: enter its price in ${currency}.`;
+    picked.hidden = false;
+    updateTotal();
+    (samePrice ? quantity : price).focus();
+  });
   const row = el(
     "fieldset",
     { className: "item-row row-box" },
     el("legend", { text: "Item" }),
+    picker,
+    picked,
     el(
       "div",
       { className: "row-grid" },
@@ -310,6 +335,8 @@ function collect() {
     else item.quantity = quantity;
     if (!price.ok) errors[`items[${i}].unitPriceMinor`] = lowerFirst(price.message.replace(/\.$/, ""));
     else item.unitPriceMinor = price.minor;
+    if (row.dataset.productId) item.productId = row.dataset.productId;
+    if (row.dataset.supplierId) item.supplierId = row.dataset.supplierId;
     body.items.push(item);
   });
   travelerRows.forEach((row) => {

@@ -920,3 +920,27 @@ def test_an_item_is_added_from_the_catalog_on_the_booking_page(stack, browser, s
     pick.click()
     assert browser.find_element(By.ID, "add-item-price").get_attribute("value") == ""
     assert "enter its price in EUR" in browser.find_element(By.ID, "add-item-product").text
+
+
+def test_the_new_booking_form_takes_an_item_from_the_catalog(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    supplier = staff.send("POST", "/api/suppliers", json={"name": f"Levada Walks {tag}", "kind": "guide"}).json()["data"]
+    product = staff.send("POST", "/api/products", json={
+        "kind": "activity", "name": f"Levada walk {tag}", "city": "Funchal", "priceMinor": 4500, "currency": "EUR",
+        "supplierId": supplier["id"]}).json()["data"]
+    customer = new_customer(staff)
+    open_new_booking_form(browser, stack, customer)
+    row = browser.find_element(By.CSS_SELECTOR, "#items .item-row")
+    row.find_element(By.CSS_SELECTOR, ".catalog-picker input").send_keys(f"levada walk {tag}")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#items .catalog-pick"))).click()
+    assert row.find_element(By.CSS_SELECTOR, '[data-field="description"]').get_attribute("value") == \
+        f"Levada walk {tag}, Funchal"
+    assert row.find_element(By.CSS_SELECTOR, '[data-field="unitPriceMinor"]').get_attribute("value") == "45.00"
+    type_into(row.find_element(By.CSS_SELECTOR, '[data-field="quantity"]'), "3")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.url_contains("/booking.html?id="))
+    assert bookings_of(stack, customer["id"]) == 1
+    made = browser.current_url.split("id=", 1)[1]
+    [item] = staff.get(f"/api/bookings/{made}").json()["data"]["items"]
+    assert (item["product_id"], item["supplier_id"], item["quantity"], item["unit_price_minor"], item["kind"]) == (
+        product["id"], supplier["id"], 3, 4500, "activity")
