@@ -27,7 +27,7 @@ const FIELDS = [
     id: "details-trip", field: "tripId", column: "trip_id", label: "The trip",
     now: "The trip is now", cleared: "The trip was taken off",
     shown: (b) => asText(b, "trip_id"), sent: (value) => value || null,
-    said: (b) => { const o = $("details-trip").selectedOptions[0]; return b.trip_id && o ? o.textContent : ""; },
+    said: (b) => tripName(b.trip_id),
   },
   {
     id: "notes-client", field: "notes", column: "notes", label: "The notes for the client",
@@ -47,9 +47,20 @@ let booking = null;
 let reload = async () => {};
 let tripsOf = null;
 
-/** The customer's trips as the trip select's options ("No trip" first), once per customer. */
+/** The name the trip select gives trip `id` ("" for none). */
+function tripName(id) {
+  if (!id) return "";
+  const option = [...$("details-trip").options].find((o) => o.value === id);
+  return option ? option.textContent : "another trip";
+}
+
+/**
+ * The customer's trips as the trip select's options ("No trip" first): once per customer, and again
+ * when the booking names a trip made since.
+ */
 async function loadTrips(b) {
-  if (tripsOf === b.customer_id) return;
+  const known = !b.trip_id || [...$("details-trip").options].some((o) => o.value === b.trip_id);
+  if (tripsOf === b.customer_id && known) return;
   tripsOf = b.customer_id;
   const select = $("details-trip");
   const options = [el("option", { value: "", text: "No trip" })];

@@ -1,9 +1,10 @@
 // The booking page's ground services (transfers, guides, photo shoots, meet and greet): a table
-// soonest first with Edit and Remove, and one form that adds a service or edits the one chosen.
+// soonest first with Edit and Remove (asked once more in the row), and one form that adds a service
+// or edits the one chosen (sending only what changed). A closed booking shows them only.
 import { call } from "/session.js";
 import {
-  dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage, statusLabel,
-  text, timeElement,
+  CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage,
+  statusLabel, text, timeElement,
 } from "/ui.js";
 
 // The kinds the API takes (GroundServiceHandlers.kinds).
@@ -16,6 +17,9 @@ const notice = $("services-done");
 
 let bookingId = null;
 let suppliers = [];
+let open = true;
+/** The page's reload after a change (the booking's history shows it too). */
+let changed = async () => {};
 /** The service the form edits, or null while it adds one. */
 let editing = null;
 
@@ -61,20 +65,28 @@ function render(services) {
     const remove = el("button", {
       type: "button", className: "secondary", text: "Remove", "aria-label": `Remove ${g.description}`,
     });
-    remove.addEventListener("click", () => removeService(g, remove));
+    const actions = el("span", { className: "row-actions" }, edit, remove);
+    remove.addEventListener("click", () => askToRemove(g, actions));
     return [timeElement(g.starts_at), statusLabel(g.kind), text(g.description), text(g.location), supplierName(g.supplier_id),
-      el("span", { className: "row-actions" }, edit, remove)];
+      open ? actions : ""];
   });
   $("services").replaceChildren(dataTable("Ground services",
     [{ label: "When" }, { label: "Kind" }, { label: "Description" }, { label: "Location" }, { label: "Supplier" },
       { label: "" }], rows, "No ground services yet."));
 }
 
-/** Loads and shows the booking's ground services; false when they could not be loaded. */
-export async function loadGroundServices(id, teamSuppliers) {
+/**
+ * Loads and shows the ground services of booking `b`; `teamSuppliers` to choose from, `onChange()`
+ * reloads the page after a change. False when they could not be loaded.
+ */
+export async function loadGroundServices(b, teamSuppliers, onChange) {
   const first = bookingId === null;
-  bookingId = id;
+  bookingId = b.id;
   suppliers = teamSuppliers || [];
+  changed = onChange;
+  // Nothing more happens on the ground of a completed, cancelled or refunded booking.
+  open = !CLOSED_STATUSES.includes(b.status);
+  form.hidden = !open;
   // Once per visit: a later reload of the page (after any change) leaves what is being typed alone.
   if (first) fillForm(null);
   const response = await call("GET", path());
@@ -85,6 +97,25 @@ export async function loadGroundServices(id, teamSuppliers) {
   }
   render(response.body.data.items || []);
   return true;
+}
+
+/** "Remove Airport pick-up?" with Remove and Keep in the row (Escape keeps): the client and the
+ * suppliers are told of a removal. */
+function askToRemove(service, actions) {
+  const saved = [...actions.childNodes];
+  const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
+  const confirm = el("button", { type: "button", className: "danger-solid", text: "Remove" });
+  const keepIt = () => {
+    actions.replaceChildren(...saved);
+    saved[1].focus();
+  };
+  keep.addEventListener("click", keepIt);
+  actions.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && actions.contains(keep)) keepIt();
+  });
+  confirm.addEventListener("click", () => removeService(service, confirm));
+  actions.replaceChildren(el("span", { text: `Remove ${service.description}?` }), confirm, keep);
+  confirm.focus();
 }
 
 async function removeService(service, button) {
@@ -98,12 +129,19 @@ async function removeService(service, button) {
       editing = null;
       fillForm(null);
     }
-    await loadGroundServices(bookingId, suppliers);
+    await changed();
     showMessage(notice, `Removed ${service.description}.`);
     return;
   }
   button.disabled = false;
   showMessage(alert, errorText(response, "The service was not removed"));
+  if (response.status === 409) await changed();
+}
+
+/** Whether the form's `value` of field `name` is what the service has saved (times as instants). */
+function unchanged(name, value, saved) {
+  if (name === "startsAt") return (value ? Date.parse(value) : null) === (saved ? Date.parse(saved) : null);
+  return (value || null) === (saved || null);
 }
 
 async function submit(event) {
@@ -124,11 +162,21 @@ async function submit(event) {
   }
   const location = $("service-location").value.trim();
   const supplierId = $("service-supplier").value;
-  // A new service leaves empty fields out; an edit clears them.
-  const body = { kind: $("service-kind").value, description };
-  for (const [name, value] of [["startsAt", startsAt], ["location", location], ["supplierId", supplierId]]) {
-    if (value) body[name] = value;
-    else if (editing) body[name] = null;
+  // A new service leaves empty fields out; an edit sends what changed (an emptied field as null),
+  // so the booking's history and the people told name only that.
+  const values = [["kind", $("service-kind").value, "kind"], ["description", description, "description"],
+    ["startsAt", startsAt, "starts_at"], ["location", location, "location"], ["supplierId", supplierId, "supplier_id"]];
+  const body = {};
+  for (const [name, value, column] of values) {
+    if (!editing) {
+      if (value) body[name] = value;
+    } else if (!unchanged(name, value, editing[column])) {
+      body[name] = value || null;
+    }
+  }
+  if (editing && Object.keys(body).length === 0) {
+    showMessage(notice, "Nothing to save: the service is as it was.");
+    return;
   }
   $("service-submit").disabled = true;
   const response = editing
@@ -140,11 +188,12 @@ async function submit(event) {
     const done = editing ? `Saved ${description}.` : `Added ${description}.`;
     editing = null;
     fillForm(null);
-    await loadGroundServices(bookingId, suppliers);
+    await changed();
     showMessage(notice, done);
     return;
   }
   showMessage(alert, errorWithFields(response, editing ? "The service was not saved" : "The service was not added"));
+  if (response.status === 409) await changed();
 }
 
 $("service-kind").replaceChildren(...KINDS.map((k) => el("option", { value: k, text: statusLabel(k) })));

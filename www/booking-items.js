@@ -175,10 +175,11 @@ function addForm(booking, suppliers, submit, alert, notice) {
     productId = p.id;
     kind.value = p.kind;
     description.value = describeProduct(p);
-    starts.value = isoToLocalInput(p.starts_at);
+    // A hotel's dates say when it can be booked, not when the stay starts.
+    starts.value = p.kind === "hotel" ? "" : isoToLocalInput(p.starts_at);
     const samePrice = p.currency === booking.currency;
     price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
-    if (p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id)) supplier.value = p.supplier_id;
+    supplier.value = p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id) ? p.supplier_id : "";
     picked.textContent = samePrice
       ? `From the catalog: ${p.name}.`
       : `From the catalog: ${p.name}, priced ${formatMoney(p.price_minor, p.currency)}: enter its price in ${booking.currency}.`;

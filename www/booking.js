@@ -392,7 +392,7 @@ async function refresh() {
   renderFacts(booking);
   await renderDetails(booking, refresh);
   await renderSections(booking);
-  await loadGroundServices(booking.id, suppliers || []);
+  await loadGroundServices(booking, suppliers || [], refresh);
   await loadPayments();
   renderTransitions(booking.status);
   if (events.status === 200 && events.body && events.body.ok) {

@@ -7,7 +7,8 @@ let nextId = 1;
 
 /** Where and when a product is, in a few words: "LIS → FNC", "Funchal". */
 function place(p) {
-  return p.origin && p.destination ? `${p.origin} → ${p.destination}` : p.city || "";
+  if (p.origin || p.destination) return `${p.origin || "?"} → ${p.destination || "?"}`;
+  return p.city || "";
 }
 
 /**
@@ -40,7 +41,9 @@ export function catalogPicker(onPick) {
       return;
     }
     const products = response.body.data.items;
-    status.textContent = products.length ? "" : "Nothing in the catalog by that name.";
+    const more = Boolean(response.body.data.nextCursor);
+    status.textContent = products.length === 0 ? "Nothing in the catalog by that name."
+      : more ? `The first ${products.length} matches: type more of the name to find others.` : "";
     results.replaceChildren(...products.map((p) => {
       const facts = [statusLabel(p.kind), place(p), formatMoney(p.price_minor, p.currency)].filter(Boolean);
       const pick = el("button", { type: "button", className: "secondary catalog-pick", "data-product-id": p.id },

@@ -95,13 +95,21 @@ export const DIRECTORIES = {
     ],
     columns: (p) => [
       statusLabel(p.kind),
-      p.origin && p.destination ? `${p.origin} → ${p.destination}` : text(p.city),
+      p.origin || p.destination ? `${p.origin || "?"} → ${p.destination || "?"}` : text(p.city),
       timeElement(p.starts_at),
       formatMoney(p.price_minor, p.currency),
     ],
     /** The kinds, and the team's suppliers to choose from; false when they could not be loaded. */
     prepare: async () => {
       fillKinds(ITEM_KINDS);
+      // The price's example follows the currency's decimals (JPY 8950, EUR 89.50, KWD 89.500).
+      const currency = $("entry-currency");
+      const example = () => {
+        const code = currency.value.trim().toUpperCase();
+        const digits = currencyDigits(isCurrencyCode(code) ? code : "EUR");
+        $("entry-priceMinor").placeholder = digits === 0 ? "8950" : `89.${"50".padEnd(digits, "0").slice(0, digits)}`;
+      };
+      currency.addEventListener("input", example);
       const loaded = await allSuppliers();
       if (!loaded.ok) return loaded.response;
       $("entry-supplierId").replaceChildren(el("option", { value: "", text: "No supplier" }),

@@ -95,16 +95,14 @@ function itemRow() {
     else delete row.dataset.supplierId;
     kind.value = p.kind;
     description.value = describeProduct(p);
-    startsAt.value = isoToLocalInput(p.starts_at);
-    const currency = currencyInput.value.trim().toUpperCase();
-    const samePrice = p.currency === currency;
-    price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
-    picked.textContent = samePrice
-      ? `From the catalog: ${p.name}.`
-      : `From the catalog: ${p.name}, priced ${formatMoney(p.price_minor, p.currency)}: enter its price in ${currency}.`;
-    picked.hidden = false;
+    // A hotel's dates say when it can be booked, not when the stay starts.
+    startsAt.value = p.kind === "hotel" ? "" : isoToLocalInput(p.starts_at);
+    row.dataset.productPrice = String(p.price_minor);
+    row.dataset.productCurrency = p.currency;
+    row.dataset.productName = p.name;
+    priceFromCatalog(row);
     updateTotal();
-    (samePrice ? quantity : price).focus();
+    (row.dataset.productCurrency === currencyInput.value.trim().toUpperCase() ? quantity : price).focus();
   });
   const row = el(
     "fieldset",
@@ -128,6 +126,27 @@ function itemRow() {
   );
   remove.addEventListener("click", () => removeRow(row, itemsBox, "#add-item"));
   return row;
+}
+
+/**
+ * The price of a row's catalog product in the booking's currency: its own when the catalog prices it
+ * in that currency; otherwise the price is cleared and the row asks for one.
+ */
+function priceFromCatalog(row) {
+  const { productPrice, productCurrency, productName } = row.dataset;
+  if (!productCurrency) return;
+  const currency = currencyInput.value.trim().toUpperCase();
+  const price = row.querySelector('[data-field="unitPriceMinor"]');
+  const picked = row.querySelector(".picked-product");
+  picked.hidden = false;
+  if (productCurrency === currency) {
+    price.value = minorToDecimalString(Number(productPrice), currencyDigits(currency));
+    picked.textContent = `From the catalog: ${productName}.`;
+  } else {
+    price.value = "";
+    picked.textContent = `From the catalog: ${productName}, priced ${formatMoney(Number(productPrice), productCurrency)}: `
+      + `enter its price in ${isCurrencyCode(currency) ? currency : "the booking's currency"}.`;
+  }
 }
 
 function travelerRow() {
@@ -425,6 +444,11 @@ async function start() {
     row.querySelector("input").focus();
   });
   form.addEventListener("input", updateTotal);
+  // Another currency reprices the rows taken from the catalog (or asks for their price in it).
+  currencyInput.addEventListener("change", () => {
+    for (const row of itemsBox.querySelectorAll(".item-row")) priceFromCatalog(row);
+    updateTotal();
+  });
   form.addEventListener("change", updateTotal);
   form.addEventListener("submit", submit);
   form.hidden = false;

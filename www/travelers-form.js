@@ -152,7 +152,7 @@ function clearErrors() {
   showMessage(saveDone, "");
 }
 
-/** Puts each `travelers[0].passportNumber`-style error next to its input; returns the first input marked. */
+/** Puts each `travelers[0].passportNumber`-style error next to its input; returns the first input marked, in the form's order. */
 function showFieldErrors(fields) {
   let first = null;
   const unplaced = [];
@@ -169,7 +169,7 @@ function showFieldErrors(fields) {
     const name = label ? label.textContent.replace(/ \*$/, "") : match[3];
     showMessage($(`${input.id}-error`), `${name} ${message}.`);
     input.setAttribute("aria-invalid", "true");
-    if (!first) first = input;
+    if (!first || input.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING) first = input;
   }
   return { first, unplaced };
 }
@@ -187,6 +187,9 @@ let edited = false;
 export function renderTravelersForm(b) {
   const closed = settings.closedToEdits && CLOSED_STATUSES.includes(b.status);
   if (!edited || closed) fill(b);
+  // Another change of the booking (its notes, an item) leaves the lists as the form had them: the
+  // edits in progress still apply to them, so they are saved against the new version.
+  else if (listsOf(b) === filledFrom) version = b.version;
   // A closed booking's travelers and flights stay as they are for the client (the server refuses
   // their changes too); staff may still correct them.
   showMessage($("details-closed"), closed
@@ -195,9 +198,18 @@ export function renderTravelersForm(b) {
   for (const control of form.querySelectorAll("input, select, textarea, button")) control.disabled = closed;
 }
 
+/** The booking's travelers and client flights as one text, to tell whether they changed. */
+function listsOf(b) {
+  return JSON.stringify([b.travelers || [], b.client_flights || []]);
+}
+
+/** The lists the form was last filled from (listsOf). */
+let filledFrom = null;
+
 function fill(b) {
   version = b.version;
   edited = false;
+  filledFrom = listsOf(b);
   travelersBox.replaceChildren();
   flightsBox.replaceChildren();
   for (const t of b.travelers || []) addTraveler(t);

@@ -431,7 +431,7 @@ extension BookingHandlers.CreateBody.Item {
             (0...1_000_000_000_000).contains(unitPriceMinor), "\(field)unitPriceMinor",
             "must be a non-negative amount in minor units")
         if let start = startsAt, let end = endsAt {
-            check.check(end >= start, "\(field)endsAt", "must not be before startsAt")
+            check.check(end >= start, "\(field)endsAt", "must not be before the start")
         }
         let (line, overflow) = Int64(max(0, quantity)).multipliedReportingOverflow(by: max(0, unitPriceMinor))
         check.check(!overflow, "\(field)unitPriceMinor", "makes the total too large")

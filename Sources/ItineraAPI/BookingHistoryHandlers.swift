@@ -36,10 +36,11 @@ enum BookingHistoryHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// The fields an entry names (`details.fields`, column names), as words: `unit price, supplier`.
+    /// The fields an entry names (`details.fields`, column names), as words: `unit price, supplier`,
+    /// `starts` for `starts_at`.
     private static let fields = """
-        replace(replace(replace(array_to_string(ARRAY(SELECT jsonb_array_elements_text(
-            coalesce(a.details->'fields', '[]'))), ', '), '_minor', ''), '_id', ''), '_', ' ')
+        replace(replace(replace(replace(array_to_string(ARRAY(SELECT jsonb_array_elements_text(
+            coalesce(a.details->'fields', '[]'))), ', '), '_minor', ''), '_id', ''), '_at', ''), '_', ' ')
         """
 
     /// "2 travelers, 1 flight" from an entry's counts.

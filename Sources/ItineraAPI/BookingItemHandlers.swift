@@ -10,7 +10,6 @@ import ItineraStore
 /// the booking, whose total stays the sum of its items and whose version moves on; `If-Match`, when
 /// sent, must be the current version (412 otherwise).
 enum BookingItemHandlers {
-    static let closedStatuses: Set<BookingStatus> = [.completed, .cancelled, .refunded]
     static let supplierStatuses: Set<String> = ["pending", "requested", "confirmed", "declined", "cancelled"]
     /// The columns that make the price; the others change after payment too.
     static let priceColumns: Set<String> = ["quantity", "unit_price_minor"]
@@ -175,7 +174,7 @@ enum BookingItemHandlers {
         if let sent = try BookingHandlers.ifMatchVersion(scope.request), String(sent) != row.first("version") {
             throw BookingHandlers.versionConflict(sent: sent, current: row.first("version") ?? "")
         }
-        if closedStatuses.contains(status) {
+        if Lifecycle.closed.contains(status) {
             throw APIError(
                 status: 409, code: "booking_closed", message: "A \(status.rawValue) booking's items stay as they are.")
         }

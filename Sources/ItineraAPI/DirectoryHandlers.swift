@@ -143,7 +143,7 @@ enum DirectoryHandlers {
                 "must be a 3-letter IATA code")
         }
         if let start = body.startsAt, let end = body.endsAt {
-            check.check(end >= start, "endsAt", "must not be before startsAt")
+            check.check(end >= start, "endsAt", "must not be before the start")
         }
         try check.finish()
         let caller = try scope.caller

@@ -36,7 +36,7 @@ enum GroundServiceHandlers {
         try check.finish()
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
-            try BookingHandlers.requireBooking(bookingId, connection)
+            try requireOpen(bookingId, connection)
             if let supplierId { try connection.requireRow("suppliers", supplierId, "supplierId") }
             let created = try connection.query(
                 """
@@ -50,7 +50,7 @@ enum GroundServiceHandlers {
                 connection, scope, action: "ground_service.create", table: "ground_services",
                 rowId: created.first("id"),
                 bookingId: bookingId, details: ["service": .string(description ?? kind)])
-            try tell("added", service: created.first("id"), bookingId, scope, connection)
+            try tell("added", service: created.first("id"), withStart: true, bookingId, scope, connection)
             return created.first("json") ?? "{}"
         }
         return scope.ok(jsonText: json, status: 201)
@@ -87,8 +87,11 @@ enum GroundServiceHandlers {
             idParameter: "serviceId", bookingId: bookingId
         ) { connection in
             try lock(scope, bookingId, connection)
+            try requireOpen(bookingId, connection)
         } saved: { connection in
-            try tell("changed", service: scope.request.pathParameters["serviceId"], bookingId, scope, connection)
+            try tell(
+                "changed", service: scope.request.pathParameters["serviceId"],
+                withStart: update.columnNames.contains("starts_at"), bookingId, scope, connection)
         }
     }
 
@@ -98,7 +101,8 @@ enum GroundServiceHandlers {
         let id = try scope.pathId("ground service", parameter: "serviceId")
         try scope.transaction { connection in
             try lock(scope, bookingId, connection)
-            try tell("removed", service: id.lowercased, bookingId, scope, connection)
+            try requireOpen(bookingId, connection)
+            try tell("removed", service: id.lowercased, withStart: false, bookingId, scope, connection)
             let removed = try connection.query(
                 "DELETE FROM ground_services WHERE id = $1 RETURNING description", [id],
                 context: "removing a ground service")
@@ -109,23 +113,41 @@ enum GroundServiceHandlers {
         return scope.ok(jsonText: "{\"id\":\"\(id.lowercased)\",\"deleted\":true}")
     }
 
-    /// The `booking.items_changed` event of a change to service `service` (read before a removal).
+    /// The `booking.items_changed` event of a change to service `service` (read before a removal),
+    /// named with its kind ("Airport pick-up (transfer)"); its start only when that is news.
     private static func tell(
-        _ change: String, service: String?, _ bookingId: UUID, _ scope: RequestScope, _ connection: PostgresConnection
+        _ change: String, service: String?, withStart: Bool, _ bookingId: UUID, _ scope: RequestScope,
+        _ connection: PostgresConnection
     ) throws {
         guard let service = service.flatMap(UUID.init(uuidString:)),
             let row = try connection.query(
                 """
-                SELECT b.booking_reference, b.status, g.description,
+                SELECT b.booking_reference, b.status, g.description || ' (' || replace(g.kind, '_', ' ') || ')',
                        to_char(g.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS starts
                 FROM ground_services g JOIN bookings b ON b.id = g.booking_id WHERE g.id = $1
                 """, [service], context: "describing a ground service change"
             ).rows.first
         else { return }
         try BookingItemHandlers.tell(
-            .init(kind: change, description: row[2] ?? "a ground service", starts: change == "removed" ? nil : row[3]),
+            .init(kind: change, description: row[2] ?? "a ground service", starts: withStart ? row[3] : nil),
             reference: row[0] ?? "", status: row[1].flatMap(BookingStatus.init(rawValue:)), bookingId, scope,
             connection)
+    }
+
+    /// 404 for an unknown booking; 409 `booking_closed` once it is completed, cancelled or refunded:
+    /// nothing more happens on the ground. Holds the booking's status until the change commits.
+    private static func requireOpen(_ bookingId: UUID, _ connection: PostgresConnection) throws {
+        guard
+            let status = try connection.query(
+                "SELECT status FROM bookings WHERE id = $1 FOR SHARE", [bookingId], context: "finding a booking"
+            ).first("status")
+        else { throw APIError.notFound("No such booking.") }
+        if let closed = BookingStatus(rawValue: status), Lifecycle.closed.contains(closed) {
+            throw APIError(
+                status: 409, code: "booking_closed",
+                message: "A \(closed.label.lowercased()) booking's ground services stay as they are.",
+                details: .object(["status": .string(status)]))
+        }
     }
 
     /// Locks the path's service when it belongs to the path's booking; 404 otherwise.

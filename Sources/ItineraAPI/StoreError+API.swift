@@ -43,9 +43,9 @@ extension StoreError: APIErrorConvertible {
     /// CHECK constraints that compare two columns a PATCH may send one of, and the fields to name
     /// (both: the one sent is compared with the one saved).
     static let checkedFields: [String: [String: String]] = [
-        "products_check": ["startsAt": "must not be after endsAt", "endsAt": "must not be before startsAt"],
-        "trips_check": ["startsOn": "must not be after endsOn", "endsOn": "must not be before startsOn"],
-        "booking_items_check": ["startsAt": "must not be after endsAt", "endsAt": "must not be before startsAt"],
+        "products_check": ["startsAt": "must not be after the end", "endsAt": "must not be before the start"],
+        "trips_check": ["startsOn": "must not be after the end", "endsOn": "must not be before the start"],
+        "booking_items_check": ["startsAt": "must not be after the end", "endsAt": "must not be before the start"],
     ]
 
     /// `bookings_trip_id_team_fkey` → `tripId`; anything else → `reference`.

@@ -170,7 +170,7 @@ enum TravelerHandlers {
             check.check(from.isEmpty || from != to, "\(field).arrivalAirport", "must differ from the departure airport")
             check.check(f.departsAt != nil, "\(field).departsAt", "is required")
             if let departs = f.departsAt, let arrives = f.arrivesAt {
-                check.check(arrives > departs, "\(field).arrivesAt", "must be after departsAt")
+                check.check(arrives > departs, "\(field).arrivesAt", "must be after the departure")
             }
         }
         try check.finish()

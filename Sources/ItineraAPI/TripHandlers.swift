@@ -24,7 +24,7 @@ enum TripHandlers {
         let customerId = check.uuid(body.customerId, "customerId", required: false)
         let starts = check.day(body.startsOn, "startsOn")
         let ends = check.day(body.endsOn, "endsOn", example: "2027-03-09")
-        if let starts, let ends { check.check(ends >= starts, "endsOn", "must not be before startsOn") }
+        if let starts, let ends { check.check(ends >= starts, "endsOn", "must not be before the start") }
         try check.finish()
         let caller = try scope.caller
         let json = try scope.transaction { connection -> String in
@@ -84,7 +84,7 @@ enum TripHandlers {
         let starts = update.day("startsOn", "starts_on")
         let ends = update.day("endsOn", "ends_on")
         if case .some(.some(let starts)) = starts, case .some(.some(let ends)) = ends {
-            update.check.check(ends >= starts, "endsOn", "must not be before startsOn")
+            update.check.check(ends >= starts, "endsOn", "must not be before the start")
         }
         return try update.save(scope, table: "trips t", json: tripDetail, what: "trip")
     }

@@ -33,6 +33,9 @@ public enum Lifecycle {
         .leadCreated, .quotationSent, .quotationApproved, .bookingCreated, .paymentPending,
     ]
 
+    /// States after the trip or instead of it: what was booked stays as it is.
+    public static let closed: Set<BookingStatus> = [.completed, .cancelled, .refunded]
+
     /// States a customer sees in their portal and is told about.
     public static let customerVisible: Set<BookingStatus> = [
         .bookingCreated, .paymentPending, .paymentConfirmed, .supplierConfirmed, .documentsGenerated, .completed,

@@ -255,16 +255,32 @@ def test_a_ground_service_planned_or_moved_tells_the_customer_and_the_assigned_s
                 if n["metadata"]["booking_id"] == booking["id"]]
 
     reference = booking["booking_reference"]
-    added = (f"Booking {reference}: added Airport pick-up", "Airport pick-up: starts 2027-03-01 08:30 UTC.")
+    added = (f"Booking {reference}: added Airport pick-up (transfer)",
+             "Airport pick-up (transfer): starts 2027-03-01 08:30 UTC.")
     assert wait_until(lambda: changes("customer") == [added])
     assert wait_until(lambda: changes("supplier") == [added])
     moved = staff.send("PATCH", f"{services}/{made.json()['data']['id']}", json={"startsAt": "2027-03-01T09:15:00Z"})
     assert moved.status_code == 200, moved.text
     assert wait_until(lambda: changes("supplier")[:1] == [
-        (f"Booking {reference}: Airport pick-up changed", "Airport pick-up: starts 2027-03-01 09:15 UTC.")])
-    assert staff.send("DELETE", f"{services}/{made.json()['data']['id']}").status_code == 200
-    assert wait_until(lambda: changes("customer")[:1] == [(f"Booking {reference}: removed Airport pick-up", "")])
+        (f"Booking {reference}: Airport pick-up (transfer) changed",
+         "Airport pick-up (transfer): starts 2027-03-01 09:15 UTC.")])
+    # A new meeting point is news without a time in it.
+    service = f"{services}/{made.json()['data']['id']}"
+    assert staff.send("PATCH", service, json={"location": "Arrivals, exit B"}).status_code == 200
+    assert wait_until(lambda: changes("customer")[:1] == [
+        (f"Booking {reference}: Airport pick-up (transfer) changed", "")])
+    assert staff.send("DELETE", service).status_code == 200
+    assert wait_until(lambda: changes("customer")[:1] == [
+        (f"Booking {reference}: removed Airport pick-up (transfer)", "")])
     assert changes("staff") == []  # the one who made the changes
+
+    # Once the booking is cancelled, nothing more is planned on the ground, and nobody is told.
+    assert move(staff, booking["id"], "cancelled").status_code == 200
+    told = len(changes("customer"))
+    late = staff.send("POST", services, json={"kind": "guide", "description": "City walk"})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "booking_closed"
+    assert staff.get(services).json()["data"]["items"] == []
+    assert len(changes("customer")) == told
 
 
 def test_a_booking_request_from_the_client_portal_tells_staff(stack, people):

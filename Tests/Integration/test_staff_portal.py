@@ -721,6 +721,10 @@ def test_staff_edit_travelers_and_the_clients_flights_on_the_booking_page(stack,
     passport = added.find_element(By.CSS_SELECTOR, 'input[data-field="passportNumber"]')
     passport.clear()
     passport.send_keys("pa7654321")
+    # The page's own change elsewhere (the notes) does not make the edit in progress a conflict.
+    browser.find_element(By.ID, "notes-team").send_keys("Two rooms")
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
     browser.find_element(By.ID, "save").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "save-done"), "Travelers and flights saved."))
     saved = staff.get(path).json()["data"]
@@ -780,9 +784,21 @@ def test_ground_services_are_added_edited_and_removed_on_the_booking_page(stack,
     assert edited["location"] is None and edited["supplier_id"] == supplier["id"]
     assert browser.find_element(By.ID, "service-form-title").text == "Add a ground service"
 
+    history = staff.get(f"/api/bookings/{booking['id']}/history").json()["data"]["items"]
+    assert history[0]["summary"] == f"Changed ground service Airport pick-up {MARKUP}: location"
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "history"), "location"))  # the page's changes follow
+
     browser.find_element(By.CSS_SELECTOR, "#services tbody button[aria-label^='Remove']").click()
+    browser.find_element(By.CSS_SELECTOR, "#services tbody button.danger-solid").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "services-done"), "Removed"))
     assert staff.get(path).json()["data"]["items"] == []
+
+    # A cancelled booking shows its services but takes no more.
+    assert staff.send("POST", "/api/core/booking-lifecycle", json={
+        "bookingId": booking["id"], "toStatus": "cancelled", "actorType": "user"}).status_code == 200
+    browser.refresh()
+    wait(browser, EC.visibility_of_element_located((By.ID, "services")))
+    wait(browser, lambda d: not d.find_element(By.ID, "service-form").is_displayed())
     assert console_problems(browser) == []
 
 
