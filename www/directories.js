@@ -1,10 +1,10 @@
-// What each directory page edits (customers, suppliers, the product catalog): its API, its words,
+// What each directory page edits (customers, suppliers, trips, the product catalog): its API, its words,
 // its list's columns, and its form's fields — each with how it fills its input from an entry and
 // turns the input back into the API's value ({ok, value} or {ok: false, message}).
-import { allSuppliers } from "/directory.js";
+import { addCustomerOptions, allCustomers, allSuppliers } from "/directory.js";
 import {
   ITEM_KINDS, currencyDigits, el, formatMoney, isCurrencyCode, isoToLocalInput, localInputToISO, minorToDecimalString,
-  parseAmountToMinor, statusLabel, text, timeElement,
+  parseAmountToMinor, statusBadge, statusLabel, text, timeElement,
 } from "/ui.js";
 
 // The kinds the API takes for a supplier (DirectoryHandlers.supplierKinds).
@@ -40,11 +40,29 @@ const priceField = {
   },
 };
 
+/** A date field ("2027-03-09"): a date input's value is the API's. */
+function dateField(name, column) {
+  return { name, read: (e) => (e[column] || "").slice(0, 10), write: (v) => ({ ok: true, value: v || null }) };
+}
+
 const login = (e) => (e.user_id ? "Yes" : "—");
+
+// The team's customers by id, for the trips' list (loaded by its prepare).
+const customerNames = new Map();
 
 /** The options of a kind select. */
 function fillKinds(kinds) {
   $("entry-kind").replaceChildren(...kinds.map(([value, label]) => el("option", { value, text: label })));
+}
+
+/** A trip's bookings, as links to their pages. */
+function tripBookings(trip) {
+  const bookings = trip.bookings || [];
+  if (bookings.length === 0) return el("p", { className: "muted", text: "No bookings on this trip yet." });
+  return el("div", {}, el("h3", { text: "Its bookings" }), el("ul", { className: "trip-bookings" },
+    ...bookings.map((b) => el("li", {},
+      el("a", { href: `/booking.html?id=${encodeURIComponent(b.id)}`, text: b.booking_reference }), " ",
+      statusBadge(b.status), " ", timeElement(b.departure_at), " ", formatMoney(b.total_minor, b.currency)))));
 }
 
 export const DIRECTORIES = {
@@ -68,6 +86,27 @@ export const DIRECTORIES = {
     columns: (s) => [statusLabel(s.kind), text(s.email), login(s)],
     prepare: async () => {
       fillKinds(SUPPLIER_KINDS.map((k) => [k, statusLabel(k)]));
+      return true;
+    },
+  },
+  trips: {
+    path: "/api/trips",
+    one: "trip",
+    search: false,
+    fields: [textField("name"), textField("customerId", "customer_id"), dateField("startsOn", "starts_on"),
+      dateField("endsOn", "ends_on")],
+    columns: (t) => [
+      t.customer_id ? customerNames.get(t.customer_id) || "Another customer" : "—",
+      text(t.starts_on), text(t.ends_on),
+    ],
+    details: tripBookings,
+    prepare: async () => {
+      const loaded = await allCustomers();
+      if (!loaded.ok) return loaded.response;
+      for (const c of loaded.customers) customerNames.set(c.id, c.name);
+      const select = $("entry-customerId");
+      select.replaceChildren(el("option", { value: "", text: "No customer" }));
+      addCustomerOptions(select, loaded.customers);
       return true;
     },
   },

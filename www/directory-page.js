@@ -19,11 +19,13 @@ let editing = null;
 function actionsCell(entry) {
   const edit = el("button", { type: "button", className: "secondary edit", text: "Edit", "aria-label": `Edit ${entry.name}` });
   edit.addEventListener("click", () => startEditing(entry.id));
+  const cell = el("td", { className: "actions" }, edit);
+  if (!directory.remove) return cell; // trips are kept: their bookings name them
   const { verb } = directory.remove;
   const remove = el("button", {
     type: "button", className: "danger delete", text: verb, "aria-label": `${verb} ${entry.name}`,
   });
-  const cell = el("td", { className: "actions" }, edit, remove);
+  cell.append(remove);
   remove.addEventListener("click", () => askToDelete(entry, cell));
   return cell;
 }
@@ -45,7 +47,7 @@ function rowFor(entry) {
 
 const list = pagedList({
   path: directory.path,
-  params: () => ({ q: search.value.trim() }),
+  params: () => (search ? { q: search.value.trim() } : {}),
   ids: { table: "entries-table", tbody: "entries-body" },
   row: rowFor,
   describe: (shown, more) => `${shown} ${directory.one}${shown === 1 ? "" : "s"}${more ? " so far" : ""}.`,
@@ -139,6 +141,7 @@ async function startEditing(id) {
   }
   editing = response.body.data;
   fillForm(editing);
+  if (directory.details) $("entry-details").replaceChildren(directory.details(editing));
   $("entry-title").textContent = `Edit ${editing.name}`;
   $("entry-submit").textContent = "Save changes";
   $("entry-cancel").hidden = false;
@@ -152,6 +155,7 @@ function stopEditing(returnFocus = false) {
   clearFieldErrors();
   if (returnFocus) ((row && row.querySelector("button.edit")) || input("name")).focus();
   fillForm(null);
+  if (directory.details) $("entry-details").replaceChildren();
   $("entry-title").textContent = `New ${directory.one}`;
   $("entry-submit").textContent = `Add ${directory.one}`;
   $("entry-cancel").hidden = true;
@@ -255,9 +259,17 @@ async function start() {
       showMessage($("entry-error"), "");
     }
   });
-  // Typing searches after a pause; Search (or Enter) at once. A search for what is on screen
-  // already does not reload it, which would close a question asked in a row.
-  let shownQuery = null;
+  form.hidden = false;
+  if (search) listenToSearch();
+  await list.load(true);
+}
+
+/**
+ * Typing searches after a pause; Search (or Enter) at once. A search for what is on screen already
+ * does not reload it, which would close a question asked in a row.
+ */
+function listenToSearch() {
+  let shownQuery = "";
   const searchNow = () => {
     clearTimeout(typing);
     if (search.value.trim() === shownQuery) return;
@@ -272,10 +284,7 @@ async function start() {
     clearTimeout(typing);
     typing = setTimeout(searchNow, 250);
   });
-  form.hidden = false;
   $("filters").hidden = false;
-  shownQuery = "";
-  await list.load(true);
 }
 
 start();

@@ -71,6 +71,7 @@ const staffPages = [
   ["/bookings.html", "Bookings"],
   ["/new-booking.html", "New booking"],
   ["/leads.html", "Leads"],
+  ["/trips.html", "Trips"],
   ["/customers.html", "Customers"],
   ["/suppliers.html", "Suppliers"],
   ["/products.html", "Catalog"],

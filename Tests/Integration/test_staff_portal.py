@@ -365,10 +365,11 @@ def test_the_header_links_the_staff_pages(stack, browser):
     links = browser.find_elements(By.CSS_SELECTOR, ".site-header .site-nav a")
     assert [(a.text, a.get_attribute("href")) for a in links] == [
         ("Bookings", stack.url + "/bookings.html"), ("New booking", stack.url + "/new-booking.html"),
-        ("Leads", stack.url + "/leads.html"), ("Customers", stack.url + "/customers.html"),
+        ("Leads", stack.url + "/leads.html"), ("Trips", stack.url + "/trips.html"),
+        ("Customers", stack.url + "/customers.html"),
         ("Suppliers", stack.url + "/suppliers.html"), ("Catalog", stack.url + "/products.html"),
         ("Dashboard", stack.url + "/dashboard.html")]
-    assert [a.get_attribute("aria-current") for a in links] == [None, None, None, None, None, None, "page"]
+    assert [a.get_attribute("aria-current") for a in links] == [None] * 7 + ["page"]
     links[0].click()
     wait(browser, EC.url_to_be(stack.url + "/bookings.html"))
     # The new page draws its header once the session is known.
@@ -960,3 +961,47 @@ def test_the_new_booking_form_takes_an_item_from_the_catalog(stack, browser, sta
     [item] = staff.get(f"/api/bookings/{made}").json()["data"]["items"]
     assert (item["product_id"], item["supplier_id"], item["quantity"], item["unit_price_minor"], item["kind"]) == (
         product["id"], supplier["id"], 3, 4500, "activity")
+
+
+def test_trips_are_added_and_edited_on_their_page_with_their_bookings(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    customer = new_customer(staff, f"Trip Customer {tag}")
+    open_signed_in(browser, stack, "/trips.html")
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "entry-form")))
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, f'#entry-customerId option[value="{customer["id"]}"]')))
+    form.find_element(By.ID, "entry-name").send_keys(f"Carnival {tag}")
+    Select(form.find_element(By.ID, "entry-customerId")).select_by_value(customer["id"])
+    browser.execute_script("arguments[0].value = '2027-03-05'", form.find_element(By.ID, "entry-startsOn"))
+    browser.execute_script("arguments[0].value = '2027-03-01'", form.find_element(By.ID, "entry-endsOn"))
+    form.find_element(By.ID, "entry-submit").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "entry-error")))
+    assert error.text == "Nothing was added: Ends on must not be before the start."
+    assert form.find_element(By.ID, "entry-endsOn").get_attribute("aria-invalid") == "true"
+
+    browser.execute_script("arguments[0].value = '2027-03-10'", form.find_element(By.ID, "entry-endsOn"))
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "entry-done"), f"Added Carnival {tag}."))
+    [trip] = [t for t in staff.get("/api/trips?limit=200").json()["data"]["items"] if t["name"] == f"Carnival {tag}"]
+    assert (trip["customer_id"], trip["starts_on"], trip["ends_on"]) == (customer["id"], "2027-03-05", "2027-03-10")
+    wait(browser, lambda d: f"Carnival {tag}" in directory_rows(d))
+    cells = [td.text for td in directory_rows(browser)[f"Carnival {tag}"].find_elements(By.TAG_NAME, "td")]
+    assert cells[1:4] == [f"Trip Customer {tag}", "2027-03-05", "2027-03-10"]
+    assert directory_rows(browser)[f"Carnival {tag}"].find_elements(By.CSS_SELECTOR, "button.delete") == []
+
+    # Editing shows the trip's bookings, with links to them.
+    booking = new_booking(staff, customer["id"])
+    version = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["version"]
+    assert staff.send("PATCH", f"/api/bookings/{booking['id']}", json={"tripId": trip["id"]},
+                      headers={"If-Match": str(version)}).status_code == 200
+    directory_rows(browser)[f"Carnival {tag}"].find_element(By.CSS_SELECTOR, "button.edit").click()
+    link = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#entry-details a")))
+    assert link.text == booking["booking_reference"]
+    assert link.get_attribute("href").endswith(f"/booking.html?id={booking['id']}")
+    name = form.find_element(By.ID, "entry-name")
+    name.clear()
+    name.send_keys(f"Carnival {tag} group")
+    form.find_element(By.ID, "entry-submit").click()
+    wait(browser, lambda d: f"Carnival {tag} group" in directory_rows(d))
+    assert staff.get(f"/api/trips/{trip['id']}").json()["data"]["name"] == f"Carnival {tag} group"
+    assert browser.find_elements(By.CSS_SELECTOR, "#entry-details a") == []
+    assert console_problems(browser) == []
