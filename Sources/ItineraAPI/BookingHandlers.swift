@@ -225,7 +225,7 @@ enum BookingHandlers {
 
     /// The fields staff may edit in place; the rest changes through its own flow (items through
     /// `BookingItemHandlers` and quotations, money through payments, status through the lifecycle).
-    static var editableFields: Set<String> { Set(editedColumns.keys) }
+    static let editableFields: Set<String> = ["notes", "internalNotes", "tripId", "departureAt"]
 
     /// `PATCH /api/bookings/{id}` `{notes?, internalNotes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
@@ -258,13 +258,19 @@ enum BookingHandlers {
         let json = try scope.transaction { connection -> String in
             let updated = try connection.query(
                 """
+                WITH prior AS (SELECT notes, internal_notes, trip_id, departure_at FROM bookings WHERE id = $1)
                 UPDATE bookings SET notes = CASE WHEN $3 THEN $4 ELSE notes END,
                     trip_id = CASE WHEN $5 THEN $6::uuid ELSE trip_id END,
                     departure_at = CASE WHEN $7 THEN $8::timestamptz ELSE departure_at END,
                     internal_notes = CASE WHEN $9 THEN $10 ELSE internal_notes END,
                     version = version + 1, updated_at = now()
                 WHERE id = $1 AND version = $2
-                RETURNING id
+                RETURNING id, (SELECT array_to_string(ARRAY[
+                    CASE WHEN prior.notes IS DISTINCT FROM bookings.notes THEN 'notes' END,
+                    CASE WHEN prior.internal_notes IS DISTINCT FROM bookings.internal_notes THEN 'internal_notes' END,
+                    CASE WHEN prior.trip_id IS DISTINCT FROM bookings.trip_id THEN 'trip_id' END,
+                    CASE WHEN prior.departure_at IS DISTINCT FROM bookings.departure_at THEN 'departure_at' END]::text[],
+                    ',') FROM prior) AS changed_columns
                 """,
                 [
                     id, version, fields["notes"] != nil, notes, fields["tripId"] != nil, tripId,
@@ -276,19 +282,17 @@ enum BookingHandlers {
                 guard let currentVersion = current.first("version") else { throw APIError.notFound("No such booking.") }
                 throw versionConflict(sent: version, current: currentVersion)
             }
-            try Audit.record(
-                connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased, bookingId: id,
-                details: ["fields": .array(fields.keys.compactMap { editedColumns[$0] }.sorted().map(JSONValue.string))]
-            )
+            // The history names what changed, not what was sent again.
+            let changed = PartialUpdate.columns(updated.first("changed_columns"))
+            if !changed.isEmpty {
+                try Audit.record(
+                    connection, scope, action: "booking.update", table: "bookings", rowId: id.lowercased,
+                    bookingId: id, details: ["fields": .array(changed.sorted().map(JSONValue.string))])
+            }
             return try detailJSON(id, connection)
         }
         return scope.ok(jsonText: json)
     }
-
-    /// The columns behind the fields `PATCH` edits, as the history names them.
-    static let editedColumns = [
-        "notes": "notes", "internalNotes": "internal_notes", "tripId": "trip_id", "departureAt": "departure_at",
-    ]
 
     /// 412: the booking is no longer at the version the client saw.
     static func versionConflict(sent: Int32, current: String) -> APIError {

@@ -119,24 +119,28 @@ enum BookingItemHandlers {
         update.oneOf("supplierStatus", "supplier_status", supplierStatuses)
         update.text("supplierReference", "supplier_reference", 1...100)
         try update.check.finish()
-        let statement = update.statement(table: "booking_items", id: itemId, returning: "id", touch: false)
+        let statement = update.reportingStatement(table: "booking_items", id: itemId, returning: "id", touch: false)
         let json = try scope.transaction { connection -> String in
             let pricing = !update.columnNames.isDisjoint(with: priceColumns)
             let status = try lockBooking(bookingId, scope, connection, pricing: pricing)
             let before = try requireItem(itemId, of: bookingId, connection)
-            try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
+            // What the edit changed, not what it sent: the same value again is no news and no history.
+            let columns = PartialUpdate.columns(
+                try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
+                    .first("changed_columns"))
             try forgetOldSuppliersAnswer(itemId, before: before.supplierId, update, connection)
-            let changed = try change(
-                "changed", of: itemId, withStart: update.columnNames.contains("starts_at"), connection)
+            let changed = try change("changed", of: itemId, withStart: columns.contains("starts_at"), connection)
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
-                departure: update.columnNames.contains("starts_at"), payments: pricing && status == .paymentPending,
-                told: update.columnNames.isDisjoint(with: toldColumns) ? nil : changed,
-                history: [
-                    "item": .string(changed.description),
-                    "from": changed.description == before.description ? .null : .string(before.description),
-                    "fields": .array(update.columnNames.sorted().map(JSONValue.string)),
-                ], scope, connection)
+                departure: columns.contains("starts_at"), payments: pricing && status == .paymentPending,
+                told: columns.isDisjoint(with: toldColumns) ? nil : changed,
+                history: columns.isEmpty
+                    ? nil
+                    : [
+                        "item": .string(changed.description),
+                        "from": changed.description == before.description ? .null : .string(before.description),
+                        "fields": .array(columns.sorted().map(JSONValue.string)),
+                    ], scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -246,7 +250,7 @@ enum BookingItemHandlers {
     /// checked against them; its version moves on; the answer is the booking as `GET` shows it.
     private static func finish(
         _ bookingId: UUID, action: String, itemId: String, departure: Bool, payments: Bool = false,
-        told change: Change?, history: [String: JSONValue], _ scope: RequestScope, _ connection: PostgresConnection
+        told change: Change?, history: [String: JSONValue]?, _ scope: RequestScope, _ connection: PostgresConnection
     ) throws -> String {
         let booking = try connection.query(
             """
@@ -265,9 +269,11 @@ enum BookingItemHandlers {
                 change, reference: booking.first("booking_reference") ?? "",
                 status: booking.first("status").flatMap(BookingStatus.init(rawValue:)), bookingId, scope, connection)
         }
-        try Audit.record(
-            connection, scope, action: action, table: "booking_items", rowId: itemId, bookingId: bookingId,
-            details: history)
+        if let history {
+            try Audit.record(
+                connection, scope, action: action, table: "booking_items", rowId: itemId, bookingId: bookingId,
+                details: history)
+        }
         return try BookingHandlers.detailJSON(bookingId, connection)
     }
 }

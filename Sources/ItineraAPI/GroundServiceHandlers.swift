@@ -88,10 +88,10 @@ enum GroundServiceHandlers {
         ) { connection in
             try lock(scope, bookingId, connection)
             try requireOpen(bookingId, connection)
-        } saved: { connection in
+        } saved: { connection, changed in
             try tell(
-                "changed", service: scope.request.pathParameters["serviceId"],
-                withStart: update.columnNames.contains("starts_at"), bookingId, scope, connection)
+                "changed", service: scope.request.pathParameters["serviceId"], withStart: changed.contains("starts_at"),
+                bookingId, scope, connection)
         }
     }
 

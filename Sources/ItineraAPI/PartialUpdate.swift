@@ -113,33 +113,55 @@ struct PartialUpdate {
     }
 
     /// Applies the edit to the row of the path's id (`idParameter`) once the fields are valid, in one
-    /// transaction: `prepare` (locks and rules of the record), the UPDATE, the audit row
-    /// (`<singular table>.update`, with the fields edited, and in `bookingId`'s history when the row
-    /// is part of a booking). `table` may carry the alias `json` (a `json` column) uses; 404
-    /// `No such {what}.` when there is no such row.
+    /// transaction: `prepare` (locks and rules of the record), the UPDATE, and when it changed
+    /// anything the audit row (`<singular table>.update`, with the columns whose value changed, and
+    /// in `bookingId`'s history when the row is part of a booking) and `saved` (given those columns).
+    /// `table` may carry the alias `json` (a `json` column) uses; 404 `No such {what}.` when there is
+    /// no such row.
     func save(
         _ scope: RequestScope, table: String, json: String, what: String, idParameter: String = "id",
         bookingId: UUID? = nil, prepare: (PostgresConnection) throws -> Void = { _ in },
-        saved: (PostgresConnection) throws -> Void = { _ in }
+        saved: (PostgresConnection, Set<String>) throws -> Void = { _, _ in }
     ) throws -> Response {
         let id = try scope.pathId(what, parameter: idParameter)
         try check.finish()
-        let update = statement(table: table, id: id, returning: json)
+        let update = reportingStatement(table: table, id: id, returning: json)
         let auditTable = String(table.prefix { $0 != " " })
         let row = try scope.transaction { connection -> String? in
             try prepare(connection)
-            guard
-                let row = try connection.query(update.sql, update.parameters, context: "editing a \(what)")
-                    .first("json")
-            else { return nil }
+            let result = try connection.query(update.sql, update.parameters, context: "editing a \(what)")
+            guard let row = result.first("json") else { return nil }
+            let changed = Self.columns(result.first("changed_columns"))
+            guard !changed.isEmpty else { return row }
             try Audit.record(
                 connection, scope, action: "\(auditTable.dropLast()).update", table: auditTable, rowId: id.lowercased,
-                bookingId: bookingId, details: ["fields": .array(columnNames.sorted().map(JSONValue.string))])
-            try saved(connection)
+                bookingId: bookingId, details: ["fields": .array(changed.sorted().map(JSONValue.string))])
+            try saved(connection, changed)
             return row
         }
         guard let row else { throw APIError.notFound("No such \(what).") }
         return scope.ok(jsonText: row)
+    }
+
+    /// `statement`, answering after `returning` the columns whose value the edit changed, as one
+    /// comma-separated text (`columns(_:)` reads it): the row as it was is read in the same snapshot.
+    func reportingStatement(table: String, id: UUID, returning: String, touch: Bool = true) -> SQLStatement {
+        let parts = table.split(separator: " ").map(String.init)
+        let (name, alias) = (parts[0], parts.count > 1 ? parts[1] : parts[0])
+        let plain = statement(table: table, id: id, returning: returning, touch: touch)
+        let checks = columns.map {
+            "CASE WHEN prior.\($0.name) IS DISTINCT FROM \(alias).\($0.name) THEN '\($0.name)' END"
+        }
+        let changed = "(SELECT array_to_string(ARRAY[\(checks.joined(separator: ", "))]::text[], ',') FROM prior)"
+        return (
+            "WITH prior AS (SELECT * FROM \(name) WHERE id = $1) \(plain.sql), \(changed) AS changed_columns",
+            plain.parameters
+        )
+    }
+
+    /// The changed columns `reportingStatement` answers.
+    static func columns(_ text: String?) -> Set<String> {
+        Set((text ?? "").split(separator: ",").map(String.init))
     }
 
     /// `UPDATE table SET … WHERE id = $1 RETURNING returning`, with `id` as the first parameter;

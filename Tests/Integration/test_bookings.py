@@ -585,7 +585,18 @@ def test_the_history_says_what_changed_on_a_booking_and_who_did_it(stack, staff,
         "travelers": [{"firstName": "Åsa", "lastName": "Öberg"}], "flights": []}).status_code == 200
     service = staff.send("POST", f"{path}/ground-services", json={"kind": "transfer", "description": "Airport pickup"})
     assert staff.send("PATCH", f"{path}/ground-services/{service.json()['data']['id']}",
+                      json={"location": "GRU terminal 3", "kind": "transfer"}).status_code == 200
+    # What is sent again unchanged is no change: not in the history, and nobody is told.
+    told = stack.psql("SELECT count(*) FROM outbox_events WHERE type = 'booking.items_changed' "
+                      f"AND aggregate_id = '{booking['id']}'")
+    assert staff.send("PATCH", f"{path}/items/{hotel}", json={"quantity": 2}).status_code == 200
+    assert staff.send("PATCH", f"{path}/ground-services/{service.json()['data']['id']}",
                       json={"location": "GRU terminal 3"}).status_code == 200
+    version = staff.get(path).json()["data"]["version"]
+    assert staff.send("PATCH", path, json={"notes": "Window seats", "tripId": None},
+                      headers={"If-Match": str(version)}).status_code == 200
+    assert stack.psql("SELECT count(*) FROM outbox_events WHERE type = 'booking.items_changed' "
+                      f"AND aggregate_id = '{booking['id']}'") == told
 
     history = staff.get(f"{path}/history").json()["data"]
     assert [e["summary"] for e in history["items"]][:2] == [
