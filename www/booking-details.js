@@ -70,7 +70,13 @@ async function loadTrips(b) {
     const trips = response.status === 200 && response.body && response.body.ok ? response.body.data.items : [];
     options.push(...trips.map((t) => el("option", { value: t.id, text: t.name })));
   }
+  // Rebuilding the options resets the choice: the one on screen (perhaps just picked) stays.
+  const chosen = select.value;
   select.replaceChildren(...options);
+  if (chosen && ![...select.options].some((o) => o.value === chosen)) {
+    select.append(el("option", { value: chosen, text: "Another customer's trip" }));
+  }
+  select.value = chosen;
 }
 
 /** Shows `b`'s details (keeping a field being edited); `onReload()` loads the booking again. */
@@ -82,12 +88,23 @@ export async function renderDetails(b, onReload) {
   if (b.trip_id && ![...trip.options].some((o) => o.value === b.trip_id)) {
     trip.append(el("option", { value: b.trip_id, text: "Another customer's trip" }));
   }
+  // A field being edited keeps what was typed; when a colleague saved that field meanwhile, the
+  // panel says what they saved, so the next save does not overwrite it unseen.
+  const theirs = [];
   for (const f of FIELDS) {
     const input = $(f.id);
     const value = f.shown(b);
     if (input.value === (shown[f.id] ?? "")) input.value = value;
+    else if (f.id in shown && value !== shown[f.id]) theirs.push(f);
     shown[f.id] = value;
   }
+  if (theirs.length) showMessage($("notes-error"), conflictText(theirs));
+}
+
+/** "Someone changed this booking meanwhile. The notes for the team now read: “…”. What you typed …" */
+function conflictText(fields) {
+  const news = fields.map((f) => (f.said(booking) ? ` ${f.now}: “${f.said(booking)}”.` : ` ${f.cleared}.`)).join("");
+  return `Someone changed this booking meanwhile.${news} What you typed is still here: check it and save again.`;
 }
 
 async function save(event) {
@@ -128,11 +145,7 @@ async function save(event) {
     const before = booking;
     await reload();
     // What the other person saved in a field changed here too, so both can be weighed before saving.
-    const theirs = FIELDS.filter((f) => f.field in body && f.shown(before) !== f.shown(booking))
-      .map((f) => (f.said(booking) ? ` ${f.now}: “${f.said(booking)}”.` : ` ${f.cleared}.`))
-      .join("");
-    showMessage($("notes-error"),
-      `Someone changed this booking meanwhile.${theirs} What you typed is still here: check it and save again.`);
+    showMessage($("notes-error"), conflictText(FIELDS.filter((f) => f.field in body && f.shown(before) !== f.shown(booking))));
     return;
   }
   showMessage($("notes-error"), errorWithFields(response, "The details were not saved"));

@@ -105,14 +105,16 @@ function askToRemove(service, actions) {
   const saved = [...actions.childNodes];
   const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
   const confirm = el("button", { type: "button", className: "danger-solid", text: "Remove" });
+  const escape = (event) => {
+    if (event.key === "Escape" && actions.contains(keep)) keepIt();
+  };
   const keepIt = () => {
+    actions.removeEventListener("keydown", escape);
     actions.replaceChildren(...saved);
     saved[1].focus();
   };
   keep.addEventListener("click", keepIt);
-  actions.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && actions.contains(keep)) keepIt();
-  });
+  actions.addEventListener("keydown", escape);
   confirm.addEventListener("click", () => removeService(service, confirm));
   actions.replaceChildren(el("span", { text: `Remove ${service.description}?` }), confirm, keep);
   confirm.focus();

@@ -371,11 +371,17 @@ function renderTransitions(status) {
 }
 
 /** Loads the booking and its timeline; false when there is nothing to show. */
+// Reloads counted: when two overlap (two panels saved at once), only the latest one is shown, so an
+// older answer never puts an older version of the booking back on the page.
+let reloads = 0;
+
 async function refresh() {
+  const mine = ++reloads;
   const [detail, events] = await Promise.all([
     api("GET", `/api/bookings/${encodeURIComponent(bookingId)}`),
     api("GET", `/api/bookings/${encodeURIComponent(bookingId)}/events`),
   ]);
+  if (mine !== reloads) return true;
   loading.hidden = true;
   if (handleSignedOut(detail)) return false;
   if (detail.status === 404) {

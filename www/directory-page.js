@@ -66,16 +66,16 @@ function askToDelete(entry, cell) {
   const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
   const confirm = el("button", { type: "button", className: "danger-solid", text: directory.remove.verb });
   const problem = el("p", { className: "notice notice-error", role: "alert", hidden: true });
+  const escape = (event) => {
+    if (event.key === "Escape" && cell.contains(keep)) keepIt();
+  };
   const keepIt = () => {
+    cell.removeEventListener("keydown", escape);
     cell.replaceChildren(...saved);
     cell.querySelector("button.delete").focus();
   };
   keep.addEventListener("click", keepIt);
-  cell.addEventListener("keydown", function escape(event) {
-    if (event.key !== "Escape" || !cell.contains(keep)) return;
-    cell.removeEventListener("keydown", escape);
-    keepIt();
-  });
+  cell.addEventListener("keydown", escape);
   confirm.addEventListener("click", async () => {
     confirm.disabled = true;
     const response = await call("DELETE", `${directory.path}/${encodeURIComponent(entry.id)}`);
@@ -115,6 +115,8 @@ function formBody() {
   const invalid = [];
   for (const f of directory.fields) {
     if (editing && f.fixed) continue;
+    // An edit sends what changed: an untouched time keeps its seconds, and the history names only that.
+    if (editing && input(f.name).value === f.read(editing)) continue;
     const result = f.write(input(f.name).value);
     if (!result.ok) invalid.push([f.name, result.message]);
     else if (result.value !== null) body[f.name] = result.value;
@@ -208,19 +210,25 @@ async function submit(event) {
     markFields(what, invalid.map(([field, message]) => [field, `: ${message}`]));
     return;
   }
+  if (editing && Object.keys(body).length === 0) {
+    showMessage($("entry-done"), `Nothing to save: ${editing.name} is as it was.`);
+    return;
+  }
+  // The entry this save is about: another Edit clicked meanwhile must not take its answer.
+  const target = editing;
   $("entry-submit").disabled = true;
-  const response = editing
-    ? await call("PATCH", `${directory.path}/${encodeURIComponent(editing.id)}`, body)
+  const response = target
+    ? await call("PATCH", `${directory.path}/${encodeURIComponent(target.id)}`, body)
     : await call("POST", directory.path, body);
   $("entry-submit").disabled = false;
   if (handleSignedOut(response)) return;
   if ([200, 201].includes(response.status) && response.body && response.body.ok) {
     const entry = response.body.data;
-    const row = editing && rowOf(editing.id);
-    showMessage($("entry-done"), `${editing ? "Saved" : "Added"} ${entry.name}.`);
+    const row = target && rowOf(target.id);
+    showMessage($("entry-done"), `${target ? "Saved" : "Added"} ${entry.name}.`);
+    if (row) row.replaceWith(rowFor(entry)); // an edit shows in its row, where it is in the list
+    if (editing !== target) return; // another entry is being edited now: its form stays
     if (row) {
-      // An edit shows in its row, where it is in the list; a new entry takes its place by name.
-      row.replaceWith(rowFor(entry));
       stopEditing(true);
     } else {
       stopEditing();

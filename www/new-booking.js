@@ -100,6 +100,7 @@ function itemRow() {
     row.dataset.productPrice = String(p.price_minor);
     row.dataset.productCurrency = p.currency;
     row.dataset.productName = p.name;
+    delete row.dataset.filledPrice; // a new pick sets its price whatever was there
     priceFromCatalog(row);
     updateTotal();
     (row.dataset.productCurrency === currencyInput.value.trim().toUpperCase() ? quantity : price).focus();
@@ -139,11 +140,18 @@ function priceFromCatalog(row) {
   const price = row.querySelector('[data-field="unitPriceMinor"]');
   const picked = row.querySelector(".picked-product");
   picked.hidden = false;
+  // A price typed by hand stays; only the one the catalog filled in follows the currency.
+  if (price.value !== (row.dataset.filledPrice ?? price.value)) {
+    picked.textContent = `From the catalog: ${productName}, at the price typed here.`;
+    return;
+  }
   if (productCurrency === currency) {
     price.value = minorToDecimalString(Number(productPrice), currencyDigits(currency));
+    row.dataset.filledPrice = price.value;
     picked.textContent = `From the catalog: ${productName}.`;
   } else {
     price.value = "";
+    row.dataset.filledPrice = "";
     picked.textContent = `From the catalog: ${productName}, priced ${formatMoney(Number(productPrice), productCurrency)}: `
       + `enter its price in ${isCurrencyCode(currency) ? currency : "the booking's currency"}.`;
   }

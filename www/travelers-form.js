@@ -222,6 +222,7 @@ async function save(event) {
   event.preventDefault();
   clearErrors();
   const body = collect();
+  const sent = JSON.stringify(body);
   saveButton.disabled = true;
   $("save-status").textContent = "Saving…";
   const response = await call("PUT", settings.path, body, version === null ? {} : { "If-Match": String(version) });
@@ -229,7 +230,9 @@ async function save(event) {
   $("save-status").textContent = "";
   if (handleSignedOut(response)) return;
   if (response.status === 200 && response.body && response.body.ok) {
-    edited = false;
+    // Typing while the save was under way is kept: the form shows the saved lists only if it still
+    // holds what was sent.
+    edited = JSON.stringify(collect()) !== sent;
     await settings.onSaved(response.body.data);
     showMessage(saveDone, settings.savedText);
     return;

@@ -133,7 +133,7 @@ enum DirectoryHandlers {
         let name = check.text(body.name, "name", 1...200, required: true)
         let supplierId = check.uuid(body.supplierId, "supplierId", required: false)
         let currency = check.currency(body.currency, "currency")
-        let description = check.text(body.description, "description", 1...2000)
+        let description = check.text(body.description, "description", 1...4000)
         let city = check.text(body.city, "city", 1...100)
         check.check(
             body.priceMinor.map { $0 >= 0 } ?? false, "priceMinor", "must be a non-negative amount in minor units")

@@ -129,6 +129,8 @@ struct PartialUpdate {
         let auditTable = String(table.prefix { $0 != " " })
         let row = try scope.transaction { connection -> String? in
             try prepare(connection)
+            try connection.query(
+                "SELECT 1 FROM \(auditTable) WHERE id = $1 FOR UPDATE", [id], context: "locking a \(what)")
             let result = try connection.query(update.sql, update.parameters, context: "editing a \(what)")
             guard let row = result.first("json") else { return nil }
             let changed = Self.columns(result.first("changed_columns"))
@@ -144,7 +146,8 @@ struct PartialUpdate {
     }
 
     /// `statement`, answering after `returning` the columns whose value the edit changed, as one
-    /// comma-separated text (`columns(_:)` reads it): the row as it was is read in the same snapshot.
+    /// comma-separated text (`columns(_:)` reads it): the row as it was in the statement's snapshot.
+    /// Lock the row before it (`save` does), so that snapshot holds what others committed meanwhile.
     func reportingStatement(table: String, id: UUID, returning: String, touch: Bool = true) -> SQLStatement {
         let parts = table.split(separator: " ").map(String.init)
         let (name, alias) = (parts[0], parts.count > 1 ? parts[1] : parts[0])

@@ -524,7 +524,7 @@ def test_suppliers_and_products_are_edited_and_products_archived(stack, staff, c
     for body in ({"priceMinor": -1}, {"origin": "gru"}, {"currency": "USD"}, {"active": "yes"}):
         assert staff.send("PATCH", f"/api/products/{product['id']}", json=body).status_code == 400, body
     too_long = staff.send("POST", "/api/products", json={
-        "kind": "activity", "name": "Long", "city": "x" * 101, "description": "y" * 2001, "priceMinor": 1,
+        "kind": "activity", "name": "Long", "city": "x" * 101, "description": "y" * 4001, "priceMinor": 1,
         "currency": "EUR"})
     assert too_long.status_code == 400
     assert set(too_long.json()["error"]["details"]["fields"]) == {"city", "description"}
