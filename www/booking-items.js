@@ -2,11 +2,11 @@
 // (status and reference), saved while the booking is open; and until it is paid for, a form that
 // adds an item and a button that removes one. Every change sends the booking's version (If-Match): if someone else changed
 // the booking meanwhile, nothing is saved and the page reloads it.
-import { catalogPicker, describeProduct } from "/catalog-picker.js";
+import { catalogPicker, describeProduct, pickedText, productStart } from "/catalog-picker.js";
 import { call } from "/session.js";
 import {
   CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut,
-  isoToLocalInput, localInputToISO, minorToDecimalString, parseAmountToMinor, showMessage, statusLabel, text, timeElement,
+  localInputToISO, minorToDecimalString, parseAmountToMinor, showMessage, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
@@ -175,14 +175,11 @@ function addForm(booking, suppliers, submit, alert, notice) {
     productId = p.id;
     kind.value = p.kind;
     description.value = describeProduct(p);
-    // A hotel's dates say when it can be booked, not when the stay starts.
-    starts.value = p.kind === "hotel" ? "" : isoToLocalInput(p.starts_at);
+    starts.value = productStart(p);
     const samePrice = p.currency === booking.currency;
     price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
     supplier.value = p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id) ? p.supplier_id : "";
-    picked.textContent = samePrice
-      ? `From the catalog: ${p.name}.`
-      : `From the catalog: ${p.name}, priced ${formatMoney(p.price_minor, p.currency)}: enter its price in ${booking.currency}.`;
+    picked.textContent = pickedText(p.name, p.price_minor, p.currency, booking.currency);
     picked.hidden = false;
     (samePrice ? quantity : price).focus();
   });

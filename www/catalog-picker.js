@@ -1,7 +1,7 @@
 // "From the catalog": a search of the team's products by name whose results fill an item form
 // (kind, description, start, price, supplier), so an item is sold as the catalog has it.
 import { call } from "/session.js";
-import { el, formatMoney, handleSignedOut, statusLabel } from "/ui.js";
+import { el, formatMoney, handleSignedOut, isoToLocalInput, statusLabel } from "/ui.js";
 
 let nextId = 1;
 
@@ -71,6 +71,18 @@ export function catalogPicker(onPick) {
   });
   return el("div", { className: "field catalog-picker" }, el("label", { for: id, text: "From the catalog" }), input,
     status, results);
+}
+
+/** A picked product's start as a datetime-local value: a hotel's dates say when it can be booked, not when the stay starts. */
+export function productStart(p) {
+  return p.kind === "hotel" ? "" : isoToLocalInput(p.starts_at);
+}
+
+/** The line under a picked product: its name, and what its price needs when it is in another currency. */
+export function pickedText(name, price, priceCurrency, currency) {
+  return priceCurrency === currency
+    ? `From the catalog: ${name}.`
+    : `From the catalog: ${name}, priced ${formatMoney(price, priceCurrency)}: enter its price in ${currency}.`;
 }
 
 /** Where a picked product's description comes from: its name, and its place when it has one. */

@@ -1,6 +1,6 @@
 // The new-booking form: customer, currency, item rows and traveler rows, a live total, and the
 // server's field errors shown next to the inputs they name (`items[0].quantity` → item 1's quantity).
-import { catalogPicker, describeProduct } from "/catalog-picker.js";
+import { catalogPicker, describeProduct, pickedText, productStart } from "/catalog-picker.js";
 import { addCustomerOptions, allCustomers } from "/directory.js";
 import { call, requireSession } from "/session.js";
 import {
@@ -12,7 +12,6 @@ import {
   handleSignedOut,
   isCurrencyCode,
   isStaff,
-  isoToLocalInput,
   localInputToISO,
   minorToDecimalString,
   newIdempotencyKey,
@@ -95,8 +94,7 @@ function itemRow() {
     else delete row.dataset.supplierId;
     kind.value = p.kind;
     description.value = describeProduct(p);
-    // A hotel's dates say when it can be booked, not when the stay starts.
-    startsAt.value = p.kind === "hotel" ? "" : isoToLocalInput(p.starts_at);
+    startsAt.value = productStart(p);
     row.dataset.productPrice = String(p.price_minor);
     row.dataset.productCurrency = p.currency;
     row.dataset.productName = p.name;
@@ -145,16 +143,10 @@ function priceFromCatalog(row) {
     picked.textContent = `From the catalog: ${productName}, at the price typed here.`;
     return;
   }
-  if (productCurrency === currency) {
-    price.value = minorToDecimalString(Number(productPrice), currencyDigits(currency));
-    row.dataset.filledPrice = price.value;
-    picked.textContent = `From the catalog: ${productName}.`;
-  } else {
-    price.value = "";
-    row.dataset.filledPrice = "";
-    picked.textContent = `From the catalog: ${productName}, priced ${formatMoney(Number(productPrice), productCurrency)}: `
-      + `enter its price in ${isCurrencyCode(currency) ? currency : "the booking's currency"}.`;
-  }
+  price.value = productCurrency === currency ? minorToDecimalString(Number(productPrice), currencyDigits(currency)) : "";
+  row.dataset.filledPrice = price.value;
+  picked.textContent = pickedText(productName, Number(productPrice), productCurrency,
+    isCurrencyCode(currency) ? currency : "the booking's currency");
 }
 
 function travelerRow() {

@@ -227,6 +227,9 @@ enum BookingHandlers {
     /// `BookingItemHandlers` and quotations, money through payments, status through the lifecycle).
     static let editableFields: Set<String> = ["notes", "internalNotes", "tripId", "departureAt"]
 
+    /// The columns behind `editableFields`, which the history names when they change.
+    private static let editedColumns = ["notes", "internal_notes", "trip_id", "departure_at"]
+
     /// `PATCH /api/bookings/{id}` `{notes?, internalNotes?, tripId?, departureAt?}` with `If-Match: <version>`: 412
     /// when someone saved in between. A field sent as null is cleared; a field left out is kept.
     static func patch(_ scope: RequestScope) throws -> Response {
@@ -258,19 +261,14 @@ enum BookingHandlers {
         let json = try scope.transaction { connection -> String in
             let updated = try connection.query(
                 """
-                WITH prior AS (SELECT notes, internal_notes, trip_id, departure_at FROM bookings WHERE id = $1)
+                WITH prior AS (SELECT \(editedColumns.joined(separator: ", ")) FROM bookings WHERE id = $1)
                 UPDATE bookings SET notes = CASE WHEN $3 THEN $4 ELSE notes END,
                     trip_id = CASE WHEN $5 THEN $6::uuid ELSE trip_id END,
                     departure_at = CASE WHEN $7 THEN $8::timestamptz ELSE departure_at END,
                     internal_notes = CASE WHEN $9 THEN $10 ELSE internal_notes END,
                     version = version + 1, updated_at = now()
                 WHERE id = $1 AND version = $2
-                RETURNING id, (SELECT array_to_string(ARRAY[
-                    CASE WHEN prior.notes IS DISTINCT FROM bookings.notes THEN 'notes' END,
-                    CASE WHEN prior.internal_notes IS DISTINCT FROM bookings.internal_notes THEN 'internal_notes' END,
-                    CASE WHEN prior.trip_id IS DISTINCT FROM bookings.trip_id THEN 'trip_id' END,
-                    CASE WHEN prior.departure_at IS DISTINCT FROM bookings.departure_at THEN 'departure_at' END]::text[],
-                    ',') FROM prior) AS changed_columns
+                RETURNING id, \(PartialUpdate.changedColumns(editedColumns, of: "bookings")) AS changed_columns
                 """,
                 [
                     id, version, fields["notes"] != nil, notes, fields["tripId"] != nil, tripId,

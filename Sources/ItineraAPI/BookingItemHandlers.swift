@@ -129,18 +129,21 @@ enum BookingItemHandlers {
                 try connection.query(statement.sql, statement.parameters, context: "editing a booking item")
                     .first("changed_columns"))
             try forgetOldSuppliersAnswer(itemId, before: before.supplierId, update, connection)
-            let changed = try change("changed", of: itemId, withStart: columns.contains("starts_at"), connection)
+            // Described only when the edit changed something: what changed is what is told and kept.
+            let changed =
+                columns.isEmpty
+                ? nil : try change("changed", of: itemId, withStart: columns.contains("starts_at"), connection)
             return try finish(
                 bookingId, action: "booking_item.update", itemId: itemId.lowercased,
                 departure: columns.contains("starts_at"), payments: pricing && status == .paymentPending,
                 told: columns.isDisjoint(with: toldColumns) ? nil : changed,
-                history: columns.isEmpty
-                    ? nil
-                    : [
-                        "item": .string(changed.description),
-                        "from": changed.description == before.description ? .null : .string(before.description),
+                history: changed.map {
+                    [
+                        "item": .string($0.description),
+                        "from": $0.description == before.description ? .null : .string(before.description),
                         "fields": .array(columns.sorted().map(JSONValue.string)),
-                    ], scope, connection)
+                    ]
+                }, scope, connection)
         }
         return scope.ok(jsonText: json)
     }
@@ -179,8 +182,7 @@ enum BookingItemHandlers {
             throw BookingHandlers.versionConflict(sent: sent, current: row.first("version") ?? "")
         }
         if Lifecycle.closed.contains(status) {
-            throw APIError(
-                status: 409, code: "booking_closed", message: "A \(status.rawValue) booking's items stay as they are.")
+            throw APIError.bookingClosed(status, "A \(status.rawValue) booking's items stay as they are.")
         }
         if pricing && !Lifecycle.awaitingPayment.contains(status) {
             throw APIError(

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -59,10 +60,9 @@ enum DeliveredWorkHandlers {
             else { throw APIError.notFound("No such booking.") }
             // Work delivered after the trip (photos sent once it is completed) is wanted; for a
             // booking called off there is no one to deliver to.
-            if let status = booking[2], status == "cancelled" || status == "refunded" {
-                throw APIError(
-                    status: 409, code: "booking_closed", message: "A \(status) booking takes no delivered work.",
-                    details: .object(["status": .string(status)]))
+            if let status = booking[2].flatMap(BookingStatus.init(rawValue:)), [.cancelled, .refunded].contains(status)
+            {
+                throw APIError.bookingClosed(status, "A \(status.rawValue) booking takes no delivered work.")
             }
             try store(file.data, at: path)
             do {

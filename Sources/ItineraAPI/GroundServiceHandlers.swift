@@ -143,10 +143,8 @@ enum GroundServiceHandlers {
             ).first("status")
         else { throw APIError.notFound("No such booking.") }
         if let closed = BookingStatus(rawValue: status), Lifecycle.closed.contains(closed) {
-            throw APIError(
-                status: 409, code: "booking_closed",
-                message: "A \(closed.label.lowercased()) booking's ground services stay as they are.",
-                details: .object(["status": .string(status)]))
+            throw APIError.bookingClosed(
+                closed, "A \(closed.label.lowercased()) booking's ground services stay as they are.")
         }
     }
 

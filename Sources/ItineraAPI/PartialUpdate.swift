@@ -152,14 +152,18 @@ struct PartialUpdate {
         let parts = table.split(separator: " ").map(String.init)
         let (name, alias) = (parts[0], parts.count > 1 ? parts[1] : parts[0])
         let plain = statement(table: table, id: id, returning: returning, touch: touch)
-        let checks = columns.map {
-            "CASE WHEN prior.\($0.name) IS DISTINCT FROM \(alias).\($0.name) THEN '\($0.name)' END"
-        }
-        let changed = "(SELECT array_to_string(ARRAY[\(checks.joined(separator: ", "))]::text[], ',') FROM prior)"
+        let changed = Self.changedColumns(columns.map(\.name), of: alias)
         return (
             "WITH prior AS (SELECT * FROM \(name) WHERE id = $1) \(plain.sql), \(changed) AS changed_columns",
             plain.parameters
         )
+    }
+
+    /// The RETURNING expression that names, comma-separated, which of `names` differ between the
+    /// CTE `prior` (the row as it was) and `alias` (the row as updated). Names are constants.
+    static func changedColumns(_ names: [String], of alias: String) -> String {
+        let checks = names.map { "CASE WHEN prior.\($0) IS DISTINCT FROM \(alias).\($0) THEN '\($0)' END" }
+        return "(SELECT array_to_string(ARRAY[\(checks.joined(separator: ", "))]::text[], ',') FROM prior)"
     }
 
     /// The changed columns `reportingStatement` answers.

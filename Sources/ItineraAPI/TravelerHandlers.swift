@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -53,10 +54,12 @@ enum TravelerHandlers {
                 throw BookingHandlers.versionConflict(sent: expected, current: version)
             }
             // The client's part ends with the trip: a closed booking is changed by staff only.
-            if notify, let status = booking.first("status"), ["completed", "cancelled", "refunded"].contains(status) {
-                throw APIError(
-                    status: 409, code: "booking_closed",
-                    message: "This booking is \(status): its travelers and flights can no longer be changed here.")
+            if notify, let status = booking.first("status").flatMap(BookingStatus.init(rawValue:)),
+                Lifecycle.closed.contains(status)
+            {
+                throw APIError.bookingClosed(
+                    status,
+                    "This booking is \(status.rawValue): its travelers and flights can no longer be changed here.")
             }
             // The lists replace what was there: what the client removed is deleted. The agency's own
             // flights are booking items and are never touched here.
