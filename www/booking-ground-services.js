@@ -3,7 +3,7 @@
 // or edits the one chosen (sending only what changed). A closed booking shows them only.
 import { call } from "/session.js";
 import {
-  CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage,
+  askInPlace, CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage,
   statusLabel, text, timeElement,
 } from "/ui.js";
 
@@ -66,7 +66,10 @@ function render(services) {
       type: "button", className: "secondary", text: "Remove", "aria-label": `Remove ${g.description}`,
     });
     const actions = el("span", { className: "row-actions" }, edit, remove);
-    remove.addEventListener("click", () => askToRemove(g, actions));
+    // The client and the suppliers are told of a removal.
+    remove.addEventListener("click", () => askInPlace(actions, remove, {
+      question: `Remove ${g.description}?`, verb: "Remove", onConfirm: (confirm) => removeService(g, confirm),
+    }));
     return [timeElement(g.starts_at), statusLabel(g.kind), text(g.description), text(g.location), supplierName(g.supplier_id),
       open ? actions : ""];
   });
@@ -97,27 +100,6 @@ export async function loadGroundServices(b, teamSuppliers, onChange) {
   }
   render(response.body.data.items || []);
   return true;
-}
-
-/** "Remove Airport pick-up?" with Remove and Keep in the row (Escape keeps): the client and the
- * suppliers are told of a removal. */
-function askToRemove(service, actions) {
-  const saved = [...actions.childNodes];
-  const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
-  const confirm = el("button", { type: "button", className: "danger-solid", text: "Remove" });
-  const escape = (event) => {
-    if (event.key === "Escape" && actions.contains(keep)) keepIt();
-  };
-  const keepIt = () => {
-    actions.removeEventListener("keydown", escape);
-    actions.replaceChildren(...saved);
-    saved[1].focus();
-  };
-  keep.addEventListener("click", keepIt);
-  actions.addEventListener("keydown", escape);
-  confirm.addEventListener("click", () => removeService(service, confirm));
-  actions.replaceChildren(el("span", { text: `Remove ${service.description}?` }), confirm, keep);
-  confirm.focus();
 }
 
 async function removeService(service, button) {

@@ -6,7 +6,7 @@
 import { DIRECTORIES } from "/directories.js";
 import { pagedList } from "/paged-list.js";
 import { call, requireSession } from "/session.js";
-import { el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, text } from "/ui.js";
+import { askInPlace, el, errorText, errorWithFields, handleSignedOut, isStaff, showMessage, text } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,7 +26,7 @@ function actionsCell(entry) {
     type: "button", className: "danger delete", text: verb, "aria-label": `${verb} ${entry.name}`,
   });
   cell.append(remove);
-  remove.addEventListener("click", () => askToDelete(entry, cell));
+  remove.addEventListener("click", () => askToDelete(entry, cell, remove));
   return cell;
 }
 
@@ -59,47 +59,37 @@ const list = pagedList({
  * The delete asks once more in the row ("Delete Sol Studio?" with Delete and Keep; Escape keeps);
  * a deleted entry leaves a line in its place, so the list and the place in it stay as they were.
  */
-function askToDelete(entry, cell) {
+function askToDelete(entry, cell, opener) {
   showMessage($("entry-done"), "");
   showMessage($("entry-error"), "");
-  const saved = [...cell.childNodes];
-  const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
-  const confirm = el("button", { type: "button", className: "danger-solid", text: directory.remove.verb });
   const problem = el("p", { className: "notice notice-error", role: "alert", hidden: true });
-  const escape = (event) => {
-    if (event.key === "Escape" && cell.contains(keep)) keepIt();
-  };
-  const keepIt = () => {
-    cell.removeEventListener("keydown", escape);
-    cell.replaceChildren(...saved);
-    cell.querySelector("button.delete").focus();
-  };
-  keep.addEventListener("click", keepIt);
-  cell.addEventListener("keydown", escape);
-  confirm.addEventListener("click", async () => {
-    confirm.disabled = true;
-    const response = await call("DELETE", `${directory.path}/${encodeURIComponent(entry.id)}`);
-    if (handleSignedOut(response)) return;
-    if (response.status === 200) {
-      if (editing && editing.id === entry.id) stopEditing();
-      const row = cell.closest("tr");
-      const next = row.nextElementSibling && row.nextElementSibling.querySelector("button.edit");
-      const gone = el("td", { colspan: row.children.length, className: "removed", text: directory.remove.done(entry.name) });
-      row.replaceChildren(gone);
-      row.setAttribute("role", "status");
-      (next || search).focus();
-      return;
-    }
-    const error = response.body && response.body.error;
-    const inUse = response.status === 409 && error && error.code === "in_use";
-    showMessage(problem, inUse
-      ? `${entry.name} stays: it is named by ${error.details.named_by}.`
-      : errorText(response, `${directory.remove.verb} failed`));
-    confirm.disabled = inUse;
-    keep.focus();
+  askInPlace(cell, opener, {
+    question: directory.remove.question(entry.name),
+    verb: directory.remove.verb,
+    extra: [problem],
+    onConfirm: async (confirm, keep) => {
+      confirm.disabled = true;
+      const response = await call("DELETE", `${directory.path}/${encodeURIComponent(entry.id)}`);
+      if (handleSignedOut(response)) return;
+      if (response.status === 200) {
+        if (editing && editing.id === entry.id) stopEditing();
+        const row = cell.closest("tr");
+        const next = row.nextElementSibling && row.nextElementSibling.querySelector("button.edit");
+        const gone = el("td", { colspan: row.children.length, className: "removed", text: directory.remove.done(entry.name) });
+        row.replaceChildren(gone);
+        row.setAttribute("role", "status");
+        (next || search).focus();
+        return;
+      }
+      const error = response.body && response.body.error;
+      const inUse = response.status === 409 && error && error.code === "in_use";
+      showMessage(problem, inUse
+        ? `${entry.name} stays: it is named by ${error.details.named_by}.`
+        : errorText(response, `${directory.remove.verb} failed`));
+      confirm.disabled = inUse;
+      keep.focus();
+    },
   });
-  cell.replaceChildren(el("span", { text: directory.remove.question(entry.name) }), confirm, keep, problem);
-  confirm.focus();
 }
 
 function input(field) {

@@ -222,6 +222,30 @@ export function showMessage(node, text) {
   node.hidden = !text;
 }
 
+/**
+ * Asks once more in place before something that cannot be undone: `container`'s children give way
+ * to `question`, a `verb` button and Keep (then `extra` nodes, e.g. a line for a refusal). Keep or
+ * Escape puts the children back and focuses `opener`; the verb button runs `onConfirm(confirm, keep)`.
+ */
+export function askInPlace(container, opener, { question, verb, onConfirm, extra = [] }) {
+  const saved = [...container.childNodes];
+  const keep = el("button", { type: "button", className: "secondary", text: "Keep" });
+  const confirm = el("button", { type: "button", className: "danger-solid", text: verb });
+  const escape = (event) => {
+    if (event.key === "Escape" && container.contains(keep)) keepIt();
+  };
+  const keepIt = () => {
+    container.removeEventListener("keydown", escape);
+    container.replaceChildren(...saved);
+    opener.focus();
+  };
+  keep.addEventListener("click", keepIt);
+  container.addEventListener("keydown", escape);
+  confirm.addEventListener("click", () => onConfirm(confirm, keep));
+  container.replaceChildren(el("span", { text: question }), confirm, keep, ...extra);
+  confirm.focus();
+}
+
 /** Whether the signed-in role may use the staff pages. */
 export function isStaff(me) {
   return Boolean(me) && (me.role === "staff" || me.role === "admin");

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
@@ -789,7 +790,13 @@ def test_ground_services_are_added_edited_and_removed_on_the_booking_page(stack,
     assert history[0]["summary"] == f"Changed ground service Airport pick-up {MARKUP}: location"
     wait(browser, EC.text_to_be_present_in_element((By.ID, "history"), "location"))  # the page's changes follow
 
+    # Escape keeps the service and gives the focus back to its Remove; asked again, it goes.
     browser.find_element(By.CSS_SELECTOR, "#services tbody button[aria-label^='Remove']").click()
+    assert browser.switch_to.active_element.text == "Remove"
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert browser.switch_to.active_element.get_attribute("aria-label") == f"Remove Airport pick-up {MARKUP}"
+    assert len(staff.get(path).json()["data"]["items"]) == 1
+    browser.switch_to.active_element.click()
     browser.find_element(By.CSS_SELECTOR, "#services tbody button.danger-solid").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "services-done"), "Removed"))
     assert staff.get(path).json()["data"]["items"] == []
