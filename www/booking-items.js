@@ -1,6 +1,6 @@
 // The booking page's items: the table; each item's supplier (one of the team's) and its answer
 // (status and reference), saved while the booking is open; and until it is paid for, a form that
-// adds an item and a button that removes one. Every change sends the booking's version (If-Match): if someone else changed
+// adds an item (what is typed in it outlives the page's reloads) and a button that removes one. Every change sends the booking's version (If-Match): if someone else changed
 // the booking meanwhile, nothing is saved and the page reloads it.
 import { catalogPicker, describeProduct, pickedText, productStart } from "/catalog-picker.js";
 import { call } from "/session.js";
@@ -59,13 +59,15 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
   // A change that went through, or one refused because the booking moved on (412, 409), reloads
   // the booking; a refused input (400, 422) or a network failure keeps what was typed.
   // `again` finds the control that would make the change again, if the booking still allows it.
-  async function send(method, url, body, done, again) {
+  // `succeeded()` runs before the reload when the change went through.
+  async function send(method, url, body, done, again, succeeded = () => {}) {
     showMessage(alert, "");
     showMessage(notice, "");
     for (const control of controls()) control.disabled = true;
     const response = await call(method, url, body, { "If-Match": String(booking.version) });
     if (handleSignedOut(response)) return;
     if (response.status === 200 || response.status === 201) {
+      succeeded();
       await reloadOrEnable();
       showMessage(notice, done);
     } else if (response.status === 412 || response.status === 409 || response.status === 404) {
@@ -142,6 +144,9 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
     if (pricing) cells.push(removeButton(i));
     return cells;
   });
+  // The add form is built anew with the booking; what was typed in it (another panel's save or a
+  // colleague's change reloads the booking) goes into the new one, and so does the focus.
+  const draft = draftOf(box.querySelector("#add-item"), booking);
   box.replaceChildren(dataTable("Items", columns, rows, "No items."));
   const unseen = unassignedSuppliers(booking, suppliers);
   if (open && unseen.length > 0) {
@@ -153,8 +158,47 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
     }));
   }
   if (pricing) {
-    box.append(addForm(booking, suppliers, (body) => send("POST", path, body, `Added ${body.description}.`, "#add-item"), alert,
-      notice));
+    const form = addForm(booking, suppliers, (body, added) => send("POST", path, body, `Added ${body.description}.`,
+      "#add-item", () => { added.dataset.added = "true"; }), alert, notice);
+    box.append(form);
+    restoreDraft(form, draft);
+  }
+}
+
+const DRAFT_FIELDS = ["add-item-kind", "add-item-description", "add-item-starts", "add-item-quantity", "add-item-price",
+  "add-item-supplier"];
+
+/** What is typed in the add `form` on screen for `booking` (null when there is none, or it was just added). */
+function draftOf(form, booking) {
+  if (!form || form.dataset.booking !== booking.id || form.dataset.added === "true") return null;
+  const values = Object.fromEntries(DRAFT_FIELDS.map((id) => [id, form.querySelector(`#${id}`).value]));
+  // A price typed for another currency means another amount: the booking's currency was changed.
+  if (form.dataset.currency !== booking.currency) values["add-item-price"] = "";
+  const focused = form.contains(document.activeElement) ? document.activeElement : null;
+  return {
+    values, product: form.dataset.product ? JSON.parse(form.dataset.product) : null,
+    focus: focused && focused.id ? { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd } : null,
+  };
+}
+
+function restoreDraft(form, draft) {
+  if (!draft) return;
+  for (const [id, value] of Object.entries(draft.values)) {
+    const input = form.querySelector(`#${id}`);
+    // A supplier removed meanwhile is not chosen again.
+    if (input.tagName !== "SELECT" || [...input.options].some((o) => o.value === value)) input.value = value;
+  }
+  if (draft.product) form.usePicked(draft.product);
+  if (!draft.focus) return;
+  const input = form.querySelector(`#${CSS.escape(draft.focus.id)}`);
+  if (!input) return;
+  input.focus();
+  if (typeof draft.focus.start === "number" && typeof input.setSelectionRange === "function") {
+    try {
+      input.setSelectionRange(draft.focus.start, draft.focus.end);
+    } catch {
+      // Inputs without a text selection (number, date) keep the caret where the browser puts it.
+    }
   }
 }
 
@@ -171,16 +215,29 @@ function addForm(booking, suppliers, submit, alert, notice) {
   // price when the catalog prices it in the booking's currency.
   let productId = null;
   const picked = el("p", { id: "add-item-product", className: "hint", hidden: true });
-  const picker = catalogPicker((p) => {
+  /** Marks the item as sold as product `p` (what the form keeps of it when the booking is shown again). */
+  const usePicked = (p) => {
     productId = p.id;
+    form.dataset.product = JSON.stringify({ id: p.id, kind: p.kind, name: p.name, price_minor: p.price_minor, currency: p.currency });
+    picked.textContent = pickedText(p.name, p.price_minor, p.currency, booking.currency);
+    picked.hidden = false;
+  };
+  // Another kind is not that product any more.
+  kind.addEventListener("change", () => {
+    if (productId === null || kind.value === JSON.parse(form.dataset.product).kind) return;
+    productId = null;
+    delete form.dataset.product;
+    picked.textContent = "";
+    picked.hidden = true;
+  });
+  const picker = catalogPicker((p) => {
+    usePicked(p);
     kind.value = p.kind;
     description.value = describeProduct(p);
     starts.value = productStart(p);
     const samePrice = p.currency === booking.currency;
     price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
     supplier.value = p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id) ? p.supplier_id : "";
-    picked.textContent = pickedText(p.name, p.price_minor, p.currency, booking.currency);
-    picked.hidden = false;
     (samePrice ? quantity : price).focus();
   });
   const form = el(
@@ -194,6 +251,9 @@ function addForm(booking, suppliers, submit, alert, notice) {
       field(`Unit price (${booking.currency})`, price, "field-price"), field("Supplier", supplier)),
     el("button", { id: "add-item-submit", type: "submit", text: "Add item" }),
   );
+  form.dataset.booking = booking.id;
+  form.dataset.currency = booking.currency;
+  form.usePicked = usePicked;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const amount = parseAmountToMinor(price.value, currencyDigits(booking.currency));
@@ -213,7 +273,7 @@ function addForm(booking, suppliers, submit, alert, notice) {
     if (startsAt) body.startsAt = startsAt;
     if (supplier.value) body.supplierId = supplier.value;
     if (productId) body.productId = productId;
-    submit(body);
+    submit(body, form);
   });
   return form;
 }

@@ -946,6 +946,50 @@ def test_an_item_is_added_from_the_catalog_on_the_booking_page(stack, browser, s
     assert "enter its price in EUR" in browser.find_element(By.ID, "add-item-product").text
 
 
+def test_an_item_being_typed_outlives_a_save_elsewhere_on_the_booking_page(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    product = staff.send("POST", "/api/products", json={
+        "kind": "activity", "name": f"Dolphin watch {tag}", "city": "Funchal", "priceMinor": 6000,
+        "currency": "EUR"}).json()["data"]
+    booking = new_booking(staff, new_customer(staff)["id"])
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    search = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#add-item .catalog-picker input")))
+    search.send_keys(f"dolphin watch {tag}")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#add-item .catalog-pick"))).click()
+    type_into(browser.find_element(By.ID, "add-item-quantity"), "4")
+    type_into(browser.find_element(By.ID, "add-item-description"), f"Dolphin watch {tag}, morning boat")
+
+    # Saving the notes reloads the booking; the item being typed is still there, still the product.
+    browser.find_element(By.ID, "notes-client").send_keys("Seasick pills")
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
+    assert browser.find_element(By.ID, "add-item-description").get_attribute("value") == \
+        f"Dolphin watch {tag}, morning boat"
+    assert browser.find_element(By.ID, "add-item-quantity").get_attribute("value") == "4"
+    assert browser.find_element(By.ID, "add-item-price").get_attribute("value") == "60.00"
+    assert browser.find_element(By.ID, "add-item-product").text == f"From the catalog: Dolphin watch {tag}."
+    browser.find_element(By.ID, "add-item-submit").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "items-done"), "Added"))
+    added = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][-1]
+    assert (added["product_id"], added["quantity"], added["unit_price_minor"], added["description"]) == (
+        product["id"], 4, 6000, f"Dolphin watch {tag}, morning boat")
+    # Once added, the form is empty again.
+    assert browser.find_element(By.ID, "add-item-description").get_attribute("value") == ""
+    assert not browser.find_element(By.ID, "add-item-product").is_displayed()
+
+    # Picked, then made another kind: it is no longer sold as the product.
+    search = browser.find_element(By.CSS_SELECTOR, "#add-item .catalog-picker input")
+    search.send_keys(f"dolphin watch {tag}")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#add-item .catalog-pick"))).click()
+    Select(browser.find_element(By.ID, "add-item-kind")).select_by_value("other")
+    assert not browser.find_element(By.ID, "add-item-product").is_displayed()
+    browser.find_element(By.ID, "add-item-submit").click()
+    wait(browser, lambda d: len(staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"]) == 3)
+    other = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][-1]
+    assert (other["kind"], other["product_id"]) == ("other", None)
+    assert console_problems(browser) == []
+
+
 def test_the_new_booking_form_takes_an_item_from_the_catalog(stack, browser, staff):
     tag = uuid.uuid4().hex[:8]
     supplier = staff.send("POST", "/api/suppliers", json={"name": f"Levada Walks {tag}", "kind": "guide"}).json()["data"]
