@@ -78,6 +78,7 @@ function askToDelete(entry, cell, opener) {
         const gone = el("td", { colspan: row.children.length, className: "removed", text: directory.remove.done(entry.name) });
         row.replaceChildren(gone);
         row.setAttribute("role", "status");
+        list.forget();
         (next || search).focus();
         return;
       }

@@ -279,6 +279,11 @@ function locate(name) {
   return { label: name };
 }
 
+/** A summary line: "Customer is required", "Item 1 unit price: at most 2 decimals". */
+function summaryLine(label, message) {
+  return /^(is|are|must|has|cannot)\b/.test(message) ? `${label} ${message}` : `${label}: ${message}`;
+}
+
 /** Shows {fieldName: message} next to the inputs and in the summary; focuses the summary. */
 function showFieldErrors(fields, intro) {
   const entries = Object.entries(fields);
@@ -293,7 +298,7 @@ function showFieldErrors(fields, intro) {
     if (l.input) {
       l.input.setAttribute("aria-invalid", "true");
       showMessage(document.getElementById(`${l.input.id}-error`), text);
-      link = el("a", { href: `#${l.input.id}`, text: `${l.label}: ${l.message}` });
+      link = el("a", { href: `#${l.input.id}`, text: summaryLine(l.label, l.message) });
       const input = l.input;
       link.addEventListener("click", (event) => {
         event.preventDefault();
@@ -302,7 +307,7 @@ function showFieldErrors(fields, intro) {
     } else if (l.line) {
       showMessage(l.line, text);
     }
-    errorList.append(el("li", { "data-field": l.name }, link || `${l.label}: ${l.message}`));
+    errorList.append(el("li", { "data-field": l.name }, link || summaryLine(l.label, l.message)));
   }
   const count = located.length;
   showMessage(summaryText, intro || `Fix ${count === 1 ? "this problem" : `these ${count} problems`} and submit again:`);

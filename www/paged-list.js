@@ -62,6 +62,12 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
     return true;
   }
 
+  /** One of the rows shown was deleted (its row stays as a line saying so): the count follows. */
+  function forget() {
+    shown = Math.max(0, shown - 1);
+    status.textContent = shown === 0 ? "" : describe(shown, Boolean(cursor));
+  }
+
   loadMore.addEventListener("click", () => load(false));
-  return { load };
+  return { load, forget };
 }

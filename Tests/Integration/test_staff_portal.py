@@ -219,8 +219,8 @@ def test_invalid_quantity_shows_the_field_error_and_creates_nothing(stack, brows
     browser.find_element(By.ID, "submit").click()
 
     summary = wait(browser, EC.visibility_of_element_located((By.ID, "error-summary")))
-    assert "Item 1 quantity: must be from 1 to 10000" in summary.text
-    assert "Traveler 2 last name: is required" in summary.text
+    assert "Item 1 quantity must be from 1 to 10000" in summary.text
+    assert "Traveler 2 last name is required" in summary.text
     last_name = second.find_element(By.CSS_SELECTOR, '[data-field="lastName"]')
     assert last_name.get_attribute("aria-invalid") == "true"
     assert browser.find_element(By.ID, last_name.get_attribute("aria-describedby")).text == "Is required."
@@ -896,10 +896,12 @@ def test_the_catalog_page_adds_edits_and_archives_products(stack, browser, staff
                              .find_elements(By.TAG_NAME, "td")][4] == "€95.00")
     assert staff.get(f"/api/products/{made['id']}").json()["data"]["price_minor"] == 9500
 
+    assert browser.find_element(By.ID, "list-status").text == "1 product."
     directory_rows(browser)[f"Sea view room {tag}"].find_element(By.CSS_SELECTOR, "button.delete").click()
     browser.find_element(By.CSS_SELECTOR, "#entries-body button.danger-solid").click()
     wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#entries-body td.removed"),
                                                    f"Archived Sea view room {tag}."))
+    assert browser.find_element(By.ID, "list-status").text == ""  # the count no longer names it
     assert staff.get(f"/api/products?q={tag}").json()["data"]["items"] == []
     assert staff.get(f"/api/products/{made['id']}").json()["data"]["active"] is False
     assert console_problems(browser) == []
