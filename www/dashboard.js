@@ -46,12 +46,15 @@ function renderRevenue(revenue) {
   );
 }
 
+let isAdmin = false;
+
+/** The backlog's counts; for admins each links to those events on the outbox page. */
 function renderOutbox(outbox) {
   for (const kind of ["pending", "failed", "dead"]) {
-    const n = Number(outbox[kind] || 0);
-    $(`outbox-${kind}`).textContent = numberFormat.format(n);
+    const n = numberFormat.format(Number(outbox[kind] || 0));
+    $(`outbox-${kind}`).replaceChildren(isAdmin ? el("a", { href: `/outbox.html?status=${kind}`, text: n }) : n);
     const row = document.querySelector(`#outbox [data-kind="${kind}"]`);
-    row.classList.toggle("attention", kind !== "pending" && n > 0);
+    row.classList.toggle("attention", kind !== "pending" && Number(outbox[kind] || 0) > 0);
   }
 }
 
@@ -131,6 +134,8 @@ async function start() {
   }
   const rules = await api("GET", "/api/core/booking-lifecycle/rules");
   if (rules.status === 200 && rules.body && rules.body.ok) statusOrder = rules.body.data.statuses || [];
+  isAdmin = me.role === "admin";
+  $("outbox-all").hidden = !isAdmin;
   refreshButton.hidden = false;
   refreshButton.addEventListener("click", load);
   await load();

@@ -88,6 +88,7 @@ const sections = {
   "/lead.html": "/leads.html",
   "/my-booking.html": "/my-bookings.html",
   "/assignment.html": "/assignments.html",
+  "/outbox.html": "/dashboard.html",
 };
 
 function pagesFor(role) {

@@ -4,13 +4,14 @@ import ItineraHTTP
 
 /// The outbox as admins see it: what is pending, done or dead, and a retry button.
 enum OutboxAdminHandlers {
-    static let statuses: Set<String> = ["pending", "done", "dead"]
+    /// `failed` is the dashboard's "failed, retrying": pending events that have failed before.
+    static let statuses: Set<String> = ["pending", "failed", "done", "dead"]
 
-    /// `GET /api/admin/outbox?status=pending|done|dead&limit=&cursor=`, newest first, with handler outcomes.
+    /// `GET /api/admin/outbox?status=pending|failed|done|dead&limit=&cursor=`, newest first, with handler outcomes.
     static func list(_ scope: RequestScope) throws -> Response {
         var check = Validation()
         let status = scope.request.query["status"]
-        check.check(status.map(statuses.contains) ?? true, "status", "must be pending, done or dead")
+        check.check(status.map(statuses.contains) ?? true, "status", "must be pending, failed, done or dead")
         let page = ListPage(scope.request.query, &check, key: [ListPage.integer], defaultLimit: 100, maxLimit: 500)
         try check.finish()
         let rows = try scope.transaction { connection in
@@ -26,7 +27,8 @@ enum OutboxAdminHandlers {
                                      FROM outbox_handler_runs r WHERE r.event_id = e.id), '[]'))::text AS json,
                        e.id
                 FROM outbox_events e
-                WHERE ($1::text IS NULL OR e.status = $1) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
+                WHERE ($1::text IS NULL OR e.status = (CASE $1 WHEN 'failed' THEN 'pending' ELSE $1 END))
+                  AND ($1 IS DISTINCT FROM 'failed' OR e.last_error IS NOT NULL) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
                 ORDER BY e.id DESC
                 LIMIT $3
                 """, [status, page.after(0), page.fetch], context: "listing the outbox"

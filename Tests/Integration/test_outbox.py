@@ -8,6 +8,7 @@ from conftest import BINARY, wait_until
 from identity import Browser
 
 from test_bookings import move, new_booking
+from test_sales_and_catalog import walk
 
 
 def staff_and_customer(stack):
@@ -276,3 +277,27 @@ def test_a_handler_that_always_fails_ends_dead_with_its_error_visible(healthy):
     assert wait_until(lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "dead", 30)
     other_team = Browser(stack, "admin@other.test")
     assert other_team.send("POST", f"/api/admin/outbox/{event}/retry").status_code == 404
+
+
+def test_the_admin_outbox_lists_the_failing_events_the_dashboard_counts(healthy):
+    stack = healthy
+    # Failed once, its next try an hour away: the dashboard counts it as failed, retrying.
+    failing = stack.psql("INSERT INTO outbox_events (team_id, type, payload, attempts, last_error, next_attempt_at) "
+                         "VALUES ('00000000-0000-4000-8000-00000000d001', 'test.fail', '{}', 1, 'partner down', "
+                         "now() + interval '1 hour') RETURNING id").splitlines()[0]
+    waiting = stack.psql("INSERT INTO outbox_events (team_id, type, payload, next_attempt_at) "
+                         "VALUES ('00000000-0000-4000-8000-00000000d001', 'test.fail', '{}', now() + interval '1 hour') "
+                         "RETURNING id").splitlines()[0]
+    admin = Browser(stack, "admin@demo.test")
+    try:
+        ids = lambda status: set(walk(admin, f"/api/admin/outbox?status={status}", limit=500))
+        assert failing in ids("failed") and waiting not in ids("failed")
+        assert {failing, waiting} <= ids("pending")
+        assert failing not in ids("dead")
+        counts = admin.get("/api/admin/dashboard").json()["data"]["outbox"]
+        assert counts["failed"] == len(ids("failed"))
+        bad = admin.get("/api/admin/outbox?status=stuck")
+        assert bad.status_code == 400
+        assert bad.json()["error"]["details"]["fields"]["status"] == "must be pending, failed, done or dead"
+    finally:
+        stack.psql(f"DELETE FROM outbox_events WHERE id IN ({failing}, {waiting})")

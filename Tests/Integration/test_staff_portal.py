@@ -311,6 +311,45 @@ def test_dashboard_shows_the_api_numbers(stack, browser, staff):
         assert browser.find_element(By.ID, f"outbox-{kind}").text.isdigit()
     link = browser.find_element(By.CSS_SELECTOR, '#status-counts tr[data-status="booking_created"] a')
     assert link.get_attribute("href").endswith("/bookings.html?status=booking_created")
+    # The outbox's events are for admins: staff see the counts only.
+    assert browser.find_elements(By.CSS_SELECTOR, "#outbox a") == []
+
+
+def test_an_admin_finds_a_dead_event_from_the_dashboard_and_retries_it(stack, browser):
+    event = stack.psql("INSERT INTO outbox_events (team_id, type, payload) VALUES "
+                       f"('00000000-0000-4000-8000-00000000d001', 'test.fail', '{{\"note\": \"{MARKUP}\"}}') "
+                       "RETURNING id; SELECT pg_notify('itinera_outbox', 'fail')").splitlines()[0]
+    dead = lambda: stack.psql(f"SELECT status FROM outbox_events WHERE id = {event}") == "dead"
+    wait(browser, lambda d: dead(), seconds=30)
+    open_signed_in(browser, stack, "/dashboard.html", email="admin@demo.test")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#outbox-dead a"))).click()
+    wait(browser, EC.url_to_be(stack.url + "/outbox.html?status=dead"))
+    row = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, f'#events-body tr[data-id="{event}"]')))
+    assert Select(browser.find_element(By.ID, "status")).first_selected_option.text == "Dead"
+    assert row.find_element(By.CSS_SELECTOR, ".status .badge").text == "Dead"
+    assert "3 attempts" in row.find_element(By.CSS_SELECTOR, ".status").text
+    assert "always fails" in row.find_element(By.CSS_SELECTOR, ".last-error").text
+    assert row.find_element(By.CSS_SELECTOR, ".handlers li").get_attribute("data-status") == "failed"
+    row.find_element(By.CSS_SELECTOR, ".payload summary").click()
+    assert MARKUP in row.find_element(By.CSS_SELECTOR, ".payload pre").text  # shown as text, not markup
+    assert browser.find_elements(By.CSS_SELECTOR, "#events-body img") == []
+    assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Dashboard"
+
+    row.find_element(By.CSS_SELECTOR, "button.retry").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "retry-done"), f"Event #{event} (test.fail) is due again"))
+    retried = browser.find_element(By.CSS_SELECTOR, f'#events-body tr[data-id="{event}"]')
+    assert retried.find_element(By.CSS_SELECTOR, ".status .badge").text == "Pending"
+    # The worker takes it again (and this handler fails again, to dead).
+    wait(browser, lambda d: stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") != "0", seconds=30)
+    wait(browser, lambda d: dead(), seconds=30)
+    assert console_problems(browser) == []
+
+
+def test_the_outbox_page_is_for_admins(stack, browser):
+    open_signed_in(browser, stack, "/outbox.html")
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "page-error")))
+    assert error.text == "The outbox is for the team's admins."
+    assert not browser.find_element(By.ID, "events-table").is_displayed()
 
 
 def test_dashboard_departures_say_what_suppliers_have_not_confirmed(stack, browser, staff):
