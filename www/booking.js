@@ -293,7 +293,8 @@ function historyEntry(e) {
     { "data-action": e.action },
     el("div", { className: "timeline-when" }, timeElement(e.created_at)),
     el("div", { className: "history-summary", text: e.summary }),
-    el("div", { className: "muted", text: `by ${text(e.actor_name || e.actor_type)}` }),
+    el("div", { className: "muted", text: e.actor_type === "system" && !e.actor_name ? "automatically"
+      : `by ${text(e.actor_name || e.actor_type)}` }),
   );
 }
 

@@ -3,7 +3,8 @@ import ItineraHTTP
 
 /// A booking's history of changes beside its lifecycle timeline: the audit rows that name the
 /// booking (items added, changed, removed; suppliers' answers; assignments; delivered work;
-/// travelers; ground services; refunds asked for; edits), newest first, each with who did it and a
+/// travelers; ground services; refunds asked for; edits; what the automations recorded: invoice,
+/// voucher and itinerary, the client's thank-you), newest first, each with who did it and a
 /// sentence for people.
 enum BookingHistoryHandlers {
     /// `GET /api/bookings/{id}/history?limit=&cursor=` (staff).
@@ -78,6 +79,9 @@ enum BookingHistoryHandlers {
             WHEN 'ground_service.update' THEN 'Changed ground service ' || coalesce(service.description || ': ', '')
                 || \(fields)
             WHEN 'ground_service.delete' THEN 'Removed ground service ' || coalesce(a.details->>'service', '')
+            WHEN 'invoice.recorded' THEN 'Invoice recorded for ' || coalesce(a.details->>'amount', 'the booking')
+            WHEN 'documents.recorded' THEN 'Voucher and itinerary recorded'
+            WHEN 'communication.recorded' THEN 'Thank-you message to the client recorded'
             ELSE a.action
         END
         """

@@ -207,8 +207,8 @@ enum BookingItemHandlers {
             throw APIError(
                 status: 409, code: "total_below_payments",
                 message:
-                    "Payments hold \(PaymentLedger.money(held, ledger.currency)) of this booking; its total "
-                    + "cannot go below that (it would be \(PaymentLedger.money(ledger.totalMinor, ledger.currency))).",
+                    "Payments hold \(CurrencyCodes.amountText(held, ledger.currency)) of this booking; its total "
+                    + "cannot go below that (it would be \(CurrencyCodes.amountText(ledger.totalMinor, ledger.currency))).",
                 details: .object(["totalMinor": .integer(ledger.totalMinor), "heldMinor": .integer(held)]))
         }
         guard ledger.heldMinor > 0 else { return }

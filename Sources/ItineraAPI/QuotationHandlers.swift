@@ -316,8 +316,8 @@ struct LeadBookings {
             let moved = try move(from: .quotationSent, to: .quotationApproved) { booking in
                 // A booking priced by its own items keeps them: the timeline says when they differ.
                 guard booking.priced, booking.totalMinor != quotation.totalMinor else { return "quotation approved" }
-                return "quotation approved at \(PaymentLedger.money(quotation.totalMinor, quotation.currency)); "
-                    + "the booking's items total \(PaymentLedger.money(booking.totalMinor, quotation.currency))"
+                return "quotation approved at \(CurrencyCodes.amountText(quotation.totalMinor, quotation.currency)); "
+                    + "the booking's items total \(CurrencyCodes.amountText(booking.totalMinor, quotation.currency))"
             }
             if price && moved.count == 1 { try priceAsQuoted(moved[0]) }
         default:

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import ItineraCore
+import ItineraHTTP
 import ItineraStore
 
 /// What the lifecycle sets off: every status change tells the team and, for the states they see,
@@ -51,13 +52,20 @@ public enum Automations {
         let status = BookingStatus.paymentConfirmed
 
         func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            try connection.query(
+            let invoice = try connection.query(
                 """
                 INSERT INTO invoices (team_id, booking_id, amount_minor, currency, source_event_id)
                 SELECT team_id, id, total_minor, currency, $2 FROM bookings WHERE id = $1
                 ON CONFLICT (booking_id, source_event_id) DO NOTHING
+                RETURNING id, amount_minor, currency
                 """, [booking, event.id], context: "recording the invoice")
             try document("invoice", booking, event, connection)
+            guard let id = invoice.first("id"), let amount = invoice.first("amount_minor").flatMap(Int64.init),
+                let currency = invoice.first("currency")
+            else { return }
+            try history(
+                "invoice.recorded", booking, table: "invoices", id: id,
+                details: ["amount": .string(CurrencyCodes.amountText(amount, currency))], event, connection)
         }
     }
 
@@ -69,12 +77,15 @@ public enum Automations {
         func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
             try document("voucher", booking, event, connection)
             try document("itinerary", booking, event, connection)
-            try connection.query(
+            let itinerary = try connection.query(
                 """
                 INSERT INTO itineraries (team_id, booking_id, source_event_id)
                 SELECT team_id, id, $2 FROM bookings WHERE id = $1
                 ON CONFLICT (booking_id, source_event_id) DO NOTHING
+                RETURNING id
                 """, [booking, event.id], context: "recording the itinerary")
+            guard let id = itinerary.first("id") else { return }
+            try history("documents.recorded", booking, table: "itineraries", id: id, details: [:], event, connection)
         }
     }
 
@@ -84,12 +95,17 @@ public enum Automations {
         let status = BookingStatus.completed
 
         func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws {
-            try connection.query(
+            let message = try connection.query(
                 """
                 INSERT INTO customer_communications (team_id, booking_id, kind, source_event_id)
                 SELECT team_id, id, 'completion_thanks', $2 FROM bookings WHERE id = $1
                 ON CONFLICT (booking_id, kind, source_event_id) DO NOTHING
+                RETURNING id
                 """, [booking, event.id], context: "recording the customer communication")
+            guard let id = message.first("id") else { return }
+            try history(
+                "communication.recorded", booking, table: "customer_communications", id: id,
+                details: ["kind": .string("completion_thanks")], event, connection)
         }
     }
 
@@ -97,6 +113,23 @@ public enum Automations {
     protocol StatusAutomation: OutboxHandler {
         var status: BookingStatus { get }
         func record(_ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection) throws
+    }
+
+    /// A line in the booking's history (`GET /api/bookings/{id}/history`) for what an automation
+    /// recorded, written only with the row it describes, so a re-run adds no second line.
+    static func history(
+        _ action: String, _ booking: UUID, table: String, id: String, details: [String: JSONValue],
+        _ event: OutboxEvent, _ connection: PostgresConnection
+    ) throws {
+        var details = details
+        details["event_id"] = .string(String(event.id))
+        try connection.query(
+            """
+            INSERT INTO audit_log (team_id, actor_type, action, target_table, target_id, booking_id, details)
+            SELECT team_id, 'system', $2, $3, $4, id, $5::jsonb FROM bookings WHERE id = $1
+            """,
+            [booking, action, table, id, String(decoding: JSONWriter.bytes(.object(details)), as: UTF8.self)],
+            context: "recording the booking's history")
     }
 
     static func document(_ kind: String, _ booking: UUID, _ event: OutboxEvent, _ connection: PostgresConnection)

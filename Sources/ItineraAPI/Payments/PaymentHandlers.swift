@@ -82,7 +82,8 @@ enum PaymentHandlers {
                 try LifecycleHandlers.move(
                     connection, scope: scope, bookingId: booking.id, to: .paymentPending,
                     actorType: caller.role == .customer ? "customer" : "user", actorId: caller.userId?.lowercased,
-                    note: "Payment requested: \(PaymentLedger.money(amount, booking.currency)) by \(provider.name).",
+                    note:
+                        "Payment requested: \(CurrencyCodes.amountText(amount, booking.currency)) by \(provider.name).",
                     metadata: ["payment_id": .string(paymentId.lowercased)], idempotencyKey: nil)
             }
             let payload = String(decoding: JSONWriter.bytes(.object(intent.payload)), as: UTF8.self)
@@ -129,7 +130,8 @@ enum PaymentHandlers {
         guard amount <= balance else {
             throw APIError(
                 status: 422, code: "amount_exceeds_balance",
-                message: "At most \(PaymentLedger.money(balance, booking.currency)) can be paid now.", details: details)
+                message: "At most \(CurrencyCodes.amountText(balance, booking.currency)) can be paid now.",
+                details: details)
         }
         return amount
     }

@@ -212,17 +212,4 @@ enum PaymentLedger {
             }
         }
     }
-
-    /// `minor` units of `currency` as people read them: 12.34 EUR, 1234 JPY, 1.234 KWD.
-    static func money(_ minor: Int64, _ currency: String) -> String {
-        let digits = CurrencyCodes.minorDigits(currency)
-        let sign = minor < 0 ? "-" : ""
-        let value = minor.magnitude
-        guard digits > 0 else { return "\(sign)\(value) \(currency)" }
-        var scale: UInt64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let fraction = String(value % scale)
-        let padded = String(repeating: "0", count: digits - fraction.count) + fraction
-        return "\(sign)\(value / scale).\(padded) \(currency)"
-    }
 }

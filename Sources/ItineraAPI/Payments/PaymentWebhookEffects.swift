@@ -64,7 +64,7 @@ enum PaymentWebhookEffects {
                 """, [payment.id, reason.prefix(codePoints: 500), receipt.event.id],
                 context: "recording a failed payment")
             try notifyStaff(
-                "payment_failed", "Payment failed: \(PaymentLedger.money(payment.amountMinor, payment.currency))",
+                "payment_failed", "Payment failed: \(CurrencyCodes.amountText(payment.amountMinor, payment.currency))",
                 message: reason, payment, scope, connection)
             return ("applied", reason)
         case .refunded(_, _, let currency, let refunds):
@@ -81,8 +81,8 @@ enum PaymentWebhookEffects {
         guard !payment.isCaptured else { return ("already_applied", nil) }
         guard amount == payment.amountMinor, currency == payment.currency else {
             let detail =
-                "Expected \(PaymentLedger.money(payment.amountMinor, payment.currency)), "
-                + "the provider reported \(PaymentLedger.money(amount, currency)). The booking was not changed."
+                "Expected \(CurrencyCodes.amountText(payment.amountMinor, payment.currency)), "
+                + "the provider reported \(CurrencyCodes.amountText(amount, currency)). The booking was not changed."
             try notifyStaff(
                 "payment_amount_mismatch", "Payment amount mismatch", message: detail, payment, scope, connection)
             return ("amount_mismatch", detail)
@@ -100,7 +100,7 @@ enum PaymentWebhookEffects {
             // A checkout opened before the booking was closed: the money is the provider's fact and
             // is recorded; the booking stays closed, and staff are told to give it back.
             let detail =
-                "\(PaymentLedger.money(amount, currency)) was paid although the booking is "
+                "\(CurrencyCodes.amountText(amount, currency)) was paid although the booking is "
                 + "\(booking.status.rawValue): refund it."
             try notifyStaff(
                 "payment_on_closed_booking", "Payment on a \(booking.status.rawValue) booking", message: detail,
@@ -111,19 +111,20 @@ enum PaymentWebhookEffects {
         if overpaid > 0 {
             // Two checkouts were both paid (an open intent expired and a new one was made): the money
             // is captured either way; staff decide whether to refund the difference.
-            let detail = "The booking is overpaid by \(PaymentLedger.money(overpaid, currency)): a refund may be due."
+            let detail =
+                "The booking is overpaid by \(CurrencyCodes.amountText(overpaid, currency)): a refund may be due."
             try notifyStaff("payment_overpaid", "Booking overpaid", message: detail, payment, scope, connection)
             return ("applied", detail)
         }
-        let paid = PaymentLedger.money(amount, currency)
+        let paid = CurrencyCodes.amountText(amount, currency)
         try notifyStaff(
             "payment_received", "Payment received: \(paid)",
             message: outstanding == 0
                 ? "The booking is paid in full."
-                : "\(PaymentLedger.money(outstanding, currency)) is still outstanding.",
+                : "\(CurrencyCodes.amountText(outstanding, currency)) is still outstanding.",
             payment, scope, connection)
         guard outstanding == 0 else {
-            return ("partially_paid", "\(PaymentLedger.money(outstanding, currency)) still outstanding.")
+            return ("partially_paid", "\(CurrencyCodes.amountText(outstanding, currency)) still outstanding.")
         }
         return ("applied", nil)
     }
@@ -157,7 +158,7 @@ enum PaymentWebhookEffects {
             guard refund.amountMinor <= current.capturedMinor - current.refundedMinor else {
                 let detail =
                     "The provider reported refund \(refund.reference) of "
-                    + "\(PaymentLedger.money(refund.amountMinor, payment.currency)), more than is left to refund."
+                    + "\(CurrencyCodes.amountText(refund.amountMinor, payment.currency)), more than is left to refund."
                 try notifyStaff(
                     "refund_mismatch", "Refund exceeds the captured amount", message: detail, payment, scope, connection
                 )

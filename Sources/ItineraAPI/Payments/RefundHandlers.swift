@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraPayments
 import ItineraStore
@@ -48,7 +49,7 @@ enum RefundHandlers {
                     throw APIError(
                         status: 422, code: "refund_exceeds_captured",
                         message:
-                            "At most \(PaymentLedger.money(refundable, payment.currency)) of this payment can be refunded.",
+                            "At most \(CurrencyCodes.amountText(refundable, payment.currency)) of this payment can be refunded.",
                         details: .object([
                             "refundableMinor": .integer(refundable), "currency": .string(payment.currency),
                         ]))
@@ -65,7 +66,7 @@ enum RefundHandlers {
                     connection, scope, action: "payment.refund", table: "payment_refunds", rowId: refundId.lowercased,
                     bookingId: payment.bookingId,
                     details: [
-                        "amount": .string(PaymentLedger.money(amount, payment.currency)),
+                        "amount": .string(CurrencyCodes.amountText(amount, payment.currency)),
                         "reason": reason.map(JSONValue.string) ?? .null,
                     ])
                 let refundJSON = try connection.query(

@@ -1,7 +1,7 @@
 /// The ISO-4217 codes of money a booking can be priced in: the circulating currencies, without the
 /// fund, precious-metal, test and "no currency" codes.
-enum CurrencyCodes {
-    static let all: Set<String> = [
+public enum CurrencyCodes {
+    public static let all: Set<String> = [
         "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
         "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
         "COP", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
@@ -17,7 +17,7 @@ enum CurrencyCodes {
 
     /// ISO-4217's minor-unit digits of `code`: 2 for most (EUR: cents), 0 for JPY, 3 for KWD. The
     /// portal (`www/ui.js`, `currencyDigits`) keeps the same table.
-    static func minorDigits(_ code: String) -> Int {
+    public static func minorDigits(_ code: String) -> Int {
         zeroDigits.contains(code) ? 0 : threeDigits.contains(code) ? 3 : 2
     }
 
@@ -25,4 +25,18 @@ enum CurrencyCodes {
         "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
     ]
     private static let threeDigits: Set<String> = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
+
+    /// An amount as messages and history write it, exactly (no floating point): 125050 EUR →
+    /// "1250.50 EUR", 1250 JPY → "1250 JPY".
+    public static func amountText(_ minor: Int64, _ currency: String) -> String {
+        let digits = minorDigits(currency)
+        let sign = minor < 0 ? "-" : ""
+        let value = minor.magnitude
+        guard digits > 0 else { return "\(sign)\(value) \(currency)" }
+        var scale: UInt64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let fraction = String(value % scale)
+        let padded = String(repeating: "0", count: digits - fraction.count) + fraction
+        return "\(sign)\(value / scale).\(padded) \(currency)"
+    }
 }
