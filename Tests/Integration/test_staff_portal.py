@@ -540,11 +540,14 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     entries = lambda: [(li.find_element(By.CSS_SELECTOR, ".history-summary").text,
                         li.find_element(By.CSS_SELECTOR, ".muted").text)
                        for li in browser.find_elements(By.CSS_SELECTOR, "#history li")]
-    wait(browser, lambda d: len(entries()) == 4)
+    # The payment's invoice is recorded by the worker, beside staff's changes, as done automatically.
+    wait(browser, lambda d: len(entries()) == 5)
     item_name = item["description"]
-    assert entries() == [(f"Changed {item_name}: supplier reference", "by Sam Staff"),
-                         (f"Changed {item_name}: supplier, supplier reference, supplier status", "by Sam Staff"),
-                         (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
+    assert [e for e in entries() if e[1] != "automatically"] == [
+        (f"Changed {item_name}: supplier reference", "by Sam Staff"),
+        (f"Changed {item_name}: supplier, supplier reference, supplier status", "by Sam Staff"),
+        (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
+    assert ("Invoice recorded for 179.00 EUR", "automatically") in entries()
     assert console_problems(browser) == []
 
 
