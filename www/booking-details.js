@@ -3,7 +3,7 @@
 // booking's version. A 412 (someone saved in between) keeps what was typed and says what they saved
 // in the same fields.
 import { call } from "/session.js";
-import { el, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage } from "/ui.js";
+import { el, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, refocus, showMessage } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -133,6 +133,7 @@ async function save(event) {
   const response = await call("PATCH", `/api/bookings/${encodeURIComponent(booking.id)}`, body,
     { "If-Match": String(booking.version) });
   $("notes-save").disabled = false;
+  refocus($("notes-save"));
   if (handleSignedOut(response)) return;
   if (response.status === 200) {
     shown = {};

@@ -4,7 +4,7 @@
 import { call } from "/session.js";
 import {
   askInPlace, CLOSED_STATUSES, dataTable, el, errorText, errorWithFields, handleSignedOut, isoToLocalInput, localInputToISO, showMessage,
-  statusLabel, text, timeElement,
+  refocus, statusLabel, text, timeElement,
 } from "/ui.js";
 
 // The kinds the API takes (GroundServiceHandlers.kinds).
@@ -115,9 +115,11 @@ async function removeService(service, button) {
     }
     await changed();
     showMessage(notice, `Removed ${service.description}.`);
+    refocus($("services").querySelector("button") || $("service-kind"));
     return;
   }
   button.disabled = false;
+  refocus(button);
   showMessage(alert, errorText(response, "The service was not removed"));
   if (response.status === 409) await changed();
 }
@@ -174,8 +176,10 @@ async function submit(event) {
     fillForm(null);
     await changed();
     showMessage(notice, done);
+    refocus($("service-kind")); // ready for the next one
     return;
   }
+  refocus($("service-submit"));
   showMessage(alert, errorWithFields(response, editing ? "The service was not saved" : "The service was not added"));
   if (response.status === 409) await changed();
 }

@@ -6,7 +6,7 @@ import { catalogPicker, describeProduct, pickedText, productStart } from "/catal
 import { call } from "/session.js";
 import {
   CLOSED_STATUSES, ITEM_KINDS, currencyDigits, dataTable, el, errorText, errorWithFields, formatMoney, handleSignedOut,
-  localInputToISO, minorToDecimalString, parseAmountToMinor, showMessage, statusLabel, text, timeElement,
+  localInputToISO, minorToDecimalString, parseAmountToMinor, refocus, showMessage, statusLabel, text, timeElement,
 } from "/ui.js";
 
 const PRICING = ["lead_created", "quotation_sent", "quotation_approved", "booking_created", "payment_pending"];
@@ -70,6 +70,10 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
       succeeded();
       await reloadOrEnable();
       showMessage(notice, done);
+      // After an add the emptied form is ready for the next item; otherwise the control that
+      // made the change, while it is there.
+      refocus((method !== "POST" && box.querySelector(again)) || box.querySelector("#add-item-catalog")
+        || box.querySelector("button, select, input"));
     } else if (response.status === 412 || response.status === 409 || response.status === 404) {
       await reloadOrEnable();
       const possible = box.querySelector(again) !== null;
@@ -77,9 +81,11 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
         ? `The booking changed meanwhile; it is shown as it is now. ${possible
           ? "Apply the change again." : "This change is no longer possible here."}`
         : errorText(response, "The item was not changed"));
+      refocus(box.querySelector(again) || box.querySelector("button, select, input"));
     } else {
       for (const control of controls()) control.disabled = false;
       showMessage(alert, errorWithFields(response, "The item was not changed"));
+      refocus(box.querySelector(again));
     }
   }
 
@@ -165,7 +171,7 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
   }
 }
 
-const DRAFT_FIELDS = ["add-item-kind", "add-item-description", "add-item-starts", "add-item-quantity", "add-item-price",
+const DRAFT_FIELDS = ["add-item-catalog", "add-item-kind", "add-item-description", "add-item-starts", "add-item-quantity", "add-item-price",
   "add-item-supplier"];
 
 /** What is typed in the add `form` on screen for `booking` (null when there is none, or it was just added). */
@@ -188,6 +194,9 @@ function restoreDraft(form, draft) {
     // A supplier removed meanwhile is not chosen again.
     if (input.tagName !== "SELECT" || [...input.options].some((o) => o.value === value)) input.value = value;
   }
+  // A search being typed shows its results again.
+  const search = form.querySelector("#add-item-catalog");
+  if (search.value.trim()) search.dispatchEvent(new Event("input"));
   if (draft.product) form.usePicked(draft.product);
   if (!draft.focus) return;
   const input = form.querySelector(`#${CSS.escape(draft.focus.id)}`);
@@ -239,7 +248,7 @@ function addForm(booking, suppliers, submit, alert, notice) {
     price.value = samePrice ? minorToDecimalString(p.price_minor, currencyDigits(p.currency)) : "";
     supplier.value = p.supplier_id && [...supplier.options].some((o) => o.value === p.supplier_id) ? p.supplier_id : "";
     (samePrice ? quantity : price).focus();
-  });
+  }, "add-item-catalog");
   const form = el(
     "form",
     { id: "add-item", className: "inline-form", novalidate: true },

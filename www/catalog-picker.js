@@ -13,10 +13,10 @@ function place(p) {
 
 /**
  * The picker: a search field and up to 8 matching products; `onPick(product)` fills the form.
- * Returns the element to place above the form's fields.
+ * `id` names the search field (a form built again keeps it); returns the element to place above
+ * the form's fields.
  */
-export function catalogPicker(onPick) {
-  const id = `catalog-search-${nextId++}`;
+export function catalogPicker(onPick, id = `catalog-search-${nextId++}`) {
   const input = el("input", {
     id, type: "search", autocomplete: "off", placeholder: "Search the catalog by name", "aria-describedby": `${id}-status`,
   });

@@ -85,7 +85,7 @@ function askToDelete(entry, cell, opener) {
       const error = response.body && response.body.error;
       const inUse = response.status === 409 && error && error.code === "in_use";
       showMessage(problem, inUse
-        ? `${entry.name} stays: it is named by ${error.details.named_by}.`
+        ? `${entry.name} stays: still named by ${error.details.named_by}.`
         : errorText(response, `${directory.remove.verb} failed`));
       confirm.disabled = inUse;
       keep.focus();

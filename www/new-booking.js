@@ -98,6 +98,7 @@ function itemRow() {
     row.dataset.productPrice = String(p.price_minor);
     row.dataset.productCurrency = p.currency;
     row.dataset.productName = p.name;
+    row.dataset.productKind = p.kind;
     delete row.dataset.filledPrice; // a new pick sets its price whatever was there
     priceFromCatalog(row);
     updateTotal();
@@ -124,6 +125,14 @@ function itemRow() {
     remove,
   );
   remove.addEventListener("click", () => removeRow(row, itemsBox, "#add-item"));
+  // Another kind is not that product any more: its id and supplier stay behind, the price typed stays.
+  kind.addEventListener("change", () => {
+    if (!row.dataset.productId || kind.value === row.dataset.productKind) return;
+    for (const key of ["productId", "supplierId", "productPrice", "productCurrency", "productName", "productKind",
+      "filledPrice"]) delete row.dataset[key];
+    picked.textContent = "";
+    picked.hidden = true;
+  });
   return row;
 }
 
@@ -251,7 +260,8 @@ function clearErrors() {
 }
 
 function sentence(message) {
-  const text = String(message || "is not valid");
+  // Under its field "is required" reads "Required."
+  const text = String(message || "is not valid").replace(/^is required\b/, "required");
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
 
@@ -336,6 +346,8 @@ function collect() {
   if (!isCurrencyCode(currency)) errors.currency = "must be a three-letter ISO code such as EUR";
   const digits = currencyDigits(isCurrencyCode(currency) ? currency : "EUR");
   const body = { customerId: customerSelect.value || null, currency, items: [], travelers: [] };
+  // What the server would refuse anyway is named here too, so one summary lists every problem.
+  if (!body.customerId) errors.customerId = "is required";
   const notes = notesInput.value.trim();
   if (notes) body.notes = notes;
   const internalNotes = internalNotesInput.value.trim();
@@ -351,11 +363,13 @@ function collect() {
   itemRows.forEach((row, i) => {
     const value = (name) => row.querySelector(`[data-field="${name}"]`).value;
     const item = { kind: value("kind"), description: value("description").trim() };
+    if (!item.description) errors[`items[${i}].description`] = "is required";
     const starts = localInputToISO(value("startsAt")); // the user's local time
     if (starts === null) errors[`items[${i}].startsAt`] = "is not a date and time";
     else if (starts) item.startsAt = starts;
     const { quantity, price } = rowAmounts(row, digits);
     if (quantity === null) errors[`items[${i}].quantity`] = "must be a whole number";
+    else if (quantity < 1 || quantity > 10000) errors[`items[${i}].quantity`] = "must be from 1 to 10000";
     else item.quantity = quantity;
     if (!price.ok) errors[`items[${i}].unitPriceMinor`] = lowerFirst(price.message.replace(/\.$/, ""));
     else item.unitPriceMinor = price.minor;
@@ -363,10 +377,15 @@ function collect() {
     if (row.dataset.supplierId) item.supplierId = row.dataset.supplierId;
     body.items.push(item);
   });
-  travelerRows.forEach((row) => {
+  travelerRows.forEach((row, i) => {
     const value = (name) => row.querySelector(`[data-field="${name}"]`).value.trim();
     const traveler = { firstName: value("firstName"), lastName: value("lastName") };
+    if (!traveler.firstName) errors[`travelers[${i}].firstName`] = "is required";
+    if (!traveler.lastName) errors[`travelers[${i}].lastName`] = "is required";
     if (value("email")) traveler.email = value("email");
+    if (traveler.email && !/^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$/.test(traveler.email)) {
+      errors[`travelers[${i}].email`] = "must be an e-mail address";
+    }
     body.travelers.push(traveler);
   });
   return { body, errors };

@@ -4,7 +4,7 @@
 // Every text from the server goes in with textContent (through `el`), never innerHTML.
 import { pagedList } from "/paged-list.js";
 import { call, requireSession } from "/session.js";
-import { el, errorText, handleSignedOut, showMessage, statusLabel, text, timeElement } from "/ui.js";
+import { el, errorText, handleSignedOut, showMessage, statusLabel, timeElement } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 const statusSelect = $("status");
@@ -22,14 +22,16 @@ function eventCell(event) {
     el("pre", { text: JSON.stringify(event.payload, null, 2) }));
   return el("td", { className: "event" },
     el("code", { text: event.type }), el("span", { className: "muted", text: ` #${event.id}` }),
-    booking ? el("div", {}, el("a", { href: `/booking.html?id=${encodeURIComponent(booking)}`, text: "The booking" })) : null,
+    booking ? el("div", {}, el("a", {
+      href: `/booking.html?id=${encodeURIComponent(booking)}`,
+      text: event.payload && event.payload.booking_reference ? `Booking ${event.payload.booking_reference}` : "The booking",
+    })) : null,
     payload);
 }
 
 /** Pending, failing (pending after an error, with the time of the next try), done or dead, with its attempts. */
 function statusCell(event) {
-  // A retried event keeps its last error to read, but is due now with its attempts from zero.
-  const failing = event.status === "pending" && event.last_error && Number(event.attempts) > 0;
+  const failing = event.status === "pending" && Boolean(event.last_error);
   const badge = el("span", {
     className: `badge badge-outbox-${failing ? "failed" : event.status}`, "data-status": event.status,
     text: failing ? "Failed, retrying" : statusLabel(event.status),
@@ -39,7 +41,7 @@ function statusCell(event) {
   if (attempts > 0) facts.push(`${attempts} attempt${attempts === 1 ? "" : "s"}`);
   const cell = el("td", { className: "status" }, badge, facts.length ? el("div", { className: "muted", text: facts.join(" · ") }) : null);
   if (failing && event.next_attempt_at) cell.append(el("div", { className: "muted" }, "Next try ", timeElement(event.next_attempt_at)));
-  if (event.status === "done" && event.processed_at) cell.append(el("div", { className: "muted" }, "Done ", timeElement(event.processed_at)));
+  if (event.status === "done" && event.processed_at) cell.append(el("div", { className: "muted" }, "at ", timeElement(event.processed_at)));
   return cell;
 }
 
@@ -71,7 +73,7 @@ function row(event) {
     el("td", { className: "created" }, timeElement(event.created_at)),
     statusCell(event),
     handlersCell(event),
-    el("td", { className: "last-error", text: text(event.last_error) }),
+    event.last_error ? el("td", { className: "last-error", text: event.last_error }) : el("td", { className: "muted", text: "—" }),
     actionsCell(event),
   );
 }
@@ -85,8 +87,9 @@ async function retryEvent(event, button) {
   if (handleSignedOut(response)) return;
   const tr = button.closest("tr");
   if (response.status === 200 && response.body && response.body.ok) {
-    const again = { ...event, ...response.body.data, next_attempt_at: null };
-    tr.replaceWith(row(again));
+    const again = row({ ...event, ...response.body.data, next_attempt_at: null });
+    tr.replaceWith(again);
+    again.querySelector("button.retry").focus();
     showMessage($("retry-done"), `Event #${event.id} (${event.type}) is due again now; the worker takes it next.`);
     return;
   }

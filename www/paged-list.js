@@ -34,12 +34,15 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
     const query = new URLSearchParams({ limit: String(pageSize) });
     for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
     if (!reset && cursor) query.set("cursor", cursor);
+    // Disabling the button drops its focus: it goes to the first row it brought, or back to it.
+    const fromButton = document.activeElement === loadMore;
     loadMore.disabled = true;
     showMessage(error, "");
     status.textContent = "Loading…";
     const response = await call("GET", `${path}?${query}`);
     if (mine !== generation) return false;
     loadMore.disabled = false;
+    if (fromButton) loadMore.focus();
     if (handleSignedOut(response)) return false;
     if (!(response.status === 200 && response.body && response.body.ok)) {
       status.textContent = "";
@@ -52,13 +55,16 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
       shown = 0;
       active = filters;
     }
-    for (const item of items) tbody.append(row(item));
+    const added = items.map(row);
+    tbody.append(...added);
     shown += items.length;
     cursor = nextCursor || null;
     table.hidden = shown === 0;
     empty.hidden = shown !== 0;
     loadMore.hidden = !cursor;
     status.textContent = shown === 0 ? "" : describe(shown, Boolean(cursor));
+    const next = added.length > 0 ? added[0].querySelector("a, button, input, select") : null;
+    if (fromButton && next) next.focus();
     return true;
   }
 

@@ -5,7 +5,7 @@
 // details-form, travelers, flights, add-traveler, add-flight, no-travelers, no-flights, save,
 // save-status, save-error, save-done, details-closed.
 import { call } from "/session.js";
-import { CLOSED_STATUSES, el, errorText, handleSignedOut, isoToLocalInput, showMessage, statusLabel } from "/ui.js";
+import { CLOSED_STATUSES, el, errorText, handleSignedOut, isoToLocalInput, refocus, showMessage, statusLabel } from "/ui.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("details-form");
@@ -227,6 +227,7 @@ async function save(event) {
   $("save-status").textContent = "Saving…";
   const response = await call("PUT", settings.path, body, version === null ? {} : { "If-Match": String(version) });
   saveButton.disabled = false;
+  refocus(saveButton);
   $("save-status").textContent = "";
   if (handleSignedOut(response)) return;
   if (response.status === 200 && response.body && response.body.ok) {

@@ -246,6 +246,15 @@ export function askInPlace(container, opener, { question, verb, onConfirm, extra
   confirm.focus();
 }
 
+/**
+ * Focuses `target` when a save left the focus nowhere: a button disabled while its request runs,
+ * or a row built again, drops it to the page. A focus the user has moved meanwhile stays.
+ */
+export function refocus(target) {
+  const active = document.activeElement;
+  if (target && target.isConnected && (!active || active === document.body)) target.focus();
+}
+
 /** Whether the signed-in role may use the staff pages. */
 export function isStaff(me) {
   return Boolean(me) && (me.role === "staff" || me.role === "admin");

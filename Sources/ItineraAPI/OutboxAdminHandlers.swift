@@ -4,7 +4,8 @@ import ItineraHTTP
 
 /// The outbox as admins see it: what is pending, done or dead, and a retry button.
 enum OutboxAdminHandlers {
-    /// `failed` is the dashboard's "failed, retrying": pending events that have failed before.
+    /// As the dashboard counts them: `pending` events have not failed yet, `failed` ones ("failed,
+    /// retrying") are pending after a failure.
     static let statuses: Set<String> = ["pending", "failed", "done", "dead"]
 
     /// `GET /api/admin/outbox?status=pending|failed|done|dead&limit=&cursor=`, newest first, with handler outcomes.
@@ -28,7 +29,8 @@ enum OutboxAdminHandlers {
                        e.id
                 FROM outbox_events e
                 WHERE ($1::text IS NULL OR e.status = (CASE $1 WHEN 'failed' THEN 'pending' ELSE $1 END))
-                  AND ($1 IS DISTINCT FROM 'failed' OR e.last_error IS NOT NULL) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
+                  AND (CASE $1 WHEN 'failed' THEN e.last_error IS NOT NULL
+                               WHEN 'pending' THEN e.last_error IS NULL ELSE true END) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
                 ORDER BY e.id DESC
                 LIMIT $3
                 """, [status, page.after(0), page.fetch], context: "listing the outbox"
@@ -37,7 +39,8 @@ enum OutboxAdminHandlers {
         return scope.ok(jsonText: page.answer(rows))
     }
 
-    /// `POST /api/admin/outbox/{id}/retry`: a dead or failing event is tried again now.
+    /// `POST /api/admin/outbox/{id}/retry`: a dead or failing event is tried again now, as if new
+    /// (attempts from zero, pending); the handlers' runs keep their errors until they succeed.
     static func retry(_ scope: RequestScope) throws -> Response {
         guard let id = scope.request.pathParameters["id"].flatMap(Int64.init) else {
             throw APIError.notFound("No such outbox event.")
@@ -45,9 +48,10 @@ enum OutboxAdminHandlers {
         let json = try scope.transaction { connection -> String in
             let row = try connection.query(
                 """
-                UPDATE outbox_events SET status = 'pending', next_attempt_at = now(), attempts = 0
+                UPDATE outbox_events SET status = 'pending', next_attempt_at = now(), attempts = 0, last_error = NULL
                 WHERE id = $1 AND status <> 'done'
-                RETURNING json_build_object('id', id, 'type', type, 'status', status, 'attempts', attempts)::text AS json
+                RETURNING json_build_object('id', id, 'type', type, 'status', status, 'attempts', attempts,
+                                          'last_error', last_error)::text AS json
                 """, [id], context: "retrying an outbox event")
             guard let json = row.first("json") else {
                 throw APIError.notFound("No such outbox event, or it is already done.")

@@ -223,7 +223,7 @@ def test_invalid_quantity_shows_the_field_error_and_creates_nothing(stack, brows
     assert "Traveler 2 last name is required" in summary.text
     last_name = second.find_element(By.CSS_SELECTOR, '[data-field="lastName"]')
     assert last_name.get_attribute("aria-invalid") == "true"
-    assert browser.find_element(By.ID, last_name.get_attribute("aria-describedby")).text == "Is required."
+    assert browser.find_element(By.ID, last_name.get_attribute("aria-describedby")).text == "Required."
     assert summary.find_element(By.CSS_SELECTOR, 'li[data-field="items[0].quantity"]')
     quantity = row.find_element(By.CSS_SELECTOR, '[data-field="quantity"]')
     assert quantity.get_attribute("aria-invalid") == "true"
@@ -254,6 +254,23 @@ def test_invalid_quantity_shows_the_field_error_and_creates_nothing(stack, brows
     booking = staff.get(f"/api/bookings/{browser.current_url.split('id=', 1)[1]}").json()["data"]
     assert [(t["first_name"], t["last_name"]) for t in booking["travelers"]] == [("Ana", "Costa")]
     assert booking["total_minor"] == 4500
+
+
+def test_the_new_booking_summary_names_every_problem_at_once(stack, browser, staff):
+    open_signed_in(browser, stack, "/new-booking.html")
+    wait(browser, EC.visibility_of_element_located((By.ID, "booking-form")))
+    row = browser.find_element(By.CSS_SELECTOR, "#items .item-row")
+    row.find_element(By.CSS_SELECTOR, '[data-field="description"]').send_keys("Harbour cruise")
+    traveler = browser.find_element(By.CSS_SELECTOR, "#travelers .traveler-row")
+    traveler.find_element(By.CSS_SELECTOR, '[data-field="email"]').send_keys("not-an-email")
+    before = int(stack.psql("SELECT count(*) FROM bookings"))
+    browser.find_element(By.ID, "submit").click()
+    summary = wait(browser, EC.visibility_of_element_located((By.ID, "error-summary")))
+    assert summary.find_element(By.ID, "error-summary-text").text == "Fix these 5 problems and submit again:"
+    assert [li.text for li in summary.find_elements(By.CSS_SELECTOR, "#error-list li")] == [
+        "Customer is required", "Item 1 unit price: enter an amount", "Traveler 1 first name is required",
+        "Traveler 1 last name is required", "Traveler 1 e-mail must be an e-mail address"]
+    assert int(stack.psql("SELECT count(*) FROM bookings")) == before
 
 
 def test_list_shows_the_booking_and_search_narrows_to_it(stack, browser, staff):
@@ -339,6 +356,7 @@ def test_an_admin_finds_a_dead_event_from_the_dashboard_and_retries_it(stack, br
     wait(browser, EC.text_to_be_present_in_element((By.ID, "retry-done"), f"Event #{event} (test.fail) is due again"))
     retried = browser.find_element(By.CSS_SELECTOR, f'#events-body tr[data-id="{event}"]')
     assert retried.find_element(By.CSS_SELECTOR, ".status .badge").text == "Pending"
+    assert browser.switch_to.active_element.get_attribute("aria-label") == f"Retry event {event} now"
     # The worker takes it again (and this handler fails again, to dead).
     wait(browser, lambda d: stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") != "0", seconds=30)
     wait(browser, lambda d: dead(), seconds=30)
@@ -674,7 +692,7 @@ def test_customers_are_added_edited_and_deleted_on_their_page(stack, browser, st
     directory_rows(browser)[f"{MARKUP} {tag}"].find_element(By.CSS_SELECTOR, "button.danger").click()
     browser.find_element(By.CSS_SELECTOR, "#entries-body button.danger-solid").click()
     problem = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#entries-body .notice-error")))
-    assert problem.text == f"{MARKUP} {tag} stays: it is named by 1 booking."
+    assert problem.text == f"{MARKUP} {tag} stays: still named by 1 booking."
     assert browser.switch_to.active_element.text == "Keep"
     browser.switch_to.active_element.click()
     assert browser.switch_to.active_element.get_attribute("aria-label") == f"Delete {MARKUP} {tag}"
@@ -1017,9 +1035,10 @@ def test_an_item_being_typed_outlives_a_save_elsewhere_on_the_booking_page(stack
     added = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][-1]
     assert (added["product_id"], added["quantity"], added["unit_price_minor"], added["description"]) == (
         product["id"], 4, 6000, f"Dolphin watch {tag}, morning boat")
-    # Once added, the form is empty again.
+    # Once added, the form is empty again and ready for the next item.
     assert browser.find_element(By.ID, "add-item-description").get_attribute("value") == ""
     assert not browser.find_element(By.ID, "add-item-product").is_displayed()
+    assert browser.switch_to.active_element.get_attribute("id") == "add-item-catalog"
 
     # Picked, then made another kind: it is no longer sold as the product.
     search = browser.find_element(By.CSS_SELECTOR, "#add-item .catalog-picker input")
@@ -1031,6 +1050,17 @@ def test_an_item_being_typed_outlives_a_save_elsewhere_on_the_booking_page(stack
     wait(browser, lambda d: len(staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"]) == 3)
     other = staff.get(f"/api/bookings/{booking['id']}").json()["data"]["items"][-1]
     assert (other["kind"], other["product_id"]) == ("other", None)
+
+    # A search being typed is kept too, with its results; the saved panel keeps the focus.
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items tbody tr")) == 3)
+    browser.find_element(By.ID, "add-item-catalog").send_keys(f"dolphin watch {tag}")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#add-item .catalog-pick")))
+    browser.find_element(By.ID, "notes-client").send_keys(", ginger tea")
+    browser.find_element(By.ID, "notes-save").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "notes-done"), "Details saved."))
+    assert browser.find_element(By.ID, "add-item-catalog").get_attribute("value") == f"dolphin watch {tag}"
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#add-item .catalog-pick")))
+    assert browser.switch_to.active_element.get_attribute("id") == "notes-save"
     assert console_problems(browser) == []
 
 
