@@ -1088,6 +1088,24 @@ def test_the_new_booking_form_takes_an_item_from_the_catalog(stack, browser, sta
         product["id"], supplier["id"], 3, 4500, "activity")
 
 
+def test_the_new_booking_form_drops_the_product_when_the_kind_changes(stack, browser, staff):
+    tag = uuid.uuid4().hex[:8]
+    staff.send("POST", "/api/products", json={"kind": "activity", "name": f"Whale watch {tag}", "city": "Horta",
+                                              "priceMinor": 7000, "currency": "EUR"})
+    customer = new_customer(staff)
+    open_new_booking_form(browser, stack, customer)
+    row = browser.find_element(By.CSS_SELECTOR, "#items .item-row")
+    row.find_element(By.CSS_SELECTOR, ".catalog-picker input").send_keys(f"whale watch {tag}")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#items .catalog-pick"))).click()
+    assert row.find_element(By.CSS_SELECTOR, ".picked-product").is_displayed()
+    Select(row.find_element(By.CSS_SELECTOR, '[data-field="kind"]')).select_by_value("other")
+    assert not row.find_element(By.CSS_SELECTOR, ".picked-product").is_displayed()
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.url_contains("/booking.html?id="))
+    [item] = staff.get(f"/api/bookings/{browser.current_url.split('id=', 1)[1]}").json()["data"]["items"]
+    assert (item["kind"], item["product_id"], item["unit_price_minor"]) == ("other", None, 7000)
+
+
 def test_trips_are_added_and_edited_on_their_page_with_their_bookings(stack, browser, staff):
     tag = uuid.uuid4().hex[:8]
     customer = new_customer(staff, f"Trip Customer {tag}")
