@@ -2,7 +2,7 @@
 // "Load more" with the API's cursor, and per-item mark read/unread and delete.
 import { api, requireSession } from "/session.js";
 import { notificationHref, relativeTime } from "/bell.js";
-import { el, errorText, handleSignedOut, showMessage } from "/ui.js";
+import { el, errorText, focusAfterMore, handleSignedOut, showMessage } from "/ui.js";
 
 const PAGE_SIZE = 20;
 
@@ -113,12 +113,14 @@ async function load(reset) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE), unread: unreadOnly.checked ? "true" : "false" });
   if (cursor) params.set("before", String(cursor));
   listStatus.textContent = "Loading…";
+  const fromButton = document.activeElement === loadMore;
   loadMore.disabled = true;
   const r = await api("GET", "/api/notifications?" + params);
   if (mine !== generation) return;
   loadMore.disabled = false;
   if (handleSignedOut(r)) return;
   if (r.status !== 200 || !r.body || !r.body.ok) {
+    if (fromButton) loadMore.focus();
     listStatus.textContent = "";
     showMessage(listError, errorText(r, "Could not load the notifications"));
     return;
@@ -126,9 +128,11 @@ async function load(reset) {
   showMessage(listError, "");
   const { items, nextCursor } = r.body.data;
   const known = new Set(Array.from(list.children, (li) => li.dataset.id));
-  for (const n of items) if (!known.has(String(n.id))) list.append(row(n));
+  const added = items.filter((n) => !known.has(String(n.id))).map(row);
+  list.append(...added);
   cursor = nextCursor;
   loadMore.hidden = !nextCursor;
+  if (fromButton) focusAfterMore(added, loadMore);
   const shown = list.children.length;
   listStatus.textContent = `${shown} notification${shown === 1 ? "" : "s"} shown${nextCursor ? ", more available" : ""}.`;
   updateEmpty();

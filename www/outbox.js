@@ -29,9 +29,14 @@ function eventCell(event) {
     payload);
 }
 
+function hasError(event) {
+  return event.last_error !== null && event.last_error !== undefined;
+}
+
 /** Pending, failing (pending after an error, with the time of the next try), done or dead, with its attempts. */
 function statusCell(event) {
-  const failing = event.status === "pending" && Boolean(event.last_error);
+  // As the dashboard counts: any recorded error, even an empty one.
+  const failing = event.status === "pending" && hasError(event);
   const badge = el("span", {
     className: `badge badge-outbox-${failing ? "failed" : event.status}`, "data-status": event.status,
     text: failing ? "Failed, retrying" : statusLabel(event.status),
@@ -73,7 +78,8 @@ function row(event) {
     el("td", { className: "created" }, timeElement(event.created_at)),
     statusCell(event),
     handlersCell(event),
-    event.last_error ? el("td", { className: "last-error", text: event.last_error }) : el("td", { className: "muted", text: "—" }),
+    hasError(event) ? el("td", { className: "last-error", text: event.last_error || "(no message)" })
+      : el("td", { className: "muted", text: "—" }),
     actionsCell(event),
   );
 }

@@ -2,7 +2,7 @@
 // filters of that moment), the next with "Load more", which continues the list on screen with the
 // filters it was loaded with. An answer that arrives after a newer request started is dropped.
 import { call } from "/session.js";
-import { errorText, handleSignedOut, showMessage } from "/ui.js";
+import { errorText, focusAfterMore, handleSignedOut, showMessage } from "/ui.js";
 
 /**
  * `path` is the API list; `params()` the filters as an object (empty values are left out);
@@ -63,8 +63,7 @@ export function pagedList({ path, params = () => ({}), row, describe, failure, r
     empty.hidden = shown !== 0;
     loadMore.hidden = !cursor;
     status.textContent = shown === 0 ? "" : describe(shown, Boolean(cursor));
-    const next = added.length > 0 ? added[0].querySelector("a, button, input, select") : null;
-    if (fromButton && next) next.focus();
+    if (fromButton) focusAfterMore(added, loadMore);
     return true;
   }
 

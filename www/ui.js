@@ -255,6 +255,20 @@ export function refocus(target) {
   if (target && target.isConnected && (!active || active === document.body)) target.focus();
 }
 
+/**
+ * The focus after "Load more" (whose disabling while it loaded dropped it): the first control among
+ * the `added` rows, else the first of those rows itself; none added, the button while it is shown.
+ */
+export function focusAfterMore(added, button) {
+  const control = added.map((r) => r.querySelector("a, button, input, select, summary")).find(Boolean);
+  if (control) return control.focus();
+  if (added.length > 0) {
+    added[0].setAttribute("tabindex", "-1");
+    return added[0].focus();
+  }
+  if (!button.hidden) button.focus();
+}
+
 /** Whether the signed-in role may use the staff pages. */
 export function isStaff(me) {
   return Boolean(me) && (me.role === "staff" || me.role === "admin");

@@ -569,6 +569,21 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
     assert console_problems(browser) == []
 
 
+def test_showing_older_changes_keeps_the_focus_in_the_list(stack, browser, staff):
+    booking = new_booking(staff, new_customer(staff)["id"])
+    item = f"/api/bookings/{booking['id']}/items/{booking['items'][0]['id']}"
+    for quantity in range(3, 24):  # 21 changes: one more than the first page
+        assert staff.send("PATCH", item, json={"quantity": quantity}).status_code == 200
+    open_signed_in(browser, stack, f"/booking.html?id={booking['id']}")
+    more = wait(browser, EC.element_to_be_clickable((By.ID, "history-more")))
+    more.send_keys(Keys.ENTER)
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#history li")) == 21)
+    # The older change it brought has no control of its own: the focus is on it, not lost to the page.
+    focused = browser.switch_to.active_element
+    assert focused.tag_name == "li" and "quantity" in focused.text
+    assert not browser.find_element(By.ID, "history-more").is_displayed()
+
+
 def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, staff):
     booking = new_booking(staff, new_customer(staff)["id"])
     supplier_user = stack.psql("SELECT id FROM users WHERE email = 'supplier@demo.test'")
