@@ -165,9 +165,9 @@ export function renderItems(box, booking, { suppliers = [], reload, notice, aler
   }
   if (pricing) {
     const form = addForm(booking, suppliers, (body, added) => send("POST", path, body, `Added ${body.description}.`,
-      "#add-item", () => { added.dataset.added = "true"; }), alert, notice);
+      "#add-item", () => { added.dataset.added = "true"; }), alert, notice, draft);
     box.append(form);
-    restoreDraft(form, draft);
+    if (draft) restoreFocus(form, draft.focus); // once on the page: a detached input takes no focus
   }
 }
 
@@ -182,13 +182,13 @@ function draftOf(form, booking) {
   if (form.dataset.currency !== booking.currency) values["add-item-price"] = "";
   const focused = form.contains(document.activeElement) ? document.activeElement : null;
   return {
-    values, product: form.dataset.product ? JSON.parse(form.dataset.product) : null,
+    values, product: pickedProduct(form),
     focus: focused && focused.id ? { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd } : null,
   };
 }
 
-function restoreDraft(form, draft) {
-  if (!draft) return;
+/** Puts a draft's values into the new add `form`; `usePicked` takes over its catalog product. */
+function restoreValues(form, draft, usePicked) {
   for (const [id, value] of Object.entries(draft.values)) {
     const input = form.querySelector(`#${id}`);
     // A supplier removed meanwhile is not chosen again.
@@ -197,21 +197,29 @@ function restoreDraft(form, draft) {
   // A search being typed shows its results again.
   const search = form.querySelector("#add-item-catalog");
   if (search.value.trim()) search.dispatchEvent(new Event("input"));
-  if (draft.product) form.usePicked(draft.product);
-  if (!draft.focus) return;
-  const input = form.querySelector(`#${CSS.escape(draft.focus.id)}`);
+  if (draft.product) usePicked(draft.product);
+}
+
+function restoreFocus(form, focus) {
+  const input = focus && form.querySelector(`#${CSS.escape(focus.id)}`);
   if (!input) return;
   input.focus();
-  if (typeof draft.focus.start === "number" && typeof input.setSelectionRange === "function") {
+  if (typeof focus.start === "number" && typeof input.setSelectionRange === "function") {
     try {
-      input.setSelectionRange(draft.focus.start, draft.focus.end);
+      input.setSelectionRange(focus.start, focus.end);
     } catch {
       // Inputs without a text selection (number, date) keep the caret where the browser puts it.
     }
   }
 }
 
-function addForm(booking, suppliers, submit, alert, notice) {
+/** The catalog product the add `form`'s item is sold as, if one was picked. */
+function pickedProduct(form) {
+  return form.dataset.product ? JSON.parse(form.dataset.product) : null;
+}
+
+/** The add form; `draft` (from `draftOf`) is what the form it replaces held. */
+function addForm(booking, suppliers, submit, alert, notice, draft) {
   const kind = el("select", { id: "add-item-kind" }, ...ITEM_KINDS.map(([value, label]) => el("option", { value, text: label })));
   const description = el("input", { id: "add-item-description", type: "text", maxlength: 500, autocomplete: "off" });
   const starts = el("input", { id: "add-item-starts", type: "datetime-local" });
@@ -222,19 +230,17 @@ function addForm(booking, suppliers, submit, alert, notice) {
     el("div", { className: `field${className ? " " + className : ""}` }, el("label", { for: input.id, text: label }), input);
   // A product picked from the catalog: the item is sold as that product (its id goes with it), at its
   // price when the catalog prices it in the booking's currency.
-  let productId = null;
+  // It is kept on the form (`data-product`), so a form built again takes it over.
   const picked = el("p", { id: "add-item-product", className: "hint", hidden: true });
-  /** Marks the item as sold as product `p` (what the form keeps of it when the booking is shown again). */
   const usePicked = (p) => {
-    productId = p.id;
     form.dataset.product = JSON.stringify({ id: p.id, kind: p.kind, name: p.name, price_minor: p.price_minor, currency: p.currency });
     picked.textContent = pickedText(p.name, p.price_minor, p.currency, booking.currency);
     picked.hidden = false;
   };
   // Another kind is not that product any more.
   kind.addEventListener("change", () => {
-    if (productId === null || kind.value === JSON.parse(form.dataset.product).kind) return;
-    productId = null;
+    const product = pickedProduct(form);
+    if (!product || kind.value === product.kind) return;
     delete form.dataset.product;
     picked.textContent = "";
     picked.hidden = true;
@@ -262,7 +268,7 @@ function addForm(booking, suppliers, submit, alert, notice) {
   );
   form.dataset.booking = booking.id;
   form.dataset.currency = booking.currency;
-  form.usePicked = usePicked;
+  if (draft) restoreValues(form, draft, usePicked);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const amount = parseAmountToMinor(price.value, currencyDigits(booking.currency));
@@ -281,7 +287,8 @@ function addForm(booking, suppliers, submit, alert, notice) {
     const body = { kind: kind.value, description: description.value.trim(), quantity: count, unitPriceMinor: amount.minor };
     if (startsAt) body.startsAt = startsAt;
     if (supplier.value) body.supplierId = supplier.value;
-    if (productId) body.productId = productId;
+    const product = pickedProduct(form);
+    if (product) body.productId = product.id;
     submit(body, form);
   });
   return form;

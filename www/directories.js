@@ -1,5 +1,5 @@
 // What each directory page edits (customers, suppliers, trips, the product catalog): its API, its words,
-// its list's columns, and its form's fields — each with how it fills its input from an entry and
+// its list (caption, search, empty line) and the list's columns after the name ([heading, cell]), and its form's fields — each with how it fills its input from an entry and
 // turns the input back into the API's value ({ok, value} or {ok: false, message}).
 import { addCustomerOptions, allCustomers, allSuppliers } from "/directory.js";
 import {
@@ -75,7 +75,8 @@ export const DIRECTORIES = {
       done: (name) => `Deleted ${name}.`,
     },
     fields: [textField("name"), textField("email"), textField("phone"), textField("notes")],
-    columns: (c) => [text(c.email), text(c.phone), login(c)],
+    list: { caption: "Customers by name", search: "Search customers", empty: "No customers found." },
+    columns: [["Email", (c) => text(c.email)], ["Phone", (c) => text(c.phone)], ["Portal login", login]],
     prepare: async () => true,
   },
   suppliers: {
@@ -83,7 +84,8 @@ export const DIRECTORIES = {
     one: "supplier",
     remove: { verb: "Delete", question: (name) => `Delete ${name}?`, done: (name) => `Deleted ${name}.` },
     fields: [textField("name"), { ...textField("kind"), initial: "other" }, textField("email"), textField("phone")],
-    columns: (s) => [statusLabel(s.kind), text(s.email), login(s)],
+    list: { caption: "Suppliers by name", search: "Search suppliers", empty: "No suppliers found." },
+    columns: [["Kind", (s) => statusLabel(s.kind)], ["Email", (s) => text(s.email)], ["Portal login", login]],
     prepare: async () => {
       fillKinds(SUPPLIER_KINDS.map((k) => [k, statusLabel(k)]));
       return true;
@@ -92,12 +94,12 @@ export const DIRECTORIES = {
   trips: {
     path: "/api/trips",
     one: "trip",
-    search: false,
     fields: [textField("name"), textField("customerId", "customer_id"), dateField("startsOn", "starts_on"),
       dateField("endsOn", "ends_on")],
-    columns: (t) => [
-      t.customer_id ? customerNames.get(t.customer_id) || "Another customer" : "—",
-      text(t.starts_on), text(t.ends_on),
+    list: { caption: "Trips, soonest first", search: null, empty: "No trips yet." },
+    columns: [
+      ["Customer", (t) => (t.customer_id ? customerNames.get(t.customer_id) || "Another customer" : "—")],
+      ["Starts on", (t) => text(t.starts_on)], ["Ends on", (t) => text(t.ends_on)],
     ],
     details: tripBookings,
     prepare: async () => {
@@ -132,11 +134,12 @@ export const DIRECTORIES = {
       { ...textField("currency", "currency", (v) => v.toUpperCase()), initial: "EUR", fixed: true },
       textField("supplierId", "supplier_id"),
     ],
-    columns: (p) => [
-      statusLabel(p.kind),
-      p.origin || p.destination ? `${p.origin || "?"} → ${p.destination || "?"}` : text(p.city),
-      timeElement(p.starts_at),
-      formatMoney(p.price_minor, p.currency),
+    list: { caption: "The catalog by name", search: "Search the catalog", empty: "No products found." },
+    columns: [
+      ["Kind", (p) => statusLabel(p.kind)],
+      ["Where", (p) => (p.origin || p.destination ? `${p.origin || "?"} → ${p.destination || "?"}` : text(p.city))],
+      ["Starts", (p) => timeElement(p.starts_at)],
+      ["Price", (p) => formatMoney(p.price_minor, p.currency)],
     ],
     /** The kinds, and the team's suppliers to choose from; false when they could not be loaded. */
     prepare: async () => {

@@ -11,6 +11,31 @@ import { askInPlace, el, errorText, errorWithFields, handleSignedOut, isStaff, s
 const $ = (id) => document.getElementById(id);
 
 const directory = DIRECTORIES[document.body.dataset.directory];
+
+/** The list part of the page, the same for every directory: search (where it has one), status line,
+ * table, empty line and "Load more", in the page's `#entries`. */
+function buildList() {
+  const { caption, search: searchLabel, empty } = directory.list;
+  const filters = searchLabel ? el("form", { id: "filters", className: "filters", role: "search", "aria-label": searchLabel, hidden: true },
+    el("div", { className: "field field-grow" }, el("label", { for: "q", text: "Search" }),
+      el("input", { id: "q", name: "q", type: "search", placeholder: "Name", autocomplete: "off" })),
+    el("button", { type: "submit", text: "Search" })) : null;
+  const headings = ["Name", ...directory.columns.map(([label]) => label)].map((label) => el("th", { scope: "col", text: label }));
+  const actions = el("th", { scope: "col" }, el("span", { className: "visually-hidden", text: "Actions" }));
+  $("entries").replaceWith(
+    ...[filters,
+      el("p", { id: "list-status", className: "list-status", role: "status", "aria-live": "polite" }),
+      el("div", { className: "table-scroll" }, el("table", { id: "entries-table", className: "data-table", hidden: true },
+        el("caption", { className: "visually-hidden", text: caption }),
+        el("thead", {}, el("tr", {}, ...headings, actions)),
+        el("tbody", { id: "entries-body" }))),
+      el("p", { id: "empty", className: "empty", hidden: true, text: empty }),
+      el("p", { id: "list-error", className: "notice notice-error", role: "alert", hidden: true }),
+      el("button", { id: "load-more", type: "button", className: "secondary", hidden: true, text: "Load more" }),
+    ].filter(Boolean));
+}
+
+buildList();
 const form = $("entry-form");
 const search = $("q");
 /** The entry the form edits, or null while it adds one. */
@@ -40,7 +65,7 @@ function rowFor(entry) {
     "tr",
     { "data-id": entry.id },
     el("td", { className: "name", text: text(entry.name) }),
-    ...directory.columns(entry).map((value) => el("td", {}, value)),
+    ...directory.columns.map(([, cell]) => el("td", {}, cell(entry))),
     actionsCell(entry),
   );
 }

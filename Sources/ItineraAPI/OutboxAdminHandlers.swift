@@ -15,6 +15,9 @@ enum OutboxAdminHandlers {
         check.check(status.map(statuses.contains) ?? true, "status", "must be pending, failed, done or dead")
         let page = ListPage(scope.request.query, &check, key: [ListPage.integer], defaultLimit: 100, maxLimit: 500)
         try check.finish()
+        // `failed` and `pending` are both stored as pending; whether an error was recorded tells them apart.
+        let stored = status == "failed" ? "pending" : status
+        let failed: Bool? = status == "failed" ? true : status == "pending" ? false : nil
         let rows = try scope.transaction { connection in
             try connection.query(
                 """
@@ -28,12 +31,11 @@ enum OutboxAdminHandlers {
                                      FROM outbox_handler_runs r WHERE r.event_id = e.id), '[]'))::text AS json,
                        e.id
                 FROM outbox_events e
-                WHERE ($1::text IS NULL OR e.status = (CASE $1 WHEN 'failed' THEN 'pending' ELSE $1 END))
-                  AND (CASE $1 WHEN 'failed' THEN e.last_error IS NOT NULL
-                               WHEN 'pending' THEN e.last_error IS NULL ELSE true END) AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
+                WHERE ($1::text IS NULL OR e.status = $1) AND ($4::boolean IS NULL OR (e.last_error IS NOT NULL) = $4)
+                  AND \(page.condition("e.id", descending: true, ["$2::bigint"]))
                 ORDER BY e.id DESC
                 LIMIT $3
-                """, [status, page.after(0), page.fetch], context: "listing the outbox"
+                """, [stored, page.after(0), page.fetch, failed], context: "listing the outbox"
             ).rows
         }
         return scope.ok(jsonText: page.answer(rows))
