@@ -120,10 +120,12 @@ function renderHeader(me) {
   if (pages.length > 0) header.append(renderNav(pages));
   const who = element("span", "who");
   who.append(element("strong", "who-name", me.user.name));
-  who.append(document.createTextNode(" · "));
-  who.append(element("span", "who-team", me.team.name));
-  who.append(document.createTextNode(" · "));
-  who.append(element("span", "who-role", me.role));
+  // Team and role under the name keep the header on one line beside the links on a laptop screen.
+  const detail = element("span", "who-detail");
+  detail.append(element("span", "who-team", me.team.name));
+  detail.append(document.createTextNode(" · "));
+  detail.append(element("span", "who-role", me.role));
+  who.append(detail);
   header.append(who);
   const logout = element("button", "logout", "Log out");
   logout.type = "button";

@@ -33,6 +33,12 @@ def test_home_sends_a_visitor_to_login_and_back_after_sign_in(stack, browser):
     assert browser.find_element(By.CSS_SELECTOR, ".who-name").text == "Sam Staff"
     assert browser.find_element(By.CSS_SELECTOR, ".who-team").text == "Demo Travel"
     assert browser.find_element(By.CSS_SELECTOR, ".who-role").text == "staff"
+    # On a laptop-wide window the staff header is one row: links, who is signed in, the bell, Log out.
+    header = browser.find_element(By.CSS_SELECTOR, ".site-header").rect
+    row = browser.find_element(By.CSS_SELECTOR, ".site-nav a").rect
+    logout = browser.find_element(By.CSS_SELECTOR, ".site-header .logout").rect
+    assert logout["y"] < row["y"] + row["height"], "Log out wrapped below the links"
+    assert header["height"] < 2 * logout["height"] + 24
     wait(browser, EC.text_to_be_present_in_element((By.ID, "health"), "database up"))
     # The session cookie is not visible to scripts.
     assert "itinera_session" not in browser.execute_script("return document.cookie")
