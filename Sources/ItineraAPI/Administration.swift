@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraCrypto
 import ItineraStore
 
@@ -27,7 +28,7 @@ public struct Administration {
             ON CONFLICT (id) DO UPDATE SET name = excluded.name
             RETURNING id
             """, [id, name], context: "creating a team")
-        return UUID(uuidString: result.first("id") ?? "")!
+        return UUID(parsing: result.first("id") ?? "")!
     }
 
     /// The team named by `reference`: its id, or its exact name when that is unambiguous.
@@ -35,7 +36,7 @@ public struct Administration {
         let result = try connection.query(
             "SELECT id FROM teams WHERE id::text = lower($1) OR name = $1 ORDER BY created_at LIMIT 2",
             [reference], context: "finding a team")
-        guard result.rows.count == 1, let id = result.rows[0][0].flatMap(UUID.init) else {
+        guard result.rows.count == 1, let id = result.rows[0][0].flatMap(UUID.init(parsing:)) else {
             throw Failure(
                 result.rows.isEmpty ? "no team \(reference)" : "several teams are named \(reference): use its id")
         }
@@ -53,7 +54,7 @@ public struct Administration {
             RETURNING id
             """, [email, name, password.map(hasher.hash), hasher.hash(SecureRandom.token())],
             context: "saving a user")
-        return UUID(uuidString: result.first("id") ?? "")!
+        return UUID(parsing: result.first("id") ?? "")!
     }
 
     /// Gives `user` the `role` in `team` (replacing an earlier role there).
@@ -84,7 +85,7 @@ public struct Administration {
             SELECT u.id, m.role FROM users u JOIN memberships m ON m.user_id = u.id AND m.team_id = $2
             WHERE u.email = $1
             """, [email, team], context: "finding the token's user")
-        guard let row = member.rows.first, let userId = row[0].flatMap(UUID.init),
+        guard let row = member.rows.first, let userId = row[0].flatMap(UUID.init(parsing:)),
             let memberRole = row[1].flatMap(Role.init)
         else { throw Failure("\(email) is not a member of that team") }
         let tokenRole = role ?? memberRole

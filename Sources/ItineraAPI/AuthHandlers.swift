@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraCrypto
 import ItineraHTTP
 import ItineraStore
@@ -26,7 +27,7 @@ enum AuthHandlers {
         var invalid: [String: String] = [:]
         if email.isEmpty || email.count > 254 || !email.contains("@") { invalid["email"] = "must be an e-mail address" }
         if body.password.isEmpty || body.password.utf8.count > 1024 { invalid["password"] = "must not be empty" }
-        let requestedTeam = body.teamId.flatMap(UUID.init(uuidString:))
+        let requestedTeam = body.teamId.flatMap(UUID.init(parsing:))
         if body.teamId != nil && requestedTeam == nil { invalid["teamId"] = "must be a team id" }
         guard invalid.isEmpty else { throw APIError.validation(invalid) }
         guard OriginCheck.originMatches(request, publicOrigins: scope.context.config.publicOrigins) else {
@@ -44,7 +45,7 @@ enum AuthHandlers {
         let row = candidate.rows.first
         let storedHash = row?[1] ?? PasswordHasher.decoy
         let passwordMatches = hasher.verify(body.password, against: storedHash)
-        guard let row, passwordMatches, row[2] == "f", let userId = row[0].flatMap(UUID.init) else {
+        guard let row, passwordMatches, row[2] == "f", let userId = row[0].flatMap(UUID.init(parsing:)) else {
             try database.transaction { connection in
                 try LoginThrottle.record(email: email, address: address, succeeded: false, connection)
                 try Audit.record(
@@ -129,7 +130,7 @@ enum AuthHandlers {
             throw APIError.badRequest("not_a_session", "API tokens belong to one team; create one for the other team.")
         }
         let body = try scope.request.decodeJSON(TeamBody.self)
-        guard let teamId = UUID(uuidString: body.teamId) else { throw APIError.notFound("No such team.") }
+        guard let teamId = UUID(parsing: body.teamId) else { throw APIError.notFound("No such team.") }
         let me = try scope.transaction { connection in
             let teams = try memberships(of: userId, connection)
             guard let team = teams.first(where: { $0.id == teamId }) else { throw APIError.notFound("No such team.") }
@@ -172,7 +173,7 @@ enum AuthHandlers {
             ORDER BY m.created_at, t.name
             """, [userId], context: "loading memberships"
         ).rows.compactMap { row in
-            guard let id = row[0].flatMap(UUID.init), let role = row[2].flatMap(Role.init) else { return nil }
+            guard let id = row[0].flatMap(UUID.init(parsing:)), let role = row[2].flatMap(Role.init) else { return nil }
             return Team(id: id, name: row[1] ?? "", role: role)
         }
     }

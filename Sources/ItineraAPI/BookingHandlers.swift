@@ -125,7 +125,7 @@ enum BookingHandlers {
                     caller.teamId, reference(), customerId, leadId, tripId, status.rawValue, currency, total, departure,
                     notes.client, notes.team, caller.userId,
                 ], context: "creating a booking")
-            if let id = inserted.first("id").flatMap(UUID.init) { return id }
+            if let id = inserted.first("id").flatMap(UUID.init(parsing:)) { return id }
         }
         throw APIError(status: 503, code: "reference_exhausted", message: "Could not allocate a booking reference.")
     }
@@ -172,7 +172,7 @@ enum BookingHandlers {
     }
 
     private static func read(_ request: Request, sql: String) throws -> PipelinedRead {
-        guard let id = request.pathParameters["id"].flatMap(UUID.init(uuidString:)) else {
+        guard let id = request.pathParameters["id"].flatMap(UUID.init(parsing:)) else {
             throw APIError.notFound("No such booking.")
         }
         return PipelinedRead(sql: sql, parameters: [id]) { result, scope in
@@ -391,7 +391,7 @@ enum BookingHandlers {
     /// `DELETE /api/bookings/{id}/assignments/{assignmentId}`.
     static func unassign(_ scope: RequestScope) throws -> Response {
         let id = try scope.pathId("booking")
-        guard let assignmentId = scope.request.pathParameters["assignmentId"].flatMap(UUID.init(uuidString:)) else {
+        guard let assignmentId = scope.request.pathParameters["assignmentId"].flatMap(UUID.init(parsing:)) else {
             throw APIError.notFound("No such assignment.")
         }
         try scope.transaction { connection in
@@ -451,7 +451,8 @@ extension BookingHandlers.CreateBody.Item {
             RETURNING id
             """,
             [
-                teamId, bookingId, position, kind, productId.flatMap(UUID.init), supplierId.flatMap(UUID.init),
+                teamId, bookingId, position, kind, productId.flatMap(UUID.init(parsing:)),
+                supplierId.flatMap(UUID.init(parsing:)),
                 description.trimmingCharacters(in: .whitespacesAndNewlines), startsAt, endsAt, quantity, unitPriceMinor,
             ], context: "adding a booking item"
         ).first("id")

@@ -89,7 +89,7 @@ enum BookingItemHandlers {
         }
         let position = count.first("next").flatMap(Int.init) ?? 0
         let id = try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
-        let told = try id.flatMap(UUID.init(uuidString:)).map {
+        let told = try id.flatMap(UUID.init(parsing:)).map {
             try change("added", of: $0, withStart: true, connection)
         }
         return try finish(

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -30,7 +31,7 @@ enum ClientRequestHandlers {
                 guard
                     let customerId = try connection.query(
                         "SELECT id FROM customers WHERE user_id = $1", [caller.userId], context: "finding the customer"
-                    ).first("id").flatMap(UUID.init(uuidString:))
+                    ).first("id").flatMap(UUID.init(parsing:))
                 else {
                     throw APIError(status: 403, code: "no_customer", message: "This login is not linked to a customer.")
                 }
@@ -46,7 +47,7 @@ enum ClientRequestHandlers {
                         RETURNING id
                         """, [caller.teamId, reference, customerId, currency, notes, caller.userId],
                         context: "creating a booking request"
-                    ).first("id").flatMap(UUID.init(uuidString:))
+                    ).first("id").flatMap(UUID.init(parsing:))
                 }
                 guard let bookingId else {
                     throw APIError(status: 503, code: "reference_exhausted", message: "Try again.")
@@ -80,7 +81,7 @@ enum ClientRequestHandlers {
     static func partnerClientUpdate(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         let body = try scope.request.decodeJSON(PartnerBody.self, unknownMembers: .ignore)
-        guard let bookingId = body.bookingId.flatMap(UUID.init(uuidString:)) else {
+        guard let bookingId = body.bookingId.flatMap(UUID.init(parsing:)) else {
             throw APIError.validation(["bookingId": "must be a booking id"])
         }
         try scope.transaction { connection in

@@ -73,7 +73,7 @@ enum DeliveredWorkHandlers {
                     VALUES ($1, $2, $3, $4, 'delivered_work', 'ready', $5, $6, $7, $8, $9, $10)
                     """,
                     [
-                        documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(uuidString:)), relative,
+                        documentId, caller.teamId, bookingId, booking[1].flatMap(UUID.init(parsing:)), relative,
                         downloadName(file.filename, ext: kind.ext), kind.type, file.data.count,
                         caller.userId,
                         label,

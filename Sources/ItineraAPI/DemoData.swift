@@ -1,12 +1,13 @@
 import Foundation
+import ItineraCore
 import ItineraStore
 
 /// The demo teams and logins `make run` seeds: one user of each role in "Demo Travel" and an
 /// admin of "Other Agency" to show isolation. Demo data only: the password is public.
 public enum DemoData {
     public static let password = "itinera-demo"
-    public static let demoTravel = UUID(uuidString: "00000000-0000-4000-8000-00000000d001")!
-    public static let otherAgency = UUID(uuidString: "00000000-0000-4000-8000-00000000d002")!
+    public static let demoTravel = UUID(parsing: "00000000-0000-4000-8000-00000000d001")!
+    public static let otherAgency = UUID(parsing: "00000000-0000-4000-8000-00000000d002")!
 
     /// (email, name, team, role) of every demo login.
     public static let logins: [(email: String, name: String, team: UUID, role: Role)] = [

@@ -119,7 +119,7 @@ enum GroundServiceHandlers {
         _ change: String, service: String?, withStart: Bool, _ bookingId: UUID, _ scope: RequestScope,
         _ connection: PostgresConnection
     ) throws {
-        guard let service = service.flatMap(UUID.init(uuidString:)),
+        guard let service = service.flatMap(UUID.init(parsing:)),
             let row = try connection.query(
                 """
                 SELECT b.booking_reference, b.status, g.description || ' (' || replace(g.kind, '_', ' ') || ')',

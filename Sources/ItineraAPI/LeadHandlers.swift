@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -89,7 +90,7 @@ enum LeadHandlers {
         let lead = try connection.query(
             "SELECT customer_id FROM leads WHERE id = $1 FOR UPDATE", [id], context: "checking leadId")
         guard let row = lead.rows.first else { throw APIError.validation(["leadId": Validation.notOurs]) }
-        switch (row[0].flatMap(UUID.init(uuidString:)), given) {
+        switch (row[0].flatMap(UUID.init(parsing:)), given) {
         case (let theirs?, let given?) where theirs != given:
             throw APIError.validation(["customerId": "must be the lead's customer"])
         case (let theirs?, _):

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraCrypto
 import ItineraHTTP
 
@@ -54,7 +55,7 @@ struct ListPage {
 
     static let instant: Part = { ISODate.instant($0) != nil }
     static let day: Part = { $0 == "infinity" || ISODate.day($0) != nil }
-    static let uuid: Part = { UUID(uuidString: $0) != nil }
+    static let uuid: Part = { UUID(parsing: $0) != nil }
     static let integer: Part = { Int64($0) != nil }
     static let text: Part = { _ in true }
 

@@ -91,7 +91,7 @@ enum QuotationHandlers {
             SELECT id FROM quotations WHERE lead_id = $1 AND status IN ('sent', 'approved')
             ORDER BY status = 'approved' DESC, updated_at DESC, id LIMIT 1
             """, [leadId], context: "finding the lead's offer")
-        guard let offerId = offer.first("id").flatMap(UUID.init(uuidString:)) else { return }
+        guard let offerId = offer.first("id").flatMap(UUID.init(parsing:)) else { return }
         // Read again under the lock a quotation step takes: a step running meanwhile has finished.
         let quotation = try lockWithLeadsOthers(offerId, connection).quotation
         let bookings = LeadBookings(leadId: leadId, quotation: quotation, scope: scope, connection: connection)
@@ -217,11 +217,11 @@ enum QuotationHandlers {
             FOR UPDATE
             """, [id], context: "locking a quotation")
         let rows = result.rows.compactMap { row -> LockedQuotation? in
-            guard let id = row[0].flatMap(UUID.init(uuidString:)), let status = row[1], let currency = row[3],
+            guard let id = row[0].flatMap(UUID.init(parsing:)), let status = row[1], let currency = row[3],
                 let total = row[6].flatMap({ Int64($0) })
             else { return nil }
             return LockedQuotation(
-                id: id, status: status, leadId: row[2].flatMap(UUID.init(uuidString:)), currency: currency,
+                id: id, status: status, leadId: row[2].flatMap(UUID.init(parsing:)), currency: currency,
                 totalMinor: total, validUntil: row[4], expired: row[5] == "t")
         }
         guard let quotation = rows.first(where: { $0.id == id }) else { throw APIError.notFound("No such quotation.") }
@@ -376,7 +376,7 @@ struct LeadBookings {
             """, [leadId, from.rawValue], context: "finding the lead's bookings")
         var ids: [UUID] = []
         for row in bookings.rows {
-            guard let bookingId = row[0].flatMap(UUID.init(uuidString:)) else { continue }
+            guard let bookingId = row[0].flatMap(UUID.init(parsing:)) else { continue }
             ids.append(bookingId)
             let booking = (totalMinor: row[1].flatMap { Int64($0) } ?? 0, priced: row[2] == "t")
             try connection.query(

@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraHTTP
 import ItineraStore
 
@@ -30,7 +31,7 @@ public struct RequestScope {
     /// The `{id}` (or another) path parameter as a UUID; anything else is a 404 `No such {what}.`,
     /// like an id that does not exist.
     public func pathId(_ what: String, parameter: String = "id") throws -> UUID {
-        guard let id = request.pathParameters[parameter].flatMap(UUID.init(uuidString:)) else {
+        guard let id = request.pathParameters[parameter].flatMap(UUID.init(parsing:)) else {
             throw APIError.notFound("No such \(what).")
         }
         return id

@@ -20,7 +20,7 @@ struct Validation {
             check(!required, field, "is required")
             return nil
         }
-        let id = UUID(uuidString: text)
+        let id = UUID(parsing: text)
         check(id != nil, field, "must be an id")
         return id
     }

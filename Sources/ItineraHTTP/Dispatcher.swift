@@ -53,16 +53,16 @@ public struct Dispatcher<Context>: Sendable {
     }
 
     private func log(_ request: Request, _ route: String?, _ status: Int, _ seconds: Double, _ failure: String?) {
-        var fields: [String: JSONValue] = [
-            "level": .string(status >= 500 ? "error" : "info"),
-            "requestId": .string(request.requestId),
-            "method": .string(request.method),
-            "path": .string(request.path),
-            "status": .integer(Int64(status)),
-            "durationMs": .number((seconds * 1_000_000).rounded() / 1000),
+        var fields: [(key: String, value: JSONValue)] = [
+            ("level", .string(status >= 500 ? "error" : "info")),
+            ("requestId", .string(request.requestId)),
+            ("method", .string(request.method)),
+            ("path", .string(request.path)),
+            ("status", .integer(Int64(status))),
+            ("durationMs", .number((seconds * 1_000_000).rounded() / 1000)),
         ]
-        if let route { fields["route"] = .string(route) }
-        if let failure { fields["error"] = .string(failure) }
+        if let route { fields.append(("route", .string(route))) }
+        if let failure { fields.append(("error", .string(failure))) }
         RequestLog.write(fields)
     }
 }

@@ -30,13 +30,22 @@ public enum RequestLog {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes `fields` plus `time` and `pid` as one JSON line to stderr.
-    public static func write(_ fields: [String: JSONValue]) {
-        var line = fields
-        line["time"] = .string(timestamp())
-        line["pid"] = .integer(Int64(pid))
-        var bytes = JSONWriter.bytes(.object(line))
-        bytes.append(UInt8(ascii: "\n"))
+    /// Writes `time`, `pid` and then `fields` in their order as one JSON line to stderr. Ordered
+    /// pairs rather than a dictionary: the request line is written on every request.
+    public static func write(_ fields: [(key: String, value: JSONValue)]) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        bytes.append(contentsOf: #"{"time":""#.utf8)
+        appendTimestamp(into: &bytes)
+        bytes.append(contentsOf: #"","pid":"#.utf8)
+        bytes.append(contentsOf: String(pid).utf8)
+        for (key, value) in fields {
+            bytes.append(UInt8(ascii: ","))
+            JSONWriter.writeString(key, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            JSONWriter.write(value, into: &bytes)
+        }
+        bytes.append(contentsOf: "}\n".utf8)
         guard buffering else { return writeOut(bytes) }
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushBytes {
@@ -60,25 +69,43 @@ public enum RequestLog {
 
     /// Now in UTC as ISO-8601 with milliseconds, e.g. `2026-11-22T04:35:32.123Z`.
     static func timestamp() -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendTimestamp(into out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        digits(Int(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "."))
+        digits(now.tv_nsec / 1_000_000, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Logs a message that is not about one request (start-up, shutdown, a dead worker).
     public static func event(_ event: String, level: String = "info", _ fields: [String: JSONValue] = [:]) {
-        var line = fields
-        line["event"] = .string(event)
-        line["level"] = .string(level)
-        write(line)
+        write([("event", .string(event)), ("level", .string(level))] + fields.sorted { $0.key < $1.key })
     }
 }

@@ -28,6 +28,8 @@ enum BodyPolicy {
         guard let length = Request.contentLength(params) else {
             return .badRequest("invalid_content_length", "Content-Length is not a number.")
         }
+        // Most requests are under both limits: no need to look at the path for which one applies.
+        if length <= min(limit.standard, limit.upload) { return nil }
         let bytes = limit.bytes(for: params)
         return length > bytes ? .payloadTooLarge(limit: bytes) : nil
     }

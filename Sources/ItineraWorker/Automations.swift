@@ -41,7 +41,7 @@ public enum Automations {
                 metadata: ["booking_id": booking.uuidString.lowercased(), "from": from, "to": to.rawValue],
                 cause: "event:\(event.id)"
             ).raise(
-                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)),
+                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(parsing:)),
                 to: Lifecycle.customerVisible.contains(to) ? [.team, .customers] : [.team], connection)
         }
     }

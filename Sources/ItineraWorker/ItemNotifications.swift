@@ -26,7 +26,7 @@ extension Automations {
                 metadata: ["booking_id": booking.uuidString.lowercased(), "change": change],
                 cause: "event:\(event.id)"
             ).raise(
-                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)), to: audience,
+                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(parsing:)), to: audience,
                 connection)
         }
 
@@ -72,7 +72,7 @@ extension Automations {
                 ],
                 cause: "event:\(event.id)"
             ).raise(
-                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(uuidString:)), to: .team,
+                teamId: teamId, actor: event.payload["actor_user_id"].flatMap(UUID.init(parsing:)), to: .team,
                 connection)
         }
 

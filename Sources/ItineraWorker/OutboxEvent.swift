@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 
 /// One row of `outbox_events` as the worker claimed it.
 public struct OutboxEvent: Sendable {
@@ -16,9 +17,9 @@ public struct OutboxEvent: Sendable {
 
     init(row: [String?]) {
         id = Int64(row[0] ?? "") ?? 0
-        teamId = row[1].flatMap(UUID.init(uuidString:))
+        teamId = row[1].flatMap(UUID.init(parsing:))
         type = row[2] ?? ""
-        aggregateId = row[3].flatMap(UUID.init(uuidString:))
+        aggregateId = row[3].flatMap(UUID.init(parsing:))
         let object =
             (row[4].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
         payload = object.compactMapValues { $0 as? String }

@@ -18,7 +18,7 @@ struct ProviderRefunds: OutboxHandler {
     let maxAttempts: Int
 
     func handle(_ event: OutboxEvent, _ connection: PostgresConnection) throws {
-        guard let refundId = event.payload["refund_id"].flatMap(UUID.init(uuidString:)) else {
+        guard let refundId = event.payload["refund_id"].flatMap(UUID.init(parsing:)) else {
             throw HandlerFailure("the event names no refund")
         }
         // The payment first, then the refund: the order webhooks and refund requests lock them in.
@@ -102,7 +102,7 @@ struct ProviderRefunds: OutboxHandler {
     /// The refund did not happen: failed, its amount back on the payment, and staff told.
     private func fail(_ refund: Refund, reason: String, _ connection: PostgresConnection) throws {
         try RefundRecords.fail(refund.id, reason: reason, connection)
-        guard let teamId = UUID(uuidString: refund.teamId), let bookingId = UUID(uuidString: refund.bookingId) else {
+        guard let teamId = UUID(parsing: refund.teamId), let bookingId = UUID(parsing: refund.bookingId) else {
             throw HandlerFailure("refund \(refund.id) has no team or booking")
         }
         try Notice(

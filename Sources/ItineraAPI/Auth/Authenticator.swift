@@ -1,4 +1,5 @@
 import Foundation
+import ItineraCore
 import ItineraCrypto
 import ItineraHTTP
 import ItineraStore
@@ -63,8 +64,8 @@ enum Authenticator {
     /// The principal of a `credentialStatement` row; 401 when there is none (unknown, expired,
     /// revoked, or a user no longer in the team).
     static func memberPrincipal(_ row: [String?]?) throws -> Principal {
-        guard let row, let credentialId = row[0].flatMap(UUID.init(uuidString:)),
-            let userId = row[1].flatMap(UUID.init(uuidString:)), let teamId = row[2].flatMap(UUID.init(uuidString:)),
+        guard let row, let credentialId = row[0].flatMap(UUID.init(parsing:)),
+            let userId = row[1].flatMap(UUID.init(parsing:)), let teamId = row[2].flatMap(UUID.init(parsing:)),
             let role = row[3].flatMap(Role.init)
         else { throw APIError.unauthenticated }
         return Principal(
@@ -81,7 +82,7 @@ enum Authenticator {
                 FROM itinera_auth_partner($1)
                 """, [signature.keyId], context: "looking up a partner key")
         }
-        guard let row = result.rows.first, let teamId = row[0].flatMap(UUID.init),
+        guard let row = result.rows.first, let teamId = row[0].flatMap(UUID.init(parsing:)),
             let actions = decodeStrings(row[1]), let secrets = decodeStrings(row[2])
         else { throw APIError.invalidSignature("Unknown or revoked key.") }
         try signature.verify(body: request.body, secrets: secrets)

@@ -116,7 +116,7 @@ enum PaymentLedger {
                    captured_minor, refunded_minor
             FROM payments WHERE id = $1 FOR UPDATE
             """, [id], context: "locking a payment")
-        guard let row = result.rows.first, let bookingId = row[0].flatMap(UUID.init(uuidString:)) else {
+        guard let row = result.rows.first, let bookingId = row[0].flatMap(UUID.init(parsing:)) else {
             throw APIError.notFound("No such payment.")
         }
         return LockedPayment(

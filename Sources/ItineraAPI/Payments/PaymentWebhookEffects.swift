@@ -191,10 +191,10 @@ enum PaymentWebhookEffects {
             WHERE payment_id = $1
               AND (provider_reference = $2 OR (id = $3 AND provider_reference IS NULL))
             FOR UPDATE
-            """, [payment.id, refund.reference, refund.itineraRefundId.flatMap(UUID.init(uuidString:))],
+            """, [payment.id, refund.reference, refund.itineraRefundId.flatMap(UUID.init(parsing:))],
             context: "finding a known refund"
         ).rows.first
-        guard let row, let id = row[0].flatMap(UUID.init(uuidString:)) else { return nil }
+        guard let row, let id = row[0].flatMap(UUID.init(parsing:)) else { return nil }
         return (id, row[1] ?? "", Int64(row[2] ?? "") ?? 0)
     }
 
@@ -280,8 +280,8 @@ enum PaymentWebhookEffects {
             "SELECT payment_id, team_id FROM itinera_payment_for_webhook($1, $2, $3)",
             [receipt.provider, reference, providerPaymentId], context: "finding a webhook's payment"
         ).rows.first
-        guard let paymentId = row?[0].flatMap(UUID.init(uuidString:)),
-            let teamId = row?[1].flatMap(UUID.init(uuidString:))
+        guard let paymentId = row?[0].flatMap(UUID.init(parsing:)),
+            let teamId = row?[1].flatMap(UUID.init(parsing:))
         else { return nil }
         return (paymentId, teamId)
     }
