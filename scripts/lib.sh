@@ -348,7 +348,10 @@ render_nginx_conf() {
         user_line="# not started as root: the workers run as the invoking user"
     fi
     if [[ "$bench" == "bench" || "$bench" == "--bench" || "$bench" == "1" ]]; then
+        # nginx's own answer, and the reference booking read of scripts/bench.d/reference_read.c.
         bench_block='location = /bench/ref { default_type text/plain; return 200 "ok"; }'
+        bench_block+=" location ^~ /bench/read/ { include /etc/nginx/fastcgi_params; fastcgi_keep_conn off;"
+        bench_block+=" fastcgi_pass unix:$vardir/run/reference.sock; }"
     fi
 
     sed -e "s|{{PORT}}|$(sed_escape "$port")|g" \

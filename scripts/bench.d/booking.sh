@@ -8,6 +8,31 @@
 #   - pgbench -N (simple-update TPS) on the same cluster, for scale.
 # BENCH_BOOKINGS sets how many bookings are seeded (default 60000).
 
+# reference_read_bench DIR TOKEN: the same read by scripts/bench.d/reference_read.c (a minimal C
+# worker pool running the app's two statements) through the same nginx, as the ceiling of the
+# read figure on this machine. Writes DIR/reference.txt (wrk's output), or nothing when it cannot
+# be built.
+reference_read_bench() {
+    local dir="$1" token="$2" workers="${ITINERA_WORKERS:-$(($(nproc) * 2))}"
+    # shellcheck disable=SC2046  # pkg-config's flags are separate words
+    if ! "${CC:-cc}" -O2 -o "$dir/reference_read" "$PROJECT/scripts/bench.d/reference_read.c" \
+        $(pkg-config --cflags --libs fcgi libpq openssl) 2>"$dir/reference-build.txt"; then
+        log "The reference read could not be built (see $dir/reference-build.txt); skipped"
+        return 0
+    fi
+    "$dir/reference_read" "$VARDIR/run/reference.sock" "$workers" "$(pg_database_url "$VARDIR")" &
+    REFERENCE_PID=$!
+    local i
+    for ((i = 0; i < 50; i++)); do [[ -S "$VARDIR/run/reference.sock" ]] && break; sleep 0.1; done
+    log "Reference reads (minimal C worker, same statements): wrk -t2 -c32 -d${SECONDS_PER_RUN}s GET /bench/read/{id}"
+    wrk -t2 -c32 -d2s -s "$PROJECT/scripts/bench.d/booking_read.lua" "$BASE" -- "$dir/ids" "$token" /bench/read/ >/dev/null
+    wrk -t2 -c32 "-d${SECONDS_PER_RUN}s" --latency -s "$PROJECT/scripts/bench.d/booking_read.lua" "$BASE" \
+        -- "$dir/ids" "$token" /bench/read/ >"$dir/reference.txt"
+    kill "$REFERENCE_PID" 2>/dev/null || true
+    wait "$REFERENCE_PID" 2>/dev/null || true
+    REFERENCE_PID=""
+}
+
 booking_bench() {
     local owner bookings="${BENCH_BOOKINGS:-60000}" dir="$WORK/booking"
     mkdir -p "$dir"
@@ -55,6 +80,7 @@ SQL
     log "Booking reads: wrk -t2 -c32 -d${SECONDS_PER_RUN}s GET /api/bookings/{id}"
     wrk -t2 -c32 "-d${SECONDS_PER_RUN}s" --latency -s "$PROJECT/scripts/bench.d/booking_read.lua" "$BASE" \
         -- "$dir/ids" "$token" >"$dir/reads.txt"
+    reference_read_bench "$dir" "$token"
     # Like pgbench, the transitions are measured alone first: the outbox worker is paused (its events
     # wait for it), then once more with the worker draining them on the same two cores.
     "$PROJECT/scripts/stack" worker-stop "$VARDIR" >/dev/null 2>&1 || true
@@ -100,6 +126,7 @@ SQL
     "$pgbench" -h "$host" -U postgres -N -c 16 -j 2 -T "$SECONDS_PER_RUN" itinera_pgbench >"$dir/pgbench.txt" 2>&1
 
     python3 - "$dir" "$SECONDS_PER_RUN" <<'PY'
+import os
 import re
 import sys
 
@@ -126,12 +153,19 @@ print()
 print(f"Booking core (wrk -t2 -c32 -d{seconds}s; pgbench -N -c16 -j2 -T{seconds}):")
 print(f"{'figure':44} {'value':>10} {'p99 ms':>9}   aim")
 print(f"{'GET /api/bookings/{id} (bearer) req/s':44} {reads:>10.0f} {read_p99:>9.2f}   >= 15000")
+if os.path.exists(f"{d}/reference.txt"):
+    reference, reference_p99, reference_bad = wrk("reference")
+    print(f"{'  … the same read, minimal C worker':44} {reference:>10.0f} {reference_p99:>9.2f}   (reference)")
 print(f"{'lifecycle transitions/s (worker paused)':44} {transitions:>10.0f} {transition_p99:>9.2f}   >= 50 % of pgbench -N")
 print(f"{'  … with the outbox worker running':44} {beside:>10.0f} {beside_p99:>9.2f}")
 print(f"{'outbox events/s (one worker)':44} {outbox:>10.0f}")
 print(f"{'pgbench -N TPS':44} {tps:>10.0f}")
 print(f"first build of the staff JSON after the seed: {float(build_ms) / int(built):.3f} ms per booking ({built})")
 print(f"transitions / pgbench -N = {100 * transitions / tps:.0f} %")
+if os.path.exists(f"{d}/reference.txt"):
+    print(f"booking reads / minimal C worker = {100 * reads / reference:.0f} %")
+if os.path.exists(f"{d}/reference.txt") and reference_bad:
+    print(f"warning: {reference_bad} non-2xx answers in the reference reads")
 for name, bad in (("booking reads", read_bad), ("transitions", transition_bad), ("transitions", beside_bad)):
     if bad:
         print(f"warning: {bad} non-2xx answers in {name} (transitions: seed more bookings with BENCH_BOOKINGS)")
