@@ -21,9 +21,9 @@ let package = Package(
         .target(name: "CSupport"),
 
         .target(name: "ItineraCore"),
-        .target(name: "ItineraCrypto", dependencies: ["COpenSSL", "CArgon2"]),
+        .target(name: "ItineraCrypto", dependencies: ["ItineraCore", "COpenSSL", "CArgon2"]),
         .target(name: "ItineraStore", dependencies: ["CPostgres", "ItineraCrypto"]),
-        .target(name: "ItineraHTTP", dependencies: ["CFastCGI", "CSupport", "CCurl"]),
+        .target(name: "ItineraHTTP", dependencies: ["ItineraCore", "CFastCGI", "CSupport", "CCurl"]),
         .target(name: "ItineraPayments", dependencies: ["ItineraCrypto", "ItineraHTTP", "ItineraStore"]),
         .target(
             name: "ItineraAPI",

@@ -21,19 +21,12 @@ extension UUID {
                 guard text[position] == UInt8(ascii: "-") else { return false }
                 position += 1
             }
-            guard let high = nibble(text[position]), let low = nibble(text[position + 1]) else { return false }
+            guard let high = HexDigit.value(text[position]), let low = HexDigit.value(text[position + 1]) else {
+                return false
+            }
             bytes[index] = high << 4 | low
             position += 2
         }
         return true
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,3 +1,5 @@
+import ItineraCore
+
 /// Hex and base64url text forms of bytes.
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
@@ -21,7 +23,9 @@ public enum Hex {
         out.reserveCapacity(chars.count / 2)
         var index = 0
         while index < chars.count {
-            guard let high = value(chars[index]), let low = value(chars[index + 1]) else { return nil }
+            guard let high = HexDigit.value(chars[index]), let low = HexDigit.value(chars[index + 1]) else {
+                return nil
+            }
             out.append(high << 4 | low)
             index += 2
         }
@@ -30,15 +34,6 @@ public enum Hex {
 
     /// PostgreSQL's text input form for `bytea` (`\x…`).
     public static func bytea(_ bytes: [UInt8]) -> String { "\\x" + encode(bytes) }
-
-    private static func value(_ char: UInt8) -> UInt8? {
-        switch char {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// URL-safe base64 without padding (RFC 4648 §5), for tokens that travel in headers and cookies.

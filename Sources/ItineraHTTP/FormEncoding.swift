@@ -1,3 +1,5 @@
+import ItineraCore
+
 /// `application/x-www-form-urlencoded`: decoding query strings, encoding provider requests.
 public enum FormEncoding {
     /// The name/value pairs in order; `+` is a space, `%XX` a byte, invalid escapes are kept as written.
@@ -37,8 +39,8 @@ public enum FormEncoding {
         var iterator = Array(string.utf8)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let high = hexValue(iterator[iterator.startIndex]),
-                let low = hexValue(iterator[iterator.startIndex + 1])
+                let high = HexDigit.value(iterator[iterator.startIndex]),
+                let low = HexDigit.value(iterator[iterator.startIndex + 1])
             {
                 bytes.append(high << 4 | low)
                 iterator = iterator.dropFirst(2)
@@ -49,15 +51,6 @@ public enum FormEncoding {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
