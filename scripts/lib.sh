@@ -354,6 +354,14 @@ render_nginx_conf() {
         bench_block+=" fastcgi_pass unix:$vardir/run/reference.sock; }"
     fi
 
+    local login_rate="${ITINERA_LOGIN_RATE:-10r/m}" login_retry_after=1
+    # One request per 60/N seconds at N r/m (rounded up); at N r/s the next second.
+    if [[ "$login_rate" =~ ^([0-9]+)r/m$ ]] && ((BASH_REMATCH[1] > 0)); then
+        login_retry_after=$(((60 + BASH_REMATCH[1] - 1) / BASH_REMATCH[1]))
+    fi
+    local stream_max="${ITINERA_STREAM_MAX_SECONDS:-900}"
+    [[ "$stream_max" =~ ^[1-9][0-9]*$ ]] || die "ITINERA_STREAM_MAX_SECONDS must be a positive number of seconds"
+
     sed -e "s|{{PORT}}|$(sed_escape "$port")|g" \
         -e "s|{{SOCKET}}|$(sed_escape "$socket")|g" \
         -e "s|{{WWW}}|$(sed_escape "$ITINERA_PROJECT/www")|g" \
@@ -361,7 +369,9 @@ render_nginx_conf() {
         -e "s|{{RUN}}|$(sed_escape "$vardir/run")|g" \
         -e "s|{{USER}}|$(sed_escape "$user_line")|g" \
         -e "s|{{BENCH}}|$(sed_escape "$bench_block")|g" \
-        -e "s|{{LOGIN_RATE}}|$(sed_escape "${ITINERA_LOGIN_RATE:-10r/m}")|g" \
+        -e "s|{{LOGIN_RATE}}|$(sed_escape "$login_rate")|g" \
+        -e "s|{{LOGIN_RETRY_AFTER}}|$login_retry_after|g" \
+        -e "s|{{STREAM_MAX_SECONDS}}|$stream_max|g" \
         "$template" >"$prefix/nginx.conf.tmp"
     if grep -n '{{[A-Z_]*}}' "$prefix/nginx.conf.tmp" >&2; then
         die "unfilled placeholders in $prefix/nginx.conf"

@@ -1,8 +1,9 @@
 // One booking: its facts, items (edited through booking-items.js), assigned suppliers, travelers and
 // the client's flights (travelers-form.js), ground services (booking-ground-services.js), details and
 // notes (booking-details.js), payments, invoices, documents, timeline and changes, and buttons for exactly
-// the statuses the lifecycle rules allow next. The payments panel refunds captured payments and
-// makes sandbox checkout links for the customer.
+// the statuses the lifecycle rules allow next (Paid excepted: it follows the money). The payments panel
+// records money received outside the checkout, refunds captured payments and makes sandbox checkout
+// links for the customer.
 import { renderAssignments } from "/booking-assignments.js";
 import { loadGroundServices } from "/booking-ground-services.js";
 import { renderItems } from "/booking-items.js";
@@ -34,12 +35,21 @@ const actionDone = $("action-done");
 const paymentsError = $("payments-error");
 const paymentsDone = $("payments-done");
 const paymentLink = $("payment-link");
+const recordPayment = $("record-payment");
+const offlineForm = $("offline-form");
 
 let allowed = {};
 let booking = null;
 let target = null;
 /** What the customer's payments still hold (captured less refunded), from the payments panel. */
 let held = null;
+/** What is still to be paid, from the payments panel (the offline form's ceiling). */
+let outstanding = null;
+
+// Reached when the payments cover the total (a checkout, or money recorded here), never by a button.
+const MONEY_FOLLOWS = ["payment_confirmed"];
+const OFFLINE_METHODS = { bank_transfer: "bank transfer", cash: "cash", card_terminal: "card terminal", cheque: "cheque",
+  other: "other means" };
 
 
 
@@ -102,7 +112,17 @@ function sitePath(value) {
   return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : null;
 }
 
+/** Who took the money: the provider, or "Offline · bank transfer" for money recorded by staff. */
+function paymentSource(p) {
+  if (p.provider !== "manual") return text(p.provider);
+  return `Offline · ${OFFLINE_METHODS[p.method] || text(p.method)}`;
+}
+
 function paymentNote(p) {
+  if (p.provider === "manual") {
+    return [p.reference ? `Ref. ${p.reference}` : "", p.received_on ? `received ${p.received_on}` : ""]
+      .filter(Boolean).join(", ");
+  }
   const checkout = p.status === "requires_action" ? sitePath(p.checkout_url) : null;
   if (checkout) return el("a", { href: checkout, className: "checkout-link", text: "Checkout page" });
   return text(p.failure_reason);
@@ -124,7 +144,9 @@ function refundForm(p) {
   const formError = el("p", { className: "notice notice-error refund-error", role: "alert", hidden: true });
   const form = el(
     "form",
-    { className: "refund-form", novalidate: true, "data-payment-id": p.id, "aria-label": `Refund this ${p.provider} payment` },
+    { className: "refund-form", novalidate: true, "data-payment-id": p.id,
+      "aria-label": p.provider === "manual" ? "Record money given back from this offline payment"
+        : `Refund this ${p.provider} payment` },
     el("div", { className: "field field-price" }, el("label", { for: amount.id, text: `Amount (${p.currency}) *` }), amount),
     el("div", { className: "field field-grow" }, el("label", { for: reason.id, text: "Reason (optional)" }), reason),
     submit,
@@ -151,11 +173,13 @@ function refundForm(p) {
     const response = await call("POST", `/api/payments/${encodeURIComponent(p.id)}/refunds`, body);
     submit.disabled = false;
     if (handleSignedOut(response)) return;
-    if (response.status === 202 && response.body && response.body.ok) {
+    if ((response.status === 202 || response.status === 201) && response.body && response.body.ok) {
       await refresh(); // the booking's paid amount and status may have changed too
       showMessage(
         paymentsDone,
-        `Refund of ${formatMoney(parsed.minor, p.currency)} requested; the provider confirms it shortly.`,
+        response.status === 201
+          ? `Refund of ${formatMoney(parsed.minor, p.currency)} recorded as given back.`
+          : `Refund of ${formatMoney(parsed.minor, p.currency)} requested; the provider confirms it shortly.`,
       );
       return;
     }
@@ -198,7 +222,7 @@ function renderPayments(data) {
       "Payments",
       [{ label: "Date" }, { label: "Provider" }, { label: "Status" }, { label: "Amount", num: true },
         { label: "Captured", num: true }, { label: "Refunded", num: true }, { label: "Note" }],
-      list.map((p) => [timeElement(p.created_at), text(p.provider), paymentBadge(p.status),
+      list.map((p) => [timeElement(p.created_at), paymentSource(p), paymentBadge(p.status),
         formatMoney(p.amount_minor, p.currency), formatMoney(p.captured_minor, p.currency),
         formatMoney(p.refunded_minor, p.currency), paymentNote(p)]),
       "No payments yet.",
@@ -207,6 +231,83 @@ function renderPayments(data) {
   $("payment-refunds").replaceChildren(...list.map(renderRefunds).filter(Boolean));
   const payable = totals.outstanding_minor - (totals.open_minor || 0);
   paymentLink.hidden = !(PAYABLE_STATUSES.includes(b.status) && payable > 0);
+  outstanding = { minor: totals.outstanding_minor, currency: totals.currency };
+  recordPayment.hidden = !(PAYABLE_STATUSES.includes(b.status) && totals.outstanding_minor > 0);
+  if (recordPayment.hidden) closeOfflineForm();
+}
+
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+function openOfflineForm() {
+  if (!outstanding) return;
+  const digits = currencyDigits(outstanding.currency);
+  $("offline-currency").textContent = outstanding.currency;
+  $("offline-amount").value = (outstanding.minor / 10 ** digits).toFixed(digits);
+  $("offline-amount-hint").textContent = `${formatMoney(outstanding.minor, outstanding.currency)} is outstanding.`;
+  $("offline-received").value = today();
+  $("offline-received").max = today();
+  for (const id of ["offline-amount-error", "offline-received-error", "offline-error"]) showMessage($(id), "");
+  offlineForm.hidden = false;
+  recordPayment.setAttribute("aria-expanded", "true");
+  $("offline-amount").focus();
+}
+
+function closeOfflineForm(returnFocus = false) {
+  offlineForm.hidden = true;
+  $("offline-reference").value = "";
+  recordPayment.setAttribute("aria-expanded", "false");
+  if (returnFocus && !recordPayment.hidden) recordPayment.focus();
+}
+
+/** "Record payment": money received outside the checkout; the booking is paid once it is all there. */
+async function submitOfflinePayment(event) {
+  event.preventDefault();
+  const amountInput = $("offline-amount");
+  const receivedInput = $("offline-received");
+  for (const id of ["offline-amount-error", "offline-received-error", "offline-error"]) showMessage($(id), "");
+  amountInput.removeAttribute("aria-invalid");
+  receivedInput.removeAttribute("aria-invalid");
+  const parsed = parseAmountToMinor(amountInput.value, currencyDigits(outstanding.currency));
+  let problem = null;
+  if (!parsed.ok || parsed.minor <= 0) {
+    showMessage($("offline-amount-error"), parsed.ok ? "Enter an amount above zero." : parsed.message);
+    amountInput.setAttribute("aria-invalid", "true");
+    problem = problem || amountInput;
+  }
+  if (!receivedInput.value || receivedInput.value > today()) {
+    showMessage($("offline-received-error"), receivedInput.value ? "Cannot be in the future." : "Required.");
+    receivedInput.setAttribute("aria-invalid", "true");
+    problem = problem || receivedInput;
+  }
+  if (problem) {
+    problem.focus();
+    return;
+  }
+  const method = $("offline-method").value;
+  const body = { amountMinor: parsed.minor, currency: outstanding.currency, method, receivedOn: receivedInput.value,
+    idempotencyKey: newIdempotencyKey() };
+  const reference = $("offline-reference").value.trim();
+  if (reference) body.reference = reference;
+  $("offline-submit").disabled = true;
+  const response = await call("POST", `/api/bookings/${encodeURIComponent(bookingId)}/payments/offline`, body);
+  $("offline-submit").disabled = false;
+  if (handleSignedOut(response)) return;
+  if (response.status === 201 && response.body && response.body.ok) {
+    const after = response.body.data.booking;
+    closeOfflineForm();
+    await refresh();
+    const amount = formatMoney(parsed.minor, outstanding ? outstanding.currency : body.currency);
+    showMessage(paymentsDone, after.status === "payment_confirmed"
+      ? `Recorded ${amount} by ${OFFLINE_METHODS[method]}. The booking is paid.`
+      : `Recorded ${amount} by ${OFFLINE_METHODS[method]}; ${formatMoney(after.outstanding_minor, body.currency)} is still outstanding.`);
+    return;
+  }
+  showMessage($("offline-error"), errorText(response, "Nothing was recorded"));
+  if (response.body && response.body.error && ["amount_exceeds_balance", "nothing_outstanding", "booking_not_payable"]
+    .includes(response.body.error.code)) await loadPayments();
 }
 
 /** Loads the payments panel; a failure shows in the panel and leaves the rest of the page alone. */
@@ -218,7 +319,9 @@ async function loadPayments() {
     return;
   }
   paymentLink.hidden = true;
+  recordPayment.hidden = true;
   held = null;
+  outstanding = null;
   showMessage(paymentsError, errorText(response, "The payments could not be loaded"));
 }
 
@@ -353,7 +456,7 @@ function openTransitionForm(status, button) {
 }
 
 function renderTransitions(status) {
-  const next = allowed[status] || [];
+  const next = (allowed[status] || []).filter((to) => !MONEY_FOLLOWS.includes(to));
   transitions.replaceChildren(
     ...next.map((to) => {
       const button = el("button", {
@@ -419,7 +522,7 @@ async function move(event) {
   if (!target) return;
   const to = target;
   const note = transitionNote.value.trim();
-  const body = { bookingId, toStatus: to, actorType: "user", idempotencyKey: newIdempotencyKey() };
+  const body = { bookingId, toStatus: to, idempotencyKey: newIdempotencyKey() };
   if (note) body.note = note;
   transitionConfirm.disabled = true;
   transitionCancel.disabled = true;
@@ -471,6 +574,12 @@ async function start() {
   });
   transitionForm.addEventListener("submit", move);
   paymentLink.addEventListener("click", createPaymentLink);
+  recordPayment.addEventListener("click", () => (offlineForm.hidden ? openOfflineForm() : closeOfflineForm(true)));
+  offlineForm.addEventListener("submit", submitOfflinePayment);
+  $("offline-cancel").addEventListener("click", () => closeOfflineForm(true));
+  offlineForm.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeOfflineForm(true);
+  });
   transitionCancel.addEventListener("click", () => closeTransitionForm(true));
   transitionForm.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeTransitionForm(true);

@@ -77,6 +77,23 @@ public struct Administration {
             [email], context: "ending the user's sessions")
     }
 
+    /// Takes the user with `email` out of `team`: the membership goes, and with it the sessions and
+    /// tokens held there (revoked, so their live streams end too).
+    public func removeMembership(email: String, team: UUID) throws {
+        let removed = try connection.query(
+            """
+            DELETE FROM memberships WHERE team_id = $2 AND user_id = (SELECT id FROM users WHERE email = $1)
+            RETURNING user_id
+            """, [email, team], context: "removing a membership")
+        guard let userId = removed.first("user_id") else { throw Failure("\(email) is not a member of that team") }
+        try connection.query(
+            "UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL AND user_id = $1::uuid AND team_id = $2",
+            [userId, team], context: "ending the user's sessions in the team")
+        try connection.query(
+            "UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id = $1::uuid AND team_id = $2",
+            [userId, team], context: "revoking the user's tokens in the team")
+    }
+
     /// Creates an API token for `email` in `team`; returns the token (shown once).
     public func createToken(email: String, team: UUID, name: String, role: Role?, expiresInDays: Int?) throws -> String
     {

@@ -36,11 +36,13 @@ enum AuthHandlers {
 
         let database = scope.context.database
         let address = request.remoteAddress
-        let candidate = try database.withConnection { connection in
-            try LoginThrottle.check(email: email, address: address, connection)
-            return try connection.query(
+        let (throttle, candidate) = try database.withConnection { connection in
+            let throttle = try LoginThrottle.state(email: email, address: address, connection)
+            try throttle.checkAccount()
+            let candidate = try connection.query(
                 "SELECT user_id, password_hash, disabled FROM itinera_auth_login_candidate($1)", [email],
                 context: "looking up a login")
+            return (throttle, candidate)
         }
         let row = candidate.rows.first
         let storedHash = row?[1] ?? PasswordHasher.decoy
@@ -52,6 +54,7 @@ enum AuthHandlers {
                     connection, request, teamId: nil, actorType: "anonymous", userId: nil, action: "auth.login_failed",
                     details: ["email": .string(email)])
             }
+            try throttle.checkAddress()
             throw APIError(status: 401, code: "invalid_credentials", message: "The e-mail or password is wrong.")
         }
 
@@ -90,7 +93,8 @@ enum AuthHandlers {
                 userId: userId, team: team, teams: teams, csrfToken: csrfToken, via: "session", connection)
         }
         var response = try scope.ok(me)
-        response.headers.append(("Set-Cookie", SessionCookie.set(token, lifetime: lifetime, secure: request.isHTTPS)))
+        response.headers.append(
+            ("Set-Cookie", SessionCookie.set(token, lifetime: lifetime, secure: scope.cookiesSecure)))
         return response
     }
 
@@ -105,7 +109,7 @@ enum AuthHandlers {
             try Audit.record(connection, scope, action: "auth.logout", table: "sessions", rowId: sessionId.uuidString)
         }
         var response = try scope.ok(["signedOut": true])
-        response.headers.append(("Set-Cookie", SessionCookie.clear(secure: scope.request.isHTTPS)))
+        response.headers.append(("Set-Cookie", SessionCookie.clear(secure: scope.cookiesSecure)))
         return response
     }
 

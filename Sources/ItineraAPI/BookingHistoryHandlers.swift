@@ -73,6 +73,9 @@ enum BookingHistoryHandlers {
             WHEN 'booking.client_update' THEN 'The client saved travelers and flights (' || \(counts) || ')'
             WHEN 'partner.booking_updated_by_client' THEN 'The client changed travelers or flights elsewhere'
             WHEN 'booking.travelers_update' THEN 'Saved travelers and flights (' || \(counts) || ')'
+            WHEN 'payment.offline' THEN 'Recorded a payment of ' || coalesce(a.details->>'amount', '')
+                || ' by ' || coalesce(a.details->>'method', 'other means')
+                || coalesce(' (' || (a.details->>'reference') || ')', '')
             WHEN 'payment.refund' THEN 'Refund of ' || coalesce(a.details->>'amount', 'a payment') || ' requested'
                 || coalesce(': ' || (a.details->>'reason'), '')
             WHEN 'ground_service.create' THEN 'Added ground service ' || coalesce(a.details->>'service', '')

@@ -1,7 +1,8 @@
 import ItineraHTTP
 
 /// `GET /api/admin/dashboard`: the team at a glance, in one query. Each departure of the next two
-/// weeks counts its items a supplier has not confirmed yet: the ones to chase before the trip.
+/// weeks counts its items a supplier has not confirmed yet: the ones to chase before the trip. The
+/// series for the charts (revenue per week, departures per day) are in UTC and have no gaps.
 enum DashboardHandlers {
     static func dashboard(_ scope: RequestScope) throws -> Response {
         let json = try scope.transaction { connection in
@@ -18,6 +19,25 @@ enum DashboardHandlers {
                                             WHERE e.booking_id = b.id AND e.to_status = 'payment_confirmed'
                                                 AND e.created_at >= date_trunc('month', now()))
                               GROUP BY b.currency) r), '{}'),
+                    'revenue_confirmed_by_week', (SELECT json_agg(json_build_object(
+                            'week_start', to_char(w.start, 'YYYY-MM-DD'),
+                            'totals', coalesce((SELECT json_object_agg(r.currency, r.total) FROM (
+                                SELECT b.currency, sum(b.total_minor) AS total
+                                FROM bookings b
+                                JOIN LATERAL (SELECT min(e.created_at) AS at FROM booking_lifecycle_events e
+                                              WHERE e.booking_id = b.id AND e.to_status = 'payment_confirmed') c ON true
+                                WHERE b.status NOT IN ('cancelled', 'refunded')
+                                  AND c.at >= w.start AND c.at < w.start + interval '1 week'
+                                GROUP BY b.currency) r), '{}')) ORDER BY w.start)
+                        FROM generate_series(date_trunc('week', now()) - interval '11 weeks', date_trunc('week', now()),
+                                             interval '1 week') AS w(start)),
+                    'departures_by_day', (SELECT json_agg(json_build_object(
+                            'date', to_char(d.day, 'YYYY-MM-DD'),
+                            'count', (SELECT count(*) FROM bookings b
+                                      WHERE b.departure_at >= d.day AND b.departure_at < d.day + interval '1 day'
+                                        AND b.status NOT IN ('cancelled', 'refunded'))) ORDER BY d.day)
+                        FROM generate_series(date_trunc('day', now()), date_trunc('day', now()) + interval '13 days',
+                                             interval '1 day') AS d(day)),
                     'payments_pending', (SELECT count(*) FROM bookings WHERE status = 'payment_pending'),
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (
                         SELECT b.id, b.booking_reference, b.status, b.departure_at, c.name AS customer_name,

@@ -36,6 +36,12 @@ enum DeliveredWorkHandlers {
         let bookingId = try scope.pathId("booking")
         let form = try Multipart(contentType: scope.request.headers["content-type"] ?? "", body: scope.request.body)
         guard let file = form["file"], !file.data.isEmpty else { throw APIError.validation(["file": "is required"]) }
+        let maxFile = scope.context.config.maxUploadBytes
+        guard file.data.count <= maxFile else {
+            throw APIError(
+                status: 413, code: "payload_too_large", message: "The file is larger than \(maxFile) bytes.",
+                details: .object(["limitBytes": .number(Double(maxFile))]))
+        }
         guard let kind = kinds.first(where: { file.data.starts(with: $0.magic) }),
             file.contentType == nil || file.contentType == kind.type || file.contentType == "application/octet-stream"
         else {

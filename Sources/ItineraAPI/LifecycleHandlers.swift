@@ -15,10 +15,9 @@ enum LifecycleHandlers {
         let metadata: [String: JSONValue]?
     }
 
-    static let actorTypes: Set<String> = ["user", "customer", "supplier", "webhook", "system"]
-
     /// In one transaction: lock the booking, check the rule, update the status, append the event,
-    /// write the outbox event. 409 `invalid_transition` with `details.allowed`; 404 for a booking
+    /// write the outbox event. `payment_confirmed` only when the payments cover the total (409
+    /// `payment_outstanding`). 409 `invalid_transition` with `details.allowed`; 404 for a booking
     /// that is not the caller's team's; the same `idempotencyKey` answers the first answer again.
     static func transition(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
@@ -30,13 +29,9 @@ enum LifecycleHandlers {
         check.check(
             body.toStatus == nil || target != nil, "toStatus",
             "must be one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        let actorType = body.actorType ?? "user"
-        check.check(
-            actorTypes.contains(actorType), "actorType", "must be one of \(actorTypes.sorted().joined(separator: ", "))"
-        )
         let note = check.text(body.note, "note", 1...2000)
-        _ = check.text(body.actorId, "actorId", 1...200)
         try check.finish()
+        try requireCallerAsActor(body, caller)
         let key = body.idempotencyKey ?? scope.request.headers["idempotency-key"]
 
         let answer = try scope.transaction { connection in
@@ -44,9 +39,10 @@ enum LifecycleHandlers {
                 key: key, scope: "POST /api/core/booking-lifecycle", request: scope.request, teamId: caller.teamId,
                 connection
             ) {
+                if target == .paymentConfirmed { try PaymentLedger.requireCovered(bookingId!, connection) }
                 let event = try move(
-                    connection, scope: scope, bookingId: bookingId!, to: target!, actorType: actorType,
-                    actorId: body.actorId ?? caller.userId?.lowercased, note: note, metadata: body.metadata ?? [:],
+                    connection, scope: scope, bookingId: bookingId!, to: target!, actorType: "user",
+                    actorId: caller.userId?.lowercased, note: note, metadata: body.metadata ?? [:],
                     idempotencyKey: key)
                 // Without a key no answer is stored after this read, so it can travel with COMMIT.
                 let booking =
@@ -57,6 +53,23 @@ enum LifecycleHandlers {
             }
         }
         return scope.ok(jsonText: answer.json, status: answer.status)
+    }
+
+    /// The timeline names who acted from the caller, never from the body: a signed-in user is `user`
+    /// (`webhook` and `system` are the server's own moves). `actorType`/`actorId` may still be sent
+    /// when they say exactly that; anything else is refused with 422 `actor_not_allowed`.
+    static func requireCallerAsActor(_ body: Body, _ caller: Principal) throws {
+        let ownId = caller.userId?.lowercased
+        let typeIsCaller = body.actorType == nil || body.actorType == "user"
+        let idIsCaller = body.actorId == nil || body.actorId?.lowercased() == ownId
+        guard typeIsCaller && idIsCaller else {
+            throw APIError(
+                status: 422, code: "actor_not_allowed",
+                message: "The actor of a move is the signed-in caller (actorType user); it cannot be chosen.",
+                details: .object([
+                    "actorType": .string("user"), "actorId": ownId.map(JSONValue.string) ?? .null,
+                ]))
+        }
     }
 
     /// The transition itself, inside the caller's transaction, in one statement: lock the booking,

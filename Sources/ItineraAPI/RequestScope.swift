@@ -28,6 +28,12 @@ public struct RequestScope {
         }
     }
 
+    /// Whether cookies set now carry `Secure`: the request came over HTTPS, or the site's public
+    /// origin is https (nginx behind a TLS proxy sees plain HTTP).
+    var cookiesSecure: Bool {
+        request.isHTTPS || context.config.publicOrigins.contains { $0.lowercased().hasPrefix("https://") }
+    }
+
     /// The `{id}` (or another) path parameter as a UUID; anything else is a 404 `No such {what}.`,
     /// like an id that does not exist.
     public func pathId(_ what: String, parameter: String = "id") throws -> UUID {

@@ -45,6 +45,7 @@ public enum Routes {
         table.add("POST", "/api/payments/{id}/refunds", staff, RefundHandlers.create)
         table.add("POST", "/api/payments/webhook", .everyone, PaymentWebhookHandlers.receive)
         table.add("GET", "/api/bookings/{id}/payments", staff, PaymentHandlers.bookingPayments)
+        table.add("POST", "/api/bookings/{id}/payments/offline", staff, OfflinePaymentHandlers.record)
         table.add("GET", "/api/customer/bookings/{id}/payments", .members([.customer]), PaymentHandlers.bookingPayments)
 
         table.add("GET", "/api/leads", staff, LeadHandlers.list)

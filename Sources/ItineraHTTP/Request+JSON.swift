@@ -20,6 +20,10 @@ extension Request {
         // JSON text holds no NUL byte in UTF-8; one means another encoding (UTF-16/32), which
         // Foundation would accept and the duplicate-name check could not read.
         guard !body.contains(0) else { throw APIError.invalidJSON("the body must be UTF-8.") }
+        // Foundation would replace broken sequences and then blame whichever field held them.
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw APIError.invalidJSON("the body is not valid UTF-8.")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

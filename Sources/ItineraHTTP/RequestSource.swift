@@ -14,10 +14,15 @@ public struct BodyLimit: Sendable {
         self.isUpload = isUpload
     }
 
-    func bytes(for params: [String: String]) -> Int {
+    /// Room for the multipart envelope around an upload (boundaries, part headers, other fields):
+    /// a file of exactly `upload` bytes fits; the upload handler checks the file itself.
+    public static let uploadEnvelopeBytes = 64 << 10
+
+    /// The most a body to this request's path may hold, and the limit to name when it is over.
+    func allowance(for params: [String: String]) -> (bytes: Int, named: Int) {
         let uri = params["REQUEST_URI"] ?? params["PATH_INFO"] ?? ""
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
-        return isUpload(path) ? upload : standard
+        return isUpload(path) ? (upload + Self.uploadEnvelopeBytes, upload) : (standard, standard)
     }
 }
 
@@ -30,7 +35,7 @@ enum BodyPolicy {
         }
         // Most requests are under both limits: no need to look at the path for which one applies.
         if length <= min(limit.standard, limit.upload) { return nil }
-        let bytes = limit.bytes(for: params)
-        return length > bytes ? .payloadTooLarge(limit: bytes) : nil
+        let allowance = limit.allowance(for: params)
+        return length > allowance.bytes ? .payloadTooLarge(limit: allowance.named) : nil
     }
 }

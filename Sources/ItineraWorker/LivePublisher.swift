@@ -7,6 +7,8 @@ import ItineraStore
 /// personal notification goes to its recipient's with their unread count, a team notification to
 /// each admin's and staff member's except the actor's with `unread: null` (counting for every member
 /// would cost the worker a scan of the team's notifications per member; browsers count up).
+/// When a session or token ends (`live.streams_ended`) the user's channel is deleted, which closes
+/// the streams nginx holds for it.
 /// Without `ITINERA_NCHAN_PUBLISH_SOCKET` (no nchan on this host) nothing is published and browsers
 /// poll the unread count instead.
 struct LivePublisher: OutboxHandler {
@@ -53,8 +55,22 @@ struct LivePublisher: OutboxHandler {
                     "notification-update", channel: "u-\(user)",
                     data: "{\"id\":\(id),\"read_at\":\(readAt),\"unread\":\(unread)}")
             }
+        case "live.streams_ended":
+            guard let user = event.payload["user_id"] else { return }
+            try endStreams(channel: "u-\(user)")
         default:
             return
+        }
+    }
+
+    /// Deletes the user's channel: nchan closes its streams (`:410 Gone`), the browsers reconnect
+    /// with `Last-Event-ID`, and only credentials still valid are let back in. 404: nobody listens.
+    private func endStreams(channel: String) throws {
+        let status = try HTTPClient.shared.send(
+            "DELETE", "http://localhost/pub/\(channel)", unixSocket: socket
+        ).status
+        guard (200..<300).contains(status) || status == 404 else {
+            throw HandlerFailure("nchan answered HTTP \(status) deleting \(channel)")
         }
     }
 

@@ -29,7 +29,7 @@ public final class OutboxWorker {
             ]
         if let socket = config.nchanPublishSocket, handlers == nil {
             let live = LivePublisher(socket: socket)
-            for type in ["notification.created", "notification.updated", "notification.deleted"] {
+            for type in ["notification.created", "notification.updated", "notification.deleted", "live.streams_ended"] {
                 registry[type] = [live]
             }
         }

@@ -26,7 +26,7 @@ struct TeamCommand: ParsableCommand {
 /// `itinera user add` and `itinera user passwd`.
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Passwd.self])
+        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Passwd.self, Remove.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,6 +63,21 @@ struct UserCommand: ParsableCommand {
                 try Administration(connection: try ownerConnection("cli")).setPassword(email: email, password: password)
                 print("password changed for \(email)")
                 if generated { print("password: \(password)") }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take a user out of a team (their sessions and tokens there end, and their live streams).")
+        @Option(help: "E-mail address of the user.") var email: String
+        @Option(help: "Team id or exact name.") var team: String
+
+        func run() throws {
+            try runAdministration("user remove") {
+                let admin = Administration(connection: try ownerConnection("cli"))
+                try admin.removeMembership(email: email, team: try admin.team(team))
+                print("user \(email) is no longer a member of that team")
             }
         }
     }

@@ -110,7 +110,8 @@ def stack(providers):
     env.update({"ITINERA_TEST_ROUTES": "1", "ITINERA_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
                 "ITINERA_PROJECT": str(PROJECT), "ITINERA_LOGIN_RATE": "6000r/m",
                 "ITINERA_WORKER_TEST_HANDLERS": "1", "ITINERA_OUTBOX_BACKOFF_MS": "50",
-                "ITINERA_OUTBOX_MAX_ATTEMPTS": "3", "ITINERA_OUTBOX_LEASE_SECONDS": "2"})
+                "ITINERA_OUTBOX_MAX_ATTEMPTS": "3", "ITINERA_OUTBOX_LEASE_SECONDS": "2",
+                "ITINERA_STREAM_MAX_SECONDS": "12"})
     env.update(providers.env())
     up = subprocess.run([str(STACK), "up", vardir, "--port", str(port), "--binary", str(BINARY),
                          "--workers", str(WORKERS), "--bench"],

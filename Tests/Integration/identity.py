@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 
 import requests
 
@@ -77,3 +78,26 @@ def partner_key(stack, team=DEMO_TRAVEL, actions=""):
 
 def body_json(response):
     return json.loads(response.content)
+
+
+def pay_offline(browser, booking_id, amount_minor=None, method="bank_transfer", **extra):
+    """Records money that arrived outside a provider (what is outstanding, unless told), as staff do
+    for a bank transfer: once it covers the total the booking moves to payment_confirmed by itself."""
+    if amount_minor is None:
+        totals = browser.get(f"/api/bookings/{booking_id}/payments").json()["data"]["totals"][0]
+        amount_minor = totals["outstanding_minor"]
+    body = {"amountMinor": amount_minor, "method": method, "idempotencyKey": str(uuid.uuid4())}
+    body.update(extra)
+    return browser.send("POST", f"/api/bookings/{booking_id}/payments/offline", json=body)
+
+
+def advance(browser, booking_id, to, **extra):
+    """One step along the lifecycle as staff take it: `payment_confirmed` by recording the money
+    still outstanding (the move itself is refused while any is), every other status by a move."""
+    if to == "payment_confirmed":
+        totals = browser.get(f"/api/bookings/{booking_id}/payments").json()["data"]["totals"][0]
+        if totals["outstanding_minor"] > 0:
+            return pay_offline(browser, booking_id, totals["outstanding_minor"])
+    body = {"bookingId": booking_id, "toStatus": to}
+    body.update(extra)
+    return browser.send("POST", "/api/core/booking-lifecycle", json=body)

@@ -14,13 +14,16 @@ from test_notifications import DEMO_BOOKING, client_save
 
 class Stream:
     """An EventSource-like reader of /api/notifications/stream over a plain socket (HTTP/1.0, so the
-    body is the raw event stream), recording events as they arrive."""
+    body is the raw event stream), recording events as they arrive and when the server ends it.
+    Signed in with `browser`'s cookie, or with `headers` (a bearer token)."""
 
-    def __init__(self, stack, browser, last_event_id=None):
+    def __init__(self, stack, browser=None, last_event_id=None, headers=None, read_timeout=10):
         host, port = stack.url.split("//")[1].split(":")
         self.sock = socket.create_connection((host, int(port)), timeout=10)
-        lines = ["GET /api/notifications/stream HTTP/1.0", f"Host: {host}:{port}", "Accept: text/event-stream",
-                 f"Cookie: itinera_session={browser.cookie}"]
+        lines = ["GET /api/notifications/stream HTTP/1.0", f"Host: {host}:{port}", "Accept: text/event-stream"]
+        if browser:
+            lines.append(f"Cookie: itinera_session={browser.cookie}")
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         if last_event_id:
             lines.append(f"Last-Event-ID: {last_event_id}")
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -29,7 +32,9 @@ class Stream:
         assert " 200 " in status, status
         while self.file.readline() not in (b"\r\n", b"\n", b""):
             pass
+        self.sock.settimeout(read_timeout)
         self.events = []
+        self.ended_at = None  # when the server closed the stream
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -46,6 +51,7 @@ class Stream:
                 elif not line.startswith(":"):
                     name, _, value = line.partition(":")
                     event[name] = value[1:] if value.startswith(" ") else value
+            self.ended_at = time.monotonic()
         except (OSError, ValueError):
             pass
 

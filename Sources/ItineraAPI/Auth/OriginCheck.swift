@@ -6,8 +6,8 @@ enum OriginCheck {
     /// Methods that never change state and need no CSRF token.
     static func isSafe(_ method: String) -> Bool { method == "GET" || method == "HEAD" || method == "OPTIONS" }
 
-    /// An `Origin` header, when the browser sent one, must name this site: the same host name as
-    /// `Host`, on the port of `Host` or, when `Host` has none (nginx passes `$host`), the port the
+    /// An `Origin` header, when the browser sent one, must name this site: the scheme the request
+    /// came with (`HTTPS` from nginx), the same host name as `Host`, on the port of `Host` or, when `Host` has none (nginx passes `$host`), the port the
     /// server was reached on. `ITINERA_PUBLIC_ORIGIN` (behind a TLS proxy) replaces the guess.
     static func originMatches(_ request: Request, publicOrigins: [String] = []) -> Bool {
         guard let origin = request.headers["origin"] else { return true }
@@ -16,7 +16,9 @@ enum OriginCheck {
             let host = request.headers["host"], !host.isEmpty
         else { return false }
         let hostParts = host.split(separator: ":", maxSplits: 1)
-        guard String(hostParts[0]).lowercased() == originHost else { return false }
+        guard String(hostParts[0]).lowercased() == originHost, (scheme == "https") == request.isHTTPS else {
+            return false
+        }
         let defaultPort = scheme == "https" ? 443 : 80
         let expectedPort = hostParts.count == 2 ? Int(hostParts[1]) : (request.serverPort ?? defaultPort)
         return (originPort ?? defaultPort) == expectedPort

@@ -13,7 +13,8 @@ enum PaymentLedger {
             'id', p.id, 'booking_id', p.booking_id, 'provider', p.provider, 'provider_reference', p.provider_reference,
             'status', p.status, 'amount_minor', p.amount_minor, 'currency', p.currency,
             'captured_minor', p.captured_minor, 'refunded_minor', p.refunded_minor, 'failure_reason', p.failure_reason,
-            'webhook_event_id', p.webhook_event_id,
+            'webhook_event_id', p.webhook_event_id, 'method', p.method, 'reference', p.offline_reference,
+            'received_on', p.received_on, 'recorded_by', p.created_by,
             'checkout_url', CASE WHEN p.provider = 'sandbox' THEN '/checkout.html?payment=' || p.id END,
             'created_at', p.created_at, 'updated_at', p.updated_at)
         """
@@ -174,6 +175,25 @@ enum PaymentLedger {
             connection, scope: scope, bookingId: bookingId, to: .refunded, actorType: actorType,
             actorId: try scope.caller.userId?.lowercased, note: "Everything paid was refunded.", metadata: [:],
             idempotencyKey: idempotencyKey)
+    }
+
+    /// A move to `payment_confirmed` by hand must find the money there: 409 `payment_outstanding`
+    /// with the amounts while the payments (captured less refunded) do not cover the total. A booking
+    /// that cannot make the move at all is left to the lifecycle's own answer.
+    static func requireCovered(_ bookingId: UUID, _ connection: PostgresConnection) throws {
+        let booking = try lockBooking(bookingId, connection)
+        guard Lifecycle.canMove(from: booking.status, to: .paymentConfirmed), booking.outstandingMinor > 0 else {
+            return
+        }
+        throw APIError(
+            status: 409, code: "payment_outstanding",
+            message: "\(CurrencyCodes.amountText(booking.outstandingMinor, booking.currency)) of "
+                + "\(CurrencyCodes.amountText(booking.totalMinor, booking.currency)) is still to be paid: "
+                + "record the payment (an offline one for a transfer, cash or a card terminal) instead.",
+            details: .object([
+                "totalMinor": .integer(booking.totalMinor), "paidMinor": .integer(booking.heldMinor),
+                "outstandingMinor": .integer(booking.outstandingMinor), "currency": .string(booking.currency),
+            ]))
     }
 
     /// Moves a booking waiting for money to `payment_confirmed` once what its payments hold covers its

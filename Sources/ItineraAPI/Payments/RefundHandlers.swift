@@ -4,7 +4,8 @@ import ItineraHTTP
 import ItineraPayments
 import ItineraStore
 
-/// `POST /api/payments/{id}/refunds`: staff give money back through the payment's provider.
+/// `POST /api/payments/{id}/refunds`: staff give money back through the payment's provider, or
+/// record that an offline payment was given back by hand.
 enum RefundHandlers {
     struct Body: Decodable {
         let amountMinor: Int64?
@@ -19,7 +20,8 @@ enum RefundHandlers {
     /// the provider call to the worker (outbox `payment.refund_requested`): the answer does not need
     /// it. Answers 202 with the pending refund. The provider's confirmation (its webhook) settles it,
     /// and moves the booking to `refunded` once everything captured has been refunded; a refusal marks
-    /// it `failed`, gives the amount back and tells staff.
+    /// it `failed`, gives the amount back and tells staff. An offline payment's refund is recorded as
+    /// `succeeded` at once (201) and moves the booking like a provider's confirmation would.
     static func create(_ scope: RequestScope) throws -> Response {
         let caller = try scope.caller
         let id = try scope.pathId("payment")
@@ -38,7 +40,8 @@ enum RefundHandlers {
                 key: key, scope: refundScope, request: scope.request, teamId: caller.teamId, connection
             ) {
                 let payment = try PaymentLedger.lockPayment(id, connection)
-                _ = try PaymentHandlers.chargingProvider(payment.provider, scope)
+                let offline = payment.provider == "manual"
+                if !offline { _ = try PaymentHandlers.chargingProvider(payment.provider, scope) }
                 guard payment.status == "succeeded" || payment.status == "partially_refunded" else {
                     throw APIError(
                         status: 409, code: "payment_not_refundable",
@@ -56,12 +59,20 @@ enum RefundHandlers {
                 }
                 guard
                     let refundId = try PaymentLedger.recordRefund(
-                        payment, amountMinor: amount, providerReference: nil, status: "pending", source: "staff",
-                        reason: reason, createdBy: caller.userId, teamId: caller.teamId, connection)
+                        payment, amountMinor: amount, providerReference: nil, status: offline ? "succeeded" : "pending",
+                        source: "staff", reason: reason, createdBy: caller.userId, teamId: caller.teamId, connection)
                 else { throw APIError.internalError }
-                Outbox.enqueue(
-                    connection, teamId: caller.teamId, type: "payment.refund_requested", aggregateId: refundId,
-                    payload: ["refund_id": .string(refundId.lowercased), "payment_id": .string(id.lowercased)])
+                if offline {
+                    // Money given back by hand is back when staff say so: nobody is left to confirm it.
+                    try PaymentLedger.refundBookingIfFullyRefunded(
+                        payment.bookingId, scope: scope, actorType: "user",
+                        idempotencyKey: "refund:\(refundId.lowercased)",
+                        connection)
+                } else {
+                    Outbox.enqueue(
+                        connection, teamId: caller.teamId, type: "payment.refund_requested", aggregateId: refundId,
+                        payload: ["refund_id": .string(refundId.lowercased), "payment_id": .string(id.lowercased)])
+                }
                 try Audit.record(
                     connection, scope, action: "payment.refund", table: "payment_refunds", rowId: refundId.lowercased,
                     bookingId: payment.bookingId,
@@ -74,7 +85,7 @@ enum RefundHandlers {
                     context: "reading a refund"
                 ).first("json")
                 return (
-                    202,
+                    offline ? 201 : 202,
                     "{\"refund\":\(refundJSON ?? "null"),\"payment\":\(try PaymentLedger.paymentJSON(id, connection))}"
                 )
             }
