@@ -4,7 +4,7 @@
 import { api, call, csrfToken, requireSession } from "/session.js";
 import {
   CLOSED_STATUSES, dataTable, documentCell, el, errorText, errorWithFields, groundServicesTable, handleSignedOut, showMessage,
-  statusBadge, statusLabel, text, timeElement,
+  statusLabel, supplierStatusBadge, supplierStatusLabel, text, timeElement,
 } from "/ui.js";
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -97,12 +97,12 @@ async function answer(b, item, body) {
 function render(b) {
   document.title = `${b.booking_reference} · Itinera`;
   $("booking-ref").textContent = b.booking_reference;
-  $("booking-status").replaceChildren(statusBadge(b.status));
+  $("booking-status").replaceChildren(supplierStatusBadge(b.status));
   // Work sent after the trip (a completed booking) is wanted; a booking called off takes none.
   const calledOff = b.status === "cancelled" || b.status === "refunded";
   for (const control of form.elements) control.disabled = calledOff;
   showMessage($("upload-closed"),
-    calledOff ? `This booking is ${statusLabel(b.status).toLowerCase()}: it takes no delivered work.` : "");
+    calledOff ? `This booking is ${supplierStatusLabel(b.status).toLowerCase()}: it takes no delivered work.` : "");
   $("booking-departure").replaceChildren(timeElement(b.departure_at));
   $("booking-travelers").textContent = String((b.travelers || []).length);
   $("services").replaceChildren(groundServicesTable(b.ground_services, true));

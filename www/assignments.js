@@ -1,7 +1,7 @@
 // The supplier portal: the bookings assigned to the signed-in supplier, newest first, page by page.
 import { pagedList } from "/paged-list.js";
 import { requireSession } from "/session.js";
-import { el, showMessage, statusBadge, timeElement } from "/ui.js";
+import { el, showMessage, supplierStatusBadge, timeElement } from "/ui.js";
 
 const list = pagedList({
   path: "/api/supplier/bookings",
@@ -12,7 +12,7 @@ const list = pagedList({
       { "data-id": b.id },
       el("td", { className: "reference" },
         el("a", { href: "/assignment.html?id=" + encodeURIComponent(b.id), text: b.booking_reference })),
-      el("td", {}, statusBadge(b.status)),
+      el("td", {}, supplierStatusBadge(b.status)),
       el("td", {}, timeElement(b.departure_at)),
     ),
   describe: (shown, more) => (more ? `The newest ${shown} assignments.` : ""),

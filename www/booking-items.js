@@ -263,7 +263,7 @@ function addForm(booking, suppliers, submit, alert, notice, draft) {
     picked,
     el("div", { className: "row-grid" }, field("Kind", kind), field("Description", description, "field-grow"),
       field("Starts (optional)", starts), field("Quantity", quantity, "field-small"),
-      field(`Unit price (${booking.currency})`, price, "field-price"), field("Supplier", supplier)),
+      field(`Unit price (${booking.currency})`, price, "field-price"), field("Supplier", supplier, "field-supplier")),
     el("button", { id: "add-item-submit", type: "submit", text: "Add item" }),
   );
   form.dataset.booking = booking.id;

@@ -46,12 +46,19 @@ export function csrfToken() {
   return current && current.csrf_token ? current.csrf_token : "";
 }
 
-/** The page the login should return to: only a path on this site. */
+/**
+ * The page the login should return to: a page of this site, read the way the browser reads it
+ * (it drops tabs and newlines and reads a backslash as "/": "/\t/evil.example" is another site); else "/".
+ */
 export function safeNext(value) {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) {
+  if (typeof value !== "string" || value === "") return "/";
+  let url;
+  try {
+    url = new URL(value, window.location.origin);
+  } catch {
     return "/";
   }
-  return value;
+  return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
 }
 
 function loginURL() {
@@ -78,6 +85,9 @@ const staffPages = [
   ["/dashboard.html", "Dashboard"],
 ];
 
+// The outbox is the admins' alone (the API refuses it to staff).
+const adminPages = [...staffPages, ["/outbox.html", "Outbox"]];
+
 // The client and supplier portals' pages.
 const customerPages = [["/my-bookings.html", "My bookings"]];
 const supplierPages = [["/assignments.html", "My assignments"]];
@@ -88,11 +98,11 @@ const sections = {
   "/lead.html": "/leads.html",
   "/my-booking.html": "/my-bookings.html",
   "/assignment.html": "/assignments.html",
-  "/outbox.html": "/dashboard.html",
 };
 
 function pagesFor(role) {
-  if (role === "staff" || role === "admin") return staffPages;
+  if (role === "admin") return adminPages;
+  if (role === "staff") return staffPages;
   if (role === "customer") return customerPages;
   if (role === "supplier") return supplierPages;
   return [];

@@ -6,10 +6,18 @@
  * (`hidden: true` sets a boolean attribute; false/null/undefined values are skipped).
  */
 export function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
+  return build(document.createElement(tag), props, children);
+}
+
+/** el() for SVG: the charts the dashboard draws. */
+export function svgEl(tag, props = {}, ...children) {
+  return build(document.createElementNS("http://www.w3.org/2000/svg", tag), props, children);
+}
+
+function build(node, props, children) {
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === "className") node.className = value;
+    if (key === "className") node.setAttribute("class", value);
     else if (key === "text") node.textContent = value;
     else node.setAttribute(key, value === true ? "" : String(value));
   }
@@ -136,9 +144,35 @@ export function statusLabel(status) {
 }
 
 /** A badge for a booking status; the class `badge-<status>` picks its colour. */
-export function statusBadge(status) {
+export function statusBadge(status, label = statusLabel(status)) {
   const safe = /^[a-z_]+$/.test(status || "") ? status : "unknown";
-  return el("span", { className: `badge badge-${safe}`, "data-status": status || "", text: statusLabel(status) });
+  return el("span", { className: `badge badge-${safe}`, "data-status": status || "", text: label });
+}
+
+/**
+ * A booking's status as its suppliers see it, [the status it reads as, its words]: whether the
+ * customer has paid (or was refunded) is not theirs to know, so until they confirm it is "Booked".
+ */
+const SUPPLIER_STATUSES = {
+  booking_created: ["booking_created", "Booked"],
+  payment_pending: ["booking_created", "Booked"],
+  payment_confirmed: ["booking_created", "Booked"],
+  supplier_confirmed: ["supplier_confirmed", "Confirmed"],
+  documents_generated: ["supplier_confirmed", "Confirmed"],
+  completed: ["completed", "Completed"],
+  cancelled: ["cancelled", "Cancelled"],
+  refunded: ["cancelled", "Cancelled"],
+};
+
+/** A booking status in the supplier portal's words. */
+export function supplierStatusLabel(status) {
+  return SUPPLIER_STATUSES[status] ? SUPPLIER_STATUSES[status][1] : statusLabel(status);
+}
+
+/** statusBadge for the supplier portal: its colour and `data-status` say no more than its words. */
+export function supplierStatusBadge(status) {
+  const [shown, label] = SUPPLIER_STATUSES[status] || [status, statusLabel(status)];
+  return statusBadge(shown, label);
 }
 
 /** What to call a document: its label or file name, else its kind in words. */

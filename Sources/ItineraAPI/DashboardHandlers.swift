@@ -27,16 +27,19 @@ enum DashboardHandlers {
                                 JOIN LATERAL (SELECT min(e.created_at) AS at FROM booking_lifecycle_events e
                                               WHERE e.booking_id = b.id AND e.to_status = 'payment_confirmed') c ON true
                                 WHERE b.status NOT IN ('cancelled', 'refunded')
-                                  AND c.at >= w.start AND c.at < w.start + interval '1 week'
+                                  AND c.at >= w.start AT TIME ZONE 'UTC'
+                                  AND c.at < (w.start + interval '1 week') AT TIME ZONE 'UTC'
                                 GROUP BY b.currency) r), '{}')) ORDER BY w.start)
-                        FROM generate_series(date_trunc('week', now()) - interval '11 weeks', date_trunc('week', now()),
-                                             interval '1 week') AS w(start)),
+                        FROM generate_series(date_trunc('week', now() AT TIME ZONE 'UTC') - interval '11 weeks',
+                                             date_trunc('week', now() AT TIME ZONE 'UTC'), interval '1 week') AS w(start)),
                     'departures_by_day', (SELECT json_agg(json_build_object(
                             'date', to_char(d.day, 'YYYY-MM-DD'),
                             'count', (SELECT count(*) FROM bookings b
-                                      WHERE b.departure_at >= d.day AND b.departure_at < d.day + interval '1 day'
+                                      WHERE b.departure_at >= d.day AT TIME ZONE 'UTC'
+                                        AND b.departure_at < (d.day + interval '1 day') AT TIME ZONE 'UTC'
                                         AND b.status NOT IN ('cancelled', 'refunded'))) ORDER BY d.day)
-                        FROM generate_series(date_trunc('day', now()), date_trunc('day', now()) + interval '13 days',
+                        FROM generate_series(date_trunc('day', now() AT TIME ZONE 'UTC'),
+                                             date_trunc('day', now() AT TIME ZONE 'UTC') + interval '13 days',
                                              interval '1 day') AS d(day)),
                     'payments_pending', (SELECT count(*) FROM bookings WHERE status = 'payment_pending'),
                     'departures_next_14_days', coalesce((SELECT json_agg(d ORDER BY d.departure_at) FROM (

@@ -77,12 +77,11 @@ def test_five_failures_for_an_account_throttle_it(stack):
     assert login(stack, "customer@demo.test").status_code == 200
 
 
-def test_five_failures_from_one_address_throttle_it(stack):
+def test_failures_for_other_accounts_from_one_address_do_not_lock_out_a_colleague(stack):
+    # An office behind one address: a few mistyped or unknown accounts leave everyone else alone.
     for i in range(5):
         assert login(stack, f"unknown{i}@demo.test", "wrong-password").status_code == 401
-    r = login(stack, "customer@demo.test")
-    assert r.status_code == 429
-    assert int(r.headers["Retry-After"]) > 0
+    assert login(stack, "customer@demo.test").status_code == 200
 
 
 def test_sessions_expire_absolutely_and_when_idle(stack):

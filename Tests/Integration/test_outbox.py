@@ -36,12 +36,14 @@ def test_automations_record_invoice_voucher_itinerary_and_message(healthy):
     kinds = stack.psql(f"SELECT string_agg(kind, ',' ORDER BY kind) FROM documents WHERE booking_id = '{booking}'")
     assert kinds == "invoice,itinerary,voucher"
     assert stack.psql(f"SELECT count(*) FROM itineraries WHERE booking_id = '{booking}'") == "1"
-    # Staff read in the booking's history what the automations recorded, once each, done by no one.
+    # Staff read in the booking's history what the automations recorded, once each, done by no one,
+    # beside the payment staff recorded.
     history = staff.get(f"/api/bookings/{booking}/history").json()["data"]["items"]
     assert [(e["summary"], e["actor_type"], e["actor_name"]) for e in history] == [
         ("Thank-you message to the client recorded", "system", None),
         ("Voucher and itinerary recorded", "system", None),
         ("Invoice recorded for 3400.00 EUR", "system", None),
+        ("Recorded a payment of 3400.00 EUR by bank transfer", "user", "Sam Staff"),
     ]
 
 
@@ -137,7 +139,7 @@ def test_a_worker_killed_before_marking_done_produces_exactly_one_invoice(health
     assert stack.psql(f"SELECT count(*) FROM invoices WHERE booking_id = '{booking}'") == "1"
     assert stack.psql(f"SELECT attempts FROM outbox_events WHERE id = {event}") == "2"
     assert [e["summary"] for e in staff.get(f"/api/bookings/{booking}/history").json()["data"]["items"]] == [
-        "Invoice recorded for 3400.00 EUR"]
+        "Invoice recorded for 3400.00 EUR", "Recorded a payment of 3400.00 EUR by bank transfer"]
     # Its status notification to the team was not raised twice either.
     assert stack.psql(f"SELECT count(*) FROM notifications WHERE type = 'booking_status_changed' "
                       f"AND recipient_user_id IS NULL AND link_id = '{booking}' "

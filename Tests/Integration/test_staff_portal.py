@@ -352,7 +352,7 @@ def test_an_admin_finds_a_dead_event_from_the_dashboard_and_retries_it(stack, br
     row.find_element(By.CSS_SELECTOR, ".payload summary").click()
     assert MARKUP in row.find_element(By.CSS_SELECTOR, ".payload pre").text  # shown as text, not markup
     assert browser.find_elements(By.CSS_SELECTOR, "#events-body img") == []
-    assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Dashboard"
+    assert browser.find_element(By.CSS_SELECTOR, '.site-nav a[aria-current="page"]').text == "Outbox"
 
     row.find_element(By.CSS_SELECTOR, "button.retry").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "retry-done"), f"Event #{event} (test.fail) is due again"))
@@ -560,11 +560,12 @@ def test_items_are_added_removed_and_answered_for_on_the_booking_page(stack, bro
                         li.find_element(By.CSS_SELECTOR, ".muted").text)
                        for li in browser.find_elements(By.CSS_SELECTOR, "#history li")]
     # The payment's invoice is recorded by the worker, beside staff's changes, as done automatically.
-    wait(browser, lambda d: len(entries()) == 5)
+    wait(browser, lambda d: len(entries()) == 6)
     item_name = item["description"]
     assert [e for e in entries() if e[1] != "automatically"] == [
         (f"Changed {item_name}: supplier reference", "by Sam Staff"),
         (f"Changed {item_name}: supplier, supplier reference, supplier status", "by Sam Staff"),
+        ("Recorded a payment of 179.00 EUR by bank transfer", "by Sam Staff"),
         (f"Removed {MARKUP}", "by Sam Staff"), (f"Added {MARKUP}", "by Sam Staff")]
     assert ("Invoice recorded for 179.00 EUR", "automatically") in entries()
     assert console_problems(browser) == []
@@ -611,8 +612,10 @@ def test_suppliers_are_assigned_and_removed_on_the_booking_page(stack, browser, 
     wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, '#transitions button[data-status="supplier_confirmed"]'))).click()
     warning = wait(browser, EC.visibility_of_element_located((By.ID, "transition-warning")))
     assert warning.text == f"Not confirmed by their supplier yet: {booking['items'][0]['description']} (pending)."
+    # The client's money is held now: cancelling says it does not give it back.
     browser.find_element(By.CSS_SELECTOR, '#transitions button[data-status="cancelled"]').click()
-    assert not browser.find_element(By.ID, "transition-warning").is_displayed()
+    assert browser.find_element(By.ID, "transition-warning").text.endswith(
+        "of the customer's payments is still held: cancelling does not refund it. Refund it under Payments.")
     browser.find_element(By.ID, "transition-cancel").click()
     cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#assignments tbody tr td")]
     assert cells[:2] == ["Sol Studio", "Photographer"]

@@ -49,18 +49,21 @@ import Testing
         }
     }
 
-    private func request(origin: String?, host: String?, port: Int? = nil) -> Request {
+    private func request(origin: String?, host: String?, port: Int? = nil, https: Bool = false) -> Request {
         var headers = Headers()
         if let origin { headers.add("Origin", origin) }
         if let host { headers.add("Host", host) }
-        return Request(method: "POST", path: "/", headers: headers, serverPort: port)
+        return Request(method: "POST", path: "/", headers: headers, isHTTPS: https, serverPort: port)
     }
 
     @Test func originMustNameThisSite() {
         #expect(OriginCheck.originMatches(request(origin: nil, host: "a.test")))
         #expect(OriginCheck.originMatches(request(origin: "http://a.test:8080", host: "a.test:8080")))
         #expect(OriginCheck.originMatches(request(origin: "http://127.0.0.1:8080", host: "127.0.0.1", port: 8080)))
-        #expect(OriginCheck.originMatches(request(origin: "https://a.test", host: "a.test", port: 443)))
+        #expect(OriginCheck.originMatches(request(origin: "https://a.test", host: "a.test", port: 443, https: true)))
+        // The scheme counts: a page on https may not post to the plain-http site, nor the reverse.
+        #expect(!OriginCheck.originMatches(request(origin: "https://127.0.0.1:8080", host: "127.0.0.1:8080")))
+        #expect(!OriginCheck.originMatches(request(origin: "http://a.test:443", host: "a.test:443", https: true)))
         #expect(!OriginCheck.originMatches(request(origin: "http://127.0.0.1:9999", host: "127.0.0.1", port: 8080)))
         #expect(!OriginCheck.originMatches(request(origin: "https://evil.test", host: "a.test", port: 443)))
         #expect(!OriginCheck.originMatches(request(origin: "null", host: "a.test")))

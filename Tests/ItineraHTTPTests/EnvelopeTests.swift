@@ -38,4 +38,11 @@ import Testing
         #expect(text.contains("X-Request-Id: abc\r\n"))
         #expect(text.hasSuffix("Content-Length: 2\r\n\r\nhi"))
     }
+
+    @Test func everyStatusTheAPIAnswersHasItsReasonPhrase() {
+        let used = [200, 201, 202, 204, 400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, 500, 502, 503]
+        for status in used { #expect(HTTPStatus.reason(status) != "Status \(status)", "\(status)") }
+        let head = String(decoding: Response(status: 428).serialized(requestId: "r1"), as: UTF8.self)
+        #expect(head.hasPrefix("Status: 428 Precondition Required\r\n"))
+    }
 }

@@ -52,9 +52,13 @@ import Testing
         #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1024"], limit: limit) == nil)
         #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "1025"], limit: limit)?.status == 413)
         #expect(BodyPolicy.rejection(["CONTENT_LENGTH": "x"], limit: limit)?.code == "invalid_content_length")
-        let upload = ["CONTENT_LENGTH": "4096", "REQUEST_URI": "/api/supplier/bookings/1/work?x=1"]
+        // An upload's limit is the file's: the multipart envelope around a file of exactly that size fits.
+        let envelope = 4096 + BodyLimit.uploadEnvelopeBytes
+        let upload = ["CONTENT_LENGTH": String(envelope), "REQUEST_URI": "/api/supplier/bookings/1/work?x=1"]
         #expect(BodyPolicy.rejection(upload, limit: limit) == nil)
-        #expect(BodyPolicy.rejection(upload.merging(["CONTENT_LENGTH": "4097"]) { $1 }, limit: limit)?.status == 413)
+        let over = BodyPolicy.rejection(upload.merging(["CONTENT_LENGTH": String(envelope + 1)]) { $1 }, limit: limit)
+        #expect(over?.status == 413)
+        #expect(over?.message == "The request body is larger than 4096 bytes.")
     }
 
     @Test func formDecodingHandlesPlusEscapesAndRepeats() {
