@@ -353,3 +353,12 @@ def test_a_file_of_exactly_the_upload_limit_is_accepted(stack):
     assert headers["Status"].startswith("413"), payload
     assert str(limit) in payload.decode()
     assert MAX_BODY_BYTES < limit  # the upload limit, not the JSON body limit, is what applies
+
+
+def test_scripts_and_styles_are_revalidated_so_an_upgrade_is_never_served_stale(stack):
+    for path in ("/session.js", "/style.css"):
+        first = requests.get(stack.url + path, timeout=10)
+        assert first.status_code == 200
+        assert first.headers["Cache-Control"] == "no-cache", path
+        again = requests.get(stack.url + path, timeout=10, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, path
