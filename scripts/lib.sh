@@ -12,7 +12,7 @@
 #
 # Functions (all write progress to stderr, results to stdout):
 #   ensure_packages [--with-test-tools]  install missing Debian packages (root) or print the apt line and exit 1
-#   ensure_python_modules                make `import pytest, requests, argon2, selenium` work (pip install when missing)
+#   ensure_python_modules                make `import pytest, requests, argon2, selenium, schemathesis, …` work (pip install when missing)
 #   ensure_vardir VARDIR                 create VARDIR/{run,log} (and make them reachable by `nobody` when root)
 #   pg_init VARDIR                       initdb into VARDIR/pg if absent (trust on the unix socket, no TCP)
 #   pg_start VARDIR                      start the cluster (no-op when running), then ensure role+db `itinera`
@@ -82,8 +82,10 @@ ensure_packages() {
 ensure_python_modules() {
     command -v python3 >/dev/null || die "python3 is required for the integration tests"
     # import name → PyPI name; argon2 (argon2-cffi) lets the tests make hashes with other parameters,
-    # selenium drives Debian's chromium for the portal tests.
-    local -A modules=([pytest]=pytest [requests]=requests [argon2]=argon2-cffi [selenium]=selenium)
+    # selenium drives Debian's chromium for the portal tests; schemathesis fuzzes the API against
+    # docs/openapi.yaml, which openapi-spec-validator checks.
+    local -A modules=([pytest]=pytest [requests]=requests [argon2]=argon2-cffi [selenium]=selenium
+        [schemathesis]=schemathesis [openapi_spec_validator]=openapi-spec-validator [yaml]=pyyaml)
     local missing=() name
     for name in "${!modules[@]}"; do
         python3 -c "import $name" 2>/dev/null || missing+=("${modules[$name]}")

@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     /// The origins browsers use to reach the portal (`ITINERA_PUBLIC_ORIGIN`, comma-separated), for the
     /// CSRF origin check behind a proxy; empty: derived from `Host` and the server port.
     public var publicOrigins: [String] = []
+    /// The API description served at `/api/openapi.yaml` (`ITINERA_OPENAPI_FILE`, default `docs/openapi.yaml`).
+    public var openAPIFile = "docs/openapi.yaml"
 
     public init(
         databaseURL: String, ownerDatabaseURL: String? = nil, maxBodyBytes: Int = 1 << 20, testRoutes: Bool = false,
@@ -54,6 +56,7 @@ public struct AppConfig: Sendable {
             config.maxUploadBytes = bytes
         }
         if let directory = environment["ITINERA_UPLOAD_DIR"], !directory.isEmpty { config.uploadDirectory = directory }
+        if let file = environment["ITINERA_OPENAPI_FILE"], !file.isEmpty { config.openAPIFile = file }
         config.publicOrigins = (environment["ITINERA_PUBLIC_ORIGIN"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }

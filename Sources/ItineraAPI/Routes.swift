@@ -8,6 +8,7 @@ public enum Routes {
         var table = Table()
         table.add("GET", "/api/health", .everyone, HealthHandlers.health)
         table.add("GET", "/api/metrics", .everyone, HealthHandlers.metrics)
+        table.add("GET", "/api/openapi.yaml", .everyone, APIDescriptionHandlers.openAPI)
 
         table.add("POST", "/api/auth/login", .everyone, AuthHandlers.login)
         table.add("POST", "/api/auth/logout", .signedIn, AuthHandlers.logout)

@@ -5,6 +5,9 @@ import Foundation
 /// the ones the type asked for (a synthesized `init(from:)` asks for each of its properties, present
 /// or not). A member present and never asked for is a misspelt or unsupported field: reporting it
 /// beats a 201 that silently left it out (`"travellers"` for `"travelers"`).
+///
+/// Each member may also be spelt in snake_case (`booking_id` for `bookingId`), so a client can send
+/// back what it read; both spellings of one member in one object are noted as a conflict.
 final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
     /// More objects than any body of the API holds (a booking: 100 items, 50 travelers): the limit
     /// keeps the noting work of one request small whatever it sends.
@@ -16,6 +19,23 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
         var asked: Set<String> = []
     }
     private var objects: [Object] = []
+    private var conflicts: [(name: String, path: String)] = []
+
+    /// The first member sent in both spellings (`bookingId` and `booking_id`): its path.
+    var firstConflict: String? { conflicts.first?.path }
+
+    /// `bookingId` → `booking_id`: the answers' spelling of a request member.
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase, !out.isEmpty {
+                out += "_" + character.lowercased()
+            } else {
+                out += character.lowercased()
+            }
+        }
+        return out
+    }
 
     /// The first member nobody asked for, in the order objects were opened: its name and its path
     /// (`items[0].startAt`).
@@ -60,6 +80,15 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
 
     fileprivate func asked(_ member: String, in object: Int) {
         objects[object].asked.insert(member)
+        let snake = Self.snakeCase(member)
+        guard snake != member else { return }
+        objects[object].asked.insert(snake)
+        if objects[object].present.contains(member), objects[object].present.contains(snake),
+            !conflicts.contains(where: { $0.name == member })
+        {
+            let path = Self.name(objects[object].path)
+            conflicts.append((member, path.isEmpty ? member : "\(path).\(member)"))
+        }
     }
 
     static func name(_ path: [any CodingKey]) -> String {
@@ -67,7 +96,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
             .replacingOccurrences(of: ".[", with: "[")
     }
 
-    private struct AnyKey: CodingKey {
+    fileprivate struct AnyKey: CodingKey {
         let stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
@@ -79,6 +108,8 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
         let base: any Swift.Decoder
         let check: MemberCheck
         private var object: Int?
+        /// The same object by any name, for members sent in their snake_case spelling.
+        private var aliases: KeyedDecodingContainer<AnyKey>?
         var codingPath: [any CodingKey] { base.codingPath }
         var userInfo: [CodingUserInfoKey: Any] { base.userInfo }
 
@@ -96,8 +127,9 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
                 let everything = try base.container(keyedBy: AnyKey.self)
                 index = try check.open(codingPath, present: everything.allKeys.map(\.stringValue))
                 object = index
+                aliases = everything
             }
-            return KeyedDecodingContainer(Keyed(base: container, check: check, object: index))
+            return KeyedDecodingContainer(Keyed(base: container, aliases: aliases, check: check, object: index))
         }
 
         func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -111,6 +143,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
 
     fileprivate struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let base: KeyedDecodingContainer<Key>
+        let aliases: KeyedDecodingContainer<AnyKey>?
         let check: MemberCheck
         let object: Int
         var codingPath: [any CodingKey] { base.codingPath }
@@ -118,12 +151,19 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
 
         private func note(_ key: Key) { check.asked(key.stringValue, in: object) }
 
-        func contains(_ key: Key) -> Bool {
+        /// The snake_case spelling under which `key` was sent, when it was sent only that way.
+        private func alias(_ key: Key) -> AnyKey? {
             note(key)
-            return base.contains(key)
+            guard !base.contains(key), let aliases else { return nil }
+            let snake = AnyKey(stringValue: MemberCheck.snakeCase(key.stringValue))
+            return snake.stringValue != key.stringValue && aliases.contains(snake) ? snake : nil
+        }
+
+        func contains(_ key: Key) -> Bool {
+            alias(key) != nil || base.contains(key)
         }
         func decodeNil(forKey key: Key) throws -> Bool {
-            note(key)
+            if let snake = alias(key) { return try aliases!.decodeNil(forKey: snake) }
             return try base.decodeNil(forKey: key)
         }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try plain(type, key) }
@@ -143,7 +183,10 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             if MemberCheck.isLeaf(type) { return try plain(type, key) }
-            note(key)
+            if let snake = alias(key) {
+                if try aliases!.decodeNil(forKey: snake) { return try aliases!.decode(type, forKey: snake) }
+                return try T(from: Decoder(base: try aliases!.superDecoder(forKey: snake), check: check))
+            }
             // Missing and null keep the decoder's own errors ("is required", "must not be null").
             guard base.contains(key) else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
@@ -153,7 +196,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
         }
 
         private func plain<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
-            note(key)
+            if let snake = alias(key) { return try aliases!.decode(type, forKey: snake) }
             return try base.decode(type, forKey: key)
         }
 
@@ -169,7 +212,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
             Decoder(base: try base.superDecoder(), check: check)
         }
         func superDecoder(forKey key: Key) throws -> any Swift.Decoder {
-            note(key)
+            if let snake = alias(key) { return Decoder(base: try aliases!.superDecoder(forKey: snake), check: check) }
             return Decoder(base: try base.superDecoder(forKey: key), check: check)
         }
     }

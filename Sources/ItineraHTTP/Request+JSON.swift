@@ -72,6 +72,9 @@ extension Request {
                     }
                 }, "appears more than once in its object")
         }
+        if let both = check.firstConflict {
+            throw APIError.invalidJSON(field: both, "is sent in both spellings (camelCase and snake_case); send one")
+        }
         if let unknown = check.firstUnknown {
             guard !unknown.name.isEmpty else {
                 throw APIError.invalidJSON("a member with an empty name is not a field of this request.")

@@ -13,7 +13,7 @@ struct Itinera: ParsableCommand {
         version: ItineraVersion.current,
         subcommands: [
             Serve.self, FastCGIWorker.self, Migrate.self, Seed.self, TeamCommand.self, UserCommand.self,
-            TokenCommand.self, PartnerKeyCommand.self, Worker.self,
+            TokenCommand.self, PartnerKeyCommand.self, Worker.self, RoutesCommand.self,
         ])
 
     static func main() {

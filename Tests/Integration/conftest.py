@@ -1,6 +1,7 @@
 """Integration tests: a real PostgreSQL, the real FastCGI pool and a real nginx, started by
 scripts/stack in a temporary folder on free ports (so they run beside `make run`)."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -99,8 +100,9 @@ def providers():
     fake.stop()
 
 
-@pytest.fixture(scope="session")
-def stack(providers):
+@contextlib.contextmanager
+def running_stack(providers, **extra_env):
+    """A stack of its own in a temporary folder on a free port, taken down afterwards."""
     vardir = tempfile.mkdtemp(prefix="itinera-test-")
     os.chmod(vardir, 0o755)
     port = free_port()
@@ -113,6 +115,7 @@ def stack(providers):
                 "ITINERA_OUTBOX_MAX_ATTEMPTS": "3", "ITINERA_OUTBOX_LEASE_SECONDS": "2",
                 "ITINERA_STREAM_MAX_SECONDS": "12"})
     env.update(providers.env())
+    env.update(extra_env)
     up = subprocess.run([str(STACK), "up", vardir, "--port", str(port), "--binary", str(BINARY),
                          "--workers", str(WORKERS), "--bench"],
                         env=env, capture_output=True, text=True, timeout=300)
@@ -122,14 +125,19 @@ def stack(providers):
     values = dict(line.split("=", 1) for line in up.stdout.splitlines() if "=" in line)
     env["DATABASE_URL"] = values["DATABASE_URL"]
     env["DATABASE_OWNER_URL"] = values["DATABASE_OWNER_URL"]
-    s = Stack(vardir, values["ITINERA_URL"], values["DATABASE_URL"], values["DATABASE_OWNER_URL"], env)
-    providers.app_url = s.url
     try:
-        yield s
+        yield Stack(vardir, values["ITINERA_URL"], values["DATABASE_URL"], values["DATABASE_OWNER_URL"], env)
     finally:
         subprocess.run([str(STACK), "down", vardir], env=env, capture_output=True, timeout=120)
         if not os.environ.get("ITINERA_KEEP_TEST_STACK"):
             shutil.rmtree(vardir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(providers):
+    with running_stack(providers) as s:
+        providers.app_url = s.url
+        yield s
 
 
 @pytest.fixture
@@ -185,4 +193,4 @@ def cgi(stack, method, uri, body=b"", env=None, content_type=None):
     return result.returncode, headers, payload
 
 
-__all__ = ["Stack", "cgi", "wait_until", "newest_migration_version", "MAX_BODY_BYTES", "WORKERS", "signal"]
+__all__ = ["Stack", "cgi", "running_stack", "wait_until", "newest_migration_version", "MAX_BODY_BYTES", "WORKERS", "signal"]

@@ -175,4 +175,41 @@ import Testing
             try request(#"{"bookingId":"b1","count":1}"#, contentType: "text/plain").decodeJSON(Body.self)
         }
     }
+
+    struct SpelledOrder: Decodable {
+        struct Line: Decodable {
+            let unitPriceMinor: Int64
+            let startsAt: String?
+        }
+        let bookingId: String
+        let items: [Line]
+        let metadata: JSONValue?
+    }
+
+    @Test func membersMayBeSentInTheAnswersSnakeCaseSpelling() throws {
+        let body = #"{"booking_id":"b1","items":[{"unit_price_minor":5,"startsAt":"x"}],"metadata":{"a_b":1}}"#
+        let sent = try request(body).decodeJSON(SpelledOrder.self)
+        #expect(sent.bookingId == "b1")
+        #expect(sent.items[0].unitPriceMinor == 5 && sent.items[0].startsAt == "x")
+        // Free-form values keep their members as sent.
+        #expect(sent.metadata == .object(["a_b": .integer(1)]))
+        // An error names the member as it was sent.
+        #expect(throws: APIError.invalidJSON(field: "items[0].unit_price_minor", "must be an integer")) {
+            try request(#"{"booking_id":"b1","items":[{"unit_price_minor":"5"}]}"#).decodeJSON(SpelledOrder.self)
+        }
+    }
+
+    @Test func bothSpellingsOfOneMemberAreRefused() {
+        let both = "is sent in both spellings (camelCase and snake_case); send one"
+        #expect(throws: APIError.invalidJSON(field: "bookingId", both)) {
+            try request(#"{"bookingId":"b1","booking_id":"b2","count":1}"#).decodeJSON(Body.self)
+        }
+        #expect(throws: APIError.invalidJSON(field: "items[0].unitPriceMinor", both)) {
+            try request(#"{"bookingId":"b","items":[{"unitPriceMinor":1,"unit_price_minor":2}]}"#).decodeJSON(
+                SpelledOrder.self)
+        }
+        #expect(throws: APIError.invalidJSON(field: "booking_ref", "is not a field of this request")) {
+            try request(#"{"bookingId":"b1","count":1,"booking_ref":"x"}"#).decodeJSON(Body.self)
+        }
+    }
 }
