@@ -2,7 +2,7 @@
 SHELL := bash
 SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
-.PHONY: run test stop lint format build bench bench-sse clean
+.PHONY: run test stop lint format build bench bench-sse drill clean
 
 run:
 	scripts/run.sh
@@ -27,6 +27,9 @@ bench:
 
 bench-sse:
 	scripts/bench-sse
+
+drill:
+	scripts/drill
 
 # Stops a stack still running from var/ first, so no PostgreSQL is left without its directory.
 clean:

@@ -14,8 +14,18 @@ struct PartialUpdate {
         guard case .object(let fields) = try request.decodeJSON(JSONValue.self) else {
             throw APIError.validation(["body": "must be a JSON object"])
         }
-        self.fields = fields
-        for name in fields.keys where !editable.contains(name) { check.check(false, name, "cannot be edited here") }
+        // A field may come in the answers' snake_case spelling (`starts_on` for `startsOn`).
+        let spellings = Dictionary(editable.map { ($0.snakeCased, $0) }, uniquingKeysWith: { first, _ in first })
+        var named: [String: JSONValue] = [:]
+        for (sent, value) in fields {
+            let name = editable.contains(sent) ? sent : spellings[sent] ?? sent
+            if named[name] != nil {
+                throw APIError.invalidJSON(field: name, "is sent in both spellings (camelCase and snake_case); send one")
+            }
+            named[name] = value
+        }
+        self.fields = named
+        for name in named.keys where !editable.contains(name) { check.check(false, name, "cannot be edited here") }
         check.check(!fields.isEmpty, "body", "names no field to edit")
     }
 

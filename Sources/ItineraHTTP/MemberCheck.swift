@@ -24,18 +24,6 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
     /// The first member sent in both spellings (`bookingId` and `booking_id`): its path.
     var firstConflict: String? { conflicts.first?.path }
 
-    /// `bookingId` → `booking_id`: the answers' spelling of a request member.
-    static func snakeCase(_ name: String) -> String {
-        var out = ""
-        for character in name {
-            if character.isUppercase, !out.isEmpty {
-                out += "_" + character.lowercased()
-            } else {
-                out += character.lowercased()
-            }
-        }
-        return out
-    }
 
     /// The first member nobody asked for, in the order objects were opened: its name and its path
     /// (`items[0].startAt`).
@@ -80,7 +68,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
 
     fileprivate func asked(_ member: String, in object: Int) {
         objects[object].asked.insert(member)
-        let snake = Self.snakeCase(member)
+        let snake = member.snakeCased
         guard snake != member else { return }
         objects[object].asked.insert(snake)
         if objects[object].present.contains(member), objects[object].present.contains(snake),
@@ -155,7 +143,7 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
         private func alias(_ key: Key) -> AnyKey? {
             note(key)
             guard !base.contains(key), let aliases else { return nil }
-            let snake = AnyKey(stringValue: MemberCheck.snakeCase(key.stringValue))
+            let snake = AnyKey(stringValue: key.stringValue.snakeCased)
             return snake.stringValue != key.stringValue && aliases.contains(snake) ? snake : nil
         }
 

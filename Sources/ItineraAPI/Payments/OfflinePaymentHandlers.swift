@@ -97,9 +97,10 @@ enum OfflinePaymentHandlers {
         return scope.ok(jsonText: answer.json, status: answer.status)
     }
 
-    /// Only a booking awaiting payment takes money, in its own currency, up to what is outstanding.
+    /// Only a booking created or awaiting payment takes money, in its own currency, up to what is outstanding.
     static func checkPayable(_ booking: PaymentLedger.LockedBooking, amount: Int64, currency: String?) throws {
-        guard Lifecycle.awaitingPayment.contains(booking.status) else {
+        // As for a checkout: only once it is a booking, so that covering it confirms it.
+        guard [.bookingCreated, .paymentPending].contains(booking.status) else {
             throw APIError(
                 status: 409, code: "booking_not_payable",
                 message: "A booking in \(booking.status.rawValue) does not take payments.")

@@ -42,6 +42,11 @@ enum PaymentWebhookHandlers {
         guard (1...255).contains(event.id.count), (1...200).contains(event.type.count) else {
             throw APIError(status: 400, code: "invalid_payload", message: "The event id or type is too long.")
         }
+        if case .refunded(_, _, _, let refunds) = event.effect, refunds.contains(where: { $0.amountMinor <= 0 }) {
+            throw APIError(
+                status: 400, code: "invalid_payload",
+                message: "A refund's amount must be a positive number of minor units.")
+        }
         let receipt = WebhookReceipt(
             provider: name, event: event,
             verification: "verified with secret \(secretIndex + 1) of \(provider.webhookSecrets.count)",
