@@ -78,7 +78,9 @@ enum CatalogSearchHandlers {
             ).rows
         }
         let items = rows.prefix(page.limit).compactMap { $0[0] }.joined(separator: ",")
-        let next = rows.count > page.limit ? "\"\(page.offset + page.limit)\"" : "null"
+        // No cursor past the deepest one `paging` takes: a search pages through its first 10,000 matches.
+        let more = rows.count > page.limit && page.offset + page.limit <= maxOffset
+        let next = more ? "\"\(page.offset + page.limit)\"" : "null"
         return scope.ok(jsonText: "{\"items\":[\(items)],\"nextCursor\":\(next)}")
     }
 
@@ -91,11 +93,14 @@ enum CatalogSearchHandlers {
         return check.day(text, field) == nil ? nil : text
     }
 
+    /// The deepest offset a search pages to.
+    static let maxOffset = 10_000
+
     private static func paging(_ query: [String: String], _ check: inout Validation) -> (limit: Int, offset: Int) {
         let limit = query["limit"].map { Int($0) ?? -1 } ?? 20
         check.check((1...100).contains(limit), "limit", "must be from 1 to 100")
         let offset = query["cursor"].map { Int($0) ?? -1 } ?? 0
-        check.check((0...10_000).contains(offset), "cursor", "is not a cursor from this search")
+        check.check((0...maxOffset).contains(offset), "cursor", "is not a cursor from this search")
         return (limit, offset)
     }
 }

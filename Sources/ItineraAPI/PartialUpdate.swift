@@ -20,7 +20,8 @@ struct PartialUpdate {
         for (sent, value) in fields {
             let name = editable.contains(sent) ? sent : spellings[sent] ?? sent
             if named[name] != nil {
-                throw APIError.invalidJSON(field: name, "is sent in both spellings (camelCase and snake_case); send one")
+                throw APIError.invalidJSON(
+                    field: name, "is sent in both spellings (camelCase and snake_case); send one")
             }
             named[name] = value
         }

@@ -40,8 +40,14 @@ public enum ISODate {
             nanosecond: nanoseconds)
         components.timeZone = TimeZone(identifier: "UTC")
         guard let local = utc.date(from: components) else { return nil }
-        return local.addingTimeInterval(TimeInterval(-offset))
+        let instant = local.addingTimeInterval(TimeInterval(-offset))
+        // The range holds for the instant in UTC too: 9999-12-31T23:59:59-15:00 is in the year 10000.
+        guard instant >= earliest, instant < endOfRange else { return nil }
+        return instant
     }
+
+    private static let earliest = utc.date(from: DateComponents(year: 1900, month: 1, day: 1))!
+    private static let endOfRange = utc.date(from: DateComponents(year: 10000, month: 1, day: 1))!
 
     /// The midnight UTC that starts day `text` (`YYYY-MM-DD`), as an instant.
     public static func midnight(of text: String) -> Date? {

@@ -24,7 +24,6 @@ final class MemberCheck: @unchecked Sendable {  // one decode, on one thread
     /// The first member sent in both spellings (`bookingId` and `booking_id`): its path.
     var firstConflict: String? { conflicts.first?.path }
 
-
     /// The first member nobody asked for, in the order objects were opened: its name and its path
     /// (`items[0].startAt`).
     var firstUnknown: (name: String, path: String)? {

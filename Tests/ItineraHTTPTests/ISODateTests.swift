@@ -44,4 +44,12 @@ import Testing
         #expect(ISODate.instantOrDay("2027-03-01") == ISODate.instant("2027-03-01T00:00:00Z"))
         #expect(ISODate.instantOrDay("2027-02-30") == nil)
     }
+
+    @Test func theRangeHoldsForTheInstantInUTC() {
+        // Written in 9999 or 1900, but in UTC outside the years 1900 to 9999 that PostgreSQL answers in.
+        #expect(ISODate.instant("9999-12-31T23:59:59-15:00") == nil)
+        #expect(ISODate.instant("1900-01-01T00:00:00+15:00") == nil)
+        #expect(ISODate.instant("9999-12-31T23:59:59Z") != nil)
+        #expect(ISODate.instant("1900-01-01T00:00:00Z") != nil)
+    }
 }
