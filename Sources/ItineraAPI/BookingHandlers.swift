@@ -59,10 +59,14 @@ enum BookingHandlers {
             check.check(!overflow, "items[\(index)].unitPriceMinor", "makes the total too large")
             total = sum
         }
-        for (index, traveler) in travelers.enumerated() {
-            _ = check.text(traveler.firstName, "travelers[\(index)].firstName", 1...100, required: true)
-            _ = check.text(traveler.lastName, "travelers[\(index)].lastName", 1...100, required: true)
-            _ = check.email(traveler.email, "travelers[\(index)].email")
+        // Stored as checked: trimmed, so what is saved is what the length rules measured.
+        let checkedTravelers = travelers.enumerated().map { index, traveler in
+            (
+                first: check.text(traveler.firstName, "travelers[\(index)].firstName", 1...100, required: true),
+                last: check.text(traveler.lastName, "travelers[\(index)].lastName", 1...100, required: true),
+                email: check.email(traveler.email, "travelers[\(index)].email"),
+                phone: check.phone(traveler.phone, "travelers[\(index)].phone")
+            )
         }
         try check.finish()
         let status: BookingStatus = leadId == nil ? .bookingCreated : .leadCreated
@@ -83,15 +87,15 @@ enum BookingHandlers {
                 for (position, item) in items.enumerated() {
                     try item.insert(connection, teamId: caller.teamId, bookingId: bookingId, position: position)
                 }
-                for (position, traveler) in travelers.enumerated() {
+                for (position, traveler) in checkedTravelers.enumerated() {
                     try connection.query(
                         """
                         INSERT INTO travelers (team_id, booking_id, position, first_name, last_name, email, phone)
                         VALUES ($1, $2, $3, $4, $5, $6, $7)
                         """,
                         [
-                            caller.teamId, bookingId, position, traveler.firstName.trimmingCharacters(in: .whitespaces),
-                            traveler.lastName.trimmingCharacters(in: .whitespaces), traveler.email, traveler.phone,
+                            caller.teamId, bookingId, position, traveler.first, traveler.last, traveler.email,
+                            traveler.phone,
                         ], context: "adding a traveler")
                 }
                 try LifecycleHandlers.recordEvent(

@@ -136,7 +136,16 @@ public enum Routes {
             _ pattern: String, _ roles: Set<Role>, _ plan: @escaping @Sendable (Request) throws -> PipelinedRead
         ) {
             router.add("GET", pattern) { request, context in
-                try Authenticator.run(try plan(request), request, roles: roles, context)
+                let read: PipelinedRead
+                do {
+                    read = try plan(request)
+                } catch {
+                    // A path the plan refuses (an id that is no id) answers as any route would: the
+                    // caller's 401 or 403 first, the 404 only to a caller who may read such rows.
+                    _ = try Authenticator.authorize(request, .members(roles), context)
+                    throw error
+                }
+                return try Authenticator.run(read, request, roles: roles, context)
             }
         }
 

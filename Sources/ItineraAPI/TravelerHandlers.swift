@@ -131,12 +131,7 @@ enum TravelerHandlers {
             _ = check.text(t.firstName, "\(field).firstName", 1...100, required: true)
             _ = check.text(t.lastName, "\(field).lastName", 1...100, required: true)
             _ = check.email(t.email, "\(field).email")
-            if let phone = trimmed(t.phone) {
-                check.check(
-                    phone.count <= 40 && phone.allSatisfy { ($0.isASCII && $0.isNumber) || " +-()".contains($0) },
-                    "\(field).phone",
-                    "must be a phone number")
-            }
+            _ = check.phone(t.phone, "\(field).phone")
             if let birth = t.dateOfBirth {
                 check.check(
                     ISODate.midnight(of: birth).map { $0 < Date() && $0 > Date(timeIntervalSince1970: -5_000_000_000) }

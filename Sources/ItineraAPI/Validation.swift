@@ -70,6 +70,16 @@ struct Validation {
         return value
     }
 
+    /// A phone number as people write one (digits, spaces, `+-()`, at most 40), trimmed; nil when
+    /// absent or blank.
+    mutating func phone(_ value: String?, _ field: String) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        check(
+            value.count <= 40 && value.allSatisfy { ($0.isASCII && $0.isNumber) || " +-()".contains($0) }, field,
+            "must be a phone number")
+        return value
+    }
+
     /// Throws the collected errors as one 400 `validation_failed`.
     func finish() throws {
         if !errors.isEmpty { throw APIError.validation(errors) }
