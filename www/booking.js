@@ -45,6 +45,8 @@ let target = null;
 let held = null;
 /** What is still to be paid, from the payments panel (the offline form's ceiling). */
 let outstanding = null;
+/** The open offline form's key: a retry after a lost answer must not record the money twice. */
+let offlineKey = null;
 
 // Reached when the payments cover the total (a checkout, or money recorded here), never by a button.
 const MONEY_FOLLOWS = ["payment_confirmed"];
@@ -251,6 +253,7 @@ function openOfflineForm() {
   $("offline-received").max = today();
   for (const id of ["offline-amount-error", "offline-received-error", "offline-error"]) showMessage($(id), "");
   offlineForm.hidden = false;
+  offlineKey = newIdempotencyKey();
   recordPayment.setAttribute("aria-expanded", "true");
   $("offline-amount").focus();
 }
@@ -288,7 +291,7 @@ async function submitOfflinePayment(event) {
   }
   const method = $("offline-method").value;
   const body = { amountMinor: parsed.minor, currency: outstanding.currency, method, receivedOn: receivedInput.value,
-    idempotencyKey: newIdempotencyKey() };
+    idempotencyKey: offlineKey };
   const reference = $("offline-reference").value.trim();
   if (reference) body.reference = reference;
   $("offline-submit").disabled = true;

@@ -58,7 +58,9 @@ export function safeNext(value) {
   } catch {
     return "/";
   }
-  return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  // The whole address, not its path: a path the URL parser cleans up to "//evil.example" (from
+  // "/.//evil.example") would be another site again once assigned.
+  return url.origin === window.location.origin ? url.href : "/";
 }
 
 function loginURL() {

@@ -242,9 +242,7 @@ enum BookingHandlers {
             throw APIError(
                 status: 428, code: "precondition_required", message: "Send If-Match with the booking's version.")
         }
-        guard case .object(let fields) = try scope.request.decodeJSON(JSONValue.self) else {
-            throw APIError.validation(["body": "must be a JSON object"])
-        }
+        let fields = try PartialUpdate.members(of: scope.request, editable: editableFields)
         var check = Validation()
         for name in fields.keys where !editableFields.contains(name) {
             check.check(false, name, "cannot be edited here")

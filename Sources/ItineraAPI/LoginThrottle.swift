@@ -1,7 +1,8 @@
 import ItineraHTTP
 import ItineraStore
 
-/// Failed sign-ins, counted three ways so that nobody can lock out an office or an account:
+/// Failed sign-ins, counted three ways so that a stranger can lock out neither an office nor an
+/// account's owner where they last signed in:
 /// - an **account from one address**: 5 failures (since its last success there) in 15 minutes and
 ///   that address waits until the oldest ages out;
 /// - an **account**, from anywhere: from the 5th failure since its last success, a growing delay
@@ -64,7 +65,7 @@ enum LoginThrottle {
                     ceil(extract(epoch FROM pair.oldest + make_interval(mins => $3) - now()))::integer END AS pair,
                 CASE WHEN account.n >= $5 AND $2 IS DISTINCT FROM (SELECT ip FROM last_success) THEN
                     ceil(extract(epoch FROM account.latest - now()
-                        + make_interval(secs => least($8, $7 * power(2, account.n - $5)))))::integer END AS account,
+                        + make_interval(secs => least($8, $7 * power(2, least(account.n - $5, 20))))))::integer END AS account,
                 CASE WHEN address.n >= $6 THEN
                     ceil(extract(epoch FROM address.oldest + make_interval(mins => $3) - now()))::integer END AS address
             FROM account, pair, address

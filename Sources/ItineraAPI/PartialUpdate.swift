@@ -11,10 +11,17 @@ struct PartialUpdate {
     private var columns: [(name: String, value: (any SQLParameter)?, cast: String)] = []
 
     init(_ request: Request, editable: Set<String>) throws {
+        fields = try Self.members(of: request, editable: editable)
+        for name in fields.keys where !editable.contains(name) { check.check(false, name, "cannot be edited here") }
+        check.check(!fields.isEmpty, "body", "names no field to edit")
+    }
+
+    /// The body's members, each under its camelCase name: a field may come in the answers'
+    /// snake_case spelling (`starts_on` for `startsOn`); both spellings of one field are a 400.
+    static func members(of request: Request, editable: Set<String>) throws -> [String: JSONValue] {
         guard case .object(let fields) = try request.decodeJSON(JSONValue.self) else {
             throw APIError.validation(["body": "must be a JSON object"])
         }
-        // A field may come in the answers' snake_case spelling (`starts_on` for `startsOn`).
         let spellings = Dictionary(editable.map { ($0.snakeCased, $0) }, uniquingKeysWith: { first, _ in first })
         var named: [String: JSONValue] = [:]
         for (sent, value) in fields {
@@ -25,9 +32,7 @@ struct PartialUpdate {
             }
             named[name] = value
         }
-        self.fields = named
-        for name in named.keys where !editable.contains(name) { check.check(false, name, "cannot be edited here") }
-        check.check(!fields.isEmpty, "body", "names no field to edit")
+        return named
     }
 
     func fieldValue(_ name: String) -> JSONValue? { fields[name] }

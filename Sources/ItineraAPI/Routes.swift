@@ -100,7 +100,7 @@ public enum Routes {
 
         table.add("GET", "/api/notifications", .signedIn, NotificationHandlers.list)
         table.add("GET", "/api/notifications/unread-count", .signedIn, NotificationHandlers.unreadCount)
-        table.add("GET", "/api/notifications/stream", .signedIn, NotificationHandlers.stream)
+        table.add("GET", "/api/notifications/stream", .listening(Set(Role.allCases)), NotificationHandlers.stream)
         table.add("POST", "/api/notifications/read-all", .signedIn, NotificationHandlers.readAll)
         table.add("PATCH", "/api/notifications/{id}/read", .signedIn, NotificationHandlers.markRead)
         table.add("PATCH", "/api/notifications/{id}/unread", .signedIn, NotificationHandlers.markUnread)

@@ -3,6 +3,7 @@ names the caller, live streams end with their credential, sign-in throttling loc
 office nor an account's owner, and the smaller findings."""
 
 import datetime
+import subprocess
 import threading
 import time
 import uuid
@@ -59,8 +60,9 @@ def test_a_move_to_paid_is_refused_while_money_is_outstanding(stack, staff, cust
     assert error["message"].startswith("3400.00 EUR of 3400.00 EUR is still to be paid")
     assert counts(stack, booking["id"]) == before  # no event, no invoice, no notification queued
     # The database refuses it too, whoever writes.
-    with pytest.raises(Exception):
+    with pytest.raises(subprocess.CalledProcessError) as refused:
         stack.psql(f"UPDATE bookings SET status = 'payment_confirmed' WHERE id = '{booking['id']}'")
+    assert "is not paid in full" in refused.value.stderr
 
 
 def test_offline_payments_move_the_booking_on_once_they_cover_it(stack, staff, customer_id):
@@ -222,6 +224,30 @@ def test_streams_end_after_a_password_change_and_after_leaving_the_team(stack):
     cli(stack, "user", "remove", "--email", email, "--team", "Demo Travel")
     assert ended_within(stream, 5)
     assert second.get("/api/auth/me").status_code == 401
+
+
+def test_a_disabled_account_and_a_deleted_session_end_their_streams(stack):
+    email = f"gone-{uuid.uuid4().hex[:8]}@demo.test"
+    cli(stack, "user", "add", "--email", email, "--name", "Gus Gone", "--team", "Demo Travel", "--role", "staff",
+        "--password-stdin", stdin=DEMO_PASSWORD + "\n")
+    stream = Stream(stack, Browser(stack, email))
+    time.sleep(0.3)
+    stack.psql(f"DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = '{email}')")
+    assert ended_within(stream, 5)
+    stream = Stream(stack, Browser(stack, email))
+    time.sleep(0.3)
+    stack.psql(f"UPDATE users SET disabled = true WHERE email = '{email}'")
+    assert ended_within(stream, 5)
+
+
+def test_a_stream_reconnecting_does_not_keep_an_idle_session_alive(stack):
+    browser = Browser(stack, "customer@demo.test")
+    session = f"token_hash = sha256('{browser.cookie}'::bytea)"
+    stack.psql(f"UPDATE sessions SET last_seen_at = now() - interval '10 minutes' WHERE {session}")
+    Stream(stack, browser).close()
+    assert stack.psql(f"SELECT last_seen_at < now() - interval '9 minutes' FROM sessions WHERE {session}") == "t"
+    assert browser.get("/api/auth/me").status_code == 200  # a real request still counts
+    assert stack.psql(f"SELECT last_seen_at > now() - interval '1 minute' FROM sessions WHERE {session}") == "t"
 
 
 def test_no_stream_outlives_its_maximum_lifetime(stack):

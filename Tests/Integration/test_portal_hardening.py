@@ -90,6 +90,18 @@ def test_sign_in_never_returns_to_another_site(stack, driver, target):
     wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, ".site-header .who-name")))
 
 
+@pytest.mark.parametrize("target", ["/.//evil.example", "/a/..//evil.example", "/%2e//evil.example"],
+                         ids=["dot", "dot-dot", "encoded-dot"])
+def test_a_path_that_cleans_up_to_two_slashes_stays_on_this_site(stack, driver, target):
+    driver.get(f"{stack.url}/login.html?next={quote(target, safe='')}")
+    driver.find_element(By.ID, "email").send_keys("staff@demo.test")
+    driver.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait(driver, lambda d: "/login.html" not in d.current_url)
+    assert driver.current_url.startswith(stack.url + "/"), driver.current_url
+    assert "evil.example" not in driver.current_url.split("//", 1)[1].split("/", 1)[0]
+
+
 def test_sign_in_returns_to_the_page_of_this_site_asked_for(stack, driver):
     driver.get(f"{stack.url}/login.html?next={quote('/bookings.html?x=1', safe='')}")
     driver.find_element(By.ID, "email").send_keys("staff@demo.test")

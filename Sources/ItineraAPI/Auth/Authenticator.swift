@@ -17,16 +17,16 @@ enum Authenticator {
                 throw APIError.forbidden
             }
             return principal
-        case .members(let roles):
-            let principal = try member(request, context)
+        case .members(let roles), .listening(let roles):
+            let principal = try member(request, context, touching: access == .members(roles))
             guard let role = principal.role, roles.contains(role) else { throw APIError.forbidden }
             return principal
         }
     }
 
     /// Bearer token first (scripts), then the session cookie (browsers, with CSRF checks).
-    private static func member(_ request: Request, _ context: AppContext) throws -> Principal {
-        let lookup = try credentialStatement(request, context)
+    private static func member(_ request: Request, _ context: AppContext, touching: Bool) throws -> Principal {
+        let lookup = try credentialStatement(request, context, touching: touching)
         let result = try context.database.withConnection { connection in
             try connection.query(lookup.sql, lookup.parameters, context: "looking up a credential")
         }
@@ -39,8 +39,11 @@ enum Authenticator {
 
     /// The credential lookup of `request` (bearer token first, then the session cookie) as one
     /// statement that also sets the tenant scope for the rest of its transaction. Its row is
-    /// (credential id, user, team, role, csrf token — NULL for tokens).
-    static func credentialStatement(_ request: Request, _ context: AppContext) throws -> SQLStatement {
+    /// (credential id, user, team, role, csrf token — NULL for tokens). Without `touching`, a session's
+    /// last activity is left as it was.
+    static func credentialStatement(_ request: Request, _ context: AppContext, touching: Bool = true) throws
+        -> SQLStatement
+    {
         let scope = """
             set_config('itinera.team_id', team_id::text, true) AS t, set_config('itinera.user_id', user_id::text, true) AS u,
             set_config('itinera.role', role, true) AS r
@@ -56,7 +59,8 @@ enum Authenticator {
         }
         guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
         return (
-            "SELECT session_id, user_id, team_id, role, csrf_token, \(scope) FROM itinera_auth_session($1, $2)",
+            "SELECT session_id, user_id, team_id, role, csrf_token, \(scope) FROM "
+                + (touching ? "itinera_auth_session($1, $2)" : "itinera_auth_session_quietly($1, $2)"),
             [Hex.bytea(SHA256.digest(Array(cookie.utf8))), Int(context.config.sessionIdleTimeout)]
         )
     }

@@ -40,8 +40,10 @@ enum OfflinePaymentHandlers {
             body.method.map(methods.contains) ?? true, "method", "must be one of \(methods.joined(separator: ", "))")
         let reference = check.text(body.reference, "reference", 1...200)
         let receivedOn = check.day(body.receivedOn, "receivedOn", example: "2026-12-01")
+        // A day is taken as its midnight UTC; staff east of UTC may already be on tomorrow's date.
         check.check(
-            receivedOn.map { $0 <= Date() } ?? true, "receivedOn", "must not be in the future")
+            receivedOn.map { $0 <= Date().addingTimeInterval(14 * 3600) } ?? true, "receivedOn",
+            "must not be in the future")
         let key = body.idempotencyKey ?? scope.request.headers["idempotency-key"]
         check.check(key != nil, "idempotencyKey", "is required")
         try check.finish()

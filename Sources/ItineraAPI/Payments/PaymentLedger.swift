@@ -14,7 +14,8 @@ enum PaymentLedger {
             'status', p.status, 'amount_minor', p.amount_minor, 'currency', p.currency,
             'captured_minor', p.captured_minor, 'refunded_minor', p.refunded_minor, 'failure_reason', p.failure_reason,
             'webhook_event_id', p.webhook_event_id, 'method', p.method, 'reference', p.offline_reference,
-            'received_on', p.received_on, 'recorded_by', p.created_by,
+            'received_on', p.received_on,
+            'recorded_by', CASE WHEN itinera_is_staff() THEN p.created_by END,
             'checkout_url', CASE WHEN p.provider = 'sandbox' THEN '/checkout.html?payment=' || p.id END,
             'created_at', p.created_at, 'updated_at', p.updated_at)
         """
