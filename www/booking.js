@@ -196,7 +196,7 @@ function renderRefunds(p) {
   return el(
     "div",
     { className: "payment-refunds", "data-payment-id": p.id },
-    el("h3", {}, `Refunds of the ${text(p.provider)} payment of ${formatMoney(p.amount_minor, p.currency)}, `,
+    el("h3", {}, `Refunds of the ${p.provider === "manual" ? "offline" : text(p.provider)} payment of ${formatMoney(p.amount_minor, p.currency)}, `,
       timeElement(p.created_at)),
     dataTable(
       "Refunds",

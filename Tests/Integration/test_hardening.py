@@ -388,3 +388,36 @@ def test_scripts_and_styles_are_revalidated_so_an_upgrade_is_never_served_stale(
         assert first.headers["Cache-Control"] == "no-cache", path
         again = requests.get(stack.url + path, timeout=10, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, path
+
+
+def test_staff_record_a_transfer_and_the_rest_in_cash_on_the_booking_page(stack, staff, customer_id, driver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select
+    from chromium import wait
+    from test_staff_portal import badge_text, open_signed_in, transition_buttons
+    booking = new_booking(staff, customer_id, items=[{"kind": "hotel", "description": "Porto, 2 nights",
+                                                      "quantity": 1, "unitPriceMinor": 48000}])
+    open_signed_in(driver, stack, f"/booking.html?id={booking['id']}")
+    wait(driver, EC.element_to_be_clickable((By.ID, "record-payment"))).click()
+    amount = wait(driver, EC.visibility_of_element_located((By.ID, "offline-amount")))
+    assert amount.get_attribute("value") == "480.00"  # the outstanding amount to start with
+    amount.clear()
+    amount.send_keys("200")
+    driver.find_element(By.ID, "offline-reference").send_keys("SEPA 4411")
+    driver.find_element(By.ID, "offline-submit").click()
+    done = wait(driver, EC.visibility_of_element_located((By.ID, "payments-done")))
+    assert done.text == "Recorded €200.00 by bank transfer; €280.00 is still outstanding."
+    assert badge_text(driver) == "Awaiting payment"
+    assert "Offline · bank transfer" in driver.find_element(By.ID, "payments").text
+    assert "Ref. SEPA 4411" in driver.find_element(By.ID, "payments").text
+
+    driver.find_element(By.ID, "record-payment").click()
+    wait(driver, EC.visibility_of_element_located((By.ID, "offline-amount")))
+    assert driver.find_element(By.ID, "offline-amount").get_attribute("value") == "280.00"
+    Select(driver.find_element(By.ID, "offline-method")).select_by_value("cash")
+    driver.find_element(By.ID, "offline-submit").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "payments-done"), "The booking is paid."))
+    wait(driver, lambda d: badge_text(d) == "Paid")
+    assert not driver.find_element(By.ID, "record-payment").is_displayed()
+    assert "payment_confirmed" not in transition_buttons(driver)
