@@ -101,16 +101,7 @@ enum OfflinePaymentHandlers {
 
     /// Only a booking created or awaiting payment takes money, in its own currency, up to what is outstanding.
     static func checkPayable(_ booking: PaymentLedger.LockedBooking, amount: Int64, currency: String?) throws {
-        // As for a checkout: only once it is a booking, so that covering it confirms it.
-        guard [.bookingCreated, .paymentPending].contains(booking.status) else {
-            throw APIError(
-                status: 409, code: "booking_not_payable",
-                message: "A booking in \(booking.status.rawValue) does not take payments.")
-        }
-        if let currency, currency != booking.currency {
-            throw APIError(
-                status: 422, code: "currency_mismatch", message: "This booking is paid in \(booking.currency).")
-        }
+        try PaymentLedger.requireTakesPayments(booking, currency: currency)
         let outstanding = booking.outstandingMinor
         guard amount <= outstanding else {
             throw APIError(

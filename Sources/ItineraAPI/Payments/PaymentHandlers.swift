@@ -103,15 +103,7 @@ enum PaymentHandlers {
     static func payableAmount(_ booking: PaymentLedger.LockedBooking, requested: Int64?, currency: String?) throws
         -> Int64
     {
-        guard [.bookingCreated, .paymentPending].contains(booking.status) else {
-            throw APIError(
-                status: 409, code: "booking_not_payable",
-                message: "A booking in \(booking.status.rawValue) does not take payments.")
-        }
-        if let currency, currency != booking.currency {
-            throw APIError(
-                status: 422, code: "currency_mismatch", message: "This booking is paid in \(booking.currency).")
-        }
+        try PaymentLedger.requireTakesPayments(booking, currency: currency)
         let outstanding = booking.outstandingMinor
         let balance = outstanding - booking.openMinor
         let details = JSONValue.object([

@@ -178,6 +178,20 @@ enum PaymentLedger {
             idempotencyKey: idempotencyKey)
     }
 
+    /// Money is taken only once a booking is made and until it is paid (`booking_created`,
+    /// `payment_pending`: covering it then confirms it), in the booking's own currency.
+    static func requireTakesPayments(_ booking: LockedBooking, currency: String?) throws {
+        guard [.bookingCreated, .paymentPending].contains(booking.status) else {
+            throw APIError(
+                status: 409, code: "booking_not_payable",
+                message: "A booking in \(booking.status.rawValue) does not take payments.")
+        }
+        if let currency, currency != booking.currency {
+            throw APIError(
+                status: 422, code: "currency_mismatch", message: "This booking is paid in \(booking.currency).")
+        }
+    }
+
     /// A move to `payment_confirmed` by hand must find the money there: 409 `payment_outstanding`
     /// with the amounts while the payments (captured less refunded) do not cover the total. A booking
     /// that cannot make the move at all is left to the lifecycle's own answer.
