@@ -140,6 +140,14 @@ def stack(providers):
         yield s
 
 
+@pytest.fixture(scope="module")
+def staff(stack):
+    """A staff member of the demo team over the API, signed in once per test module."""
+    from identity import Browser
+    stack.psql("DELETE FROM login_attempts")
+    return Browser(stack, "staff@demo.test")
+
+
 @pytest.fixture
 def driver(stack):
     """A headless Chromium for one test; the test fails if the page logged script errors or CSP

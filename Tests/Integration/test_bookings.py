@@ -16,12 +16,6 @@ HAPPY_PATH = ["payment_pending", "payment_confirmed", "supplier_confirmed", "doc
 
 
 @pytest.fixture(scope="module")
-def staff(stack):
-    stack.psql("DELETE FROM login_attempts")
-    return Browser(stack, "staff@demo.test")
-
-
-@pytest.fixture(scope="module")
 def customer_id(staff):
     r = staff.send("POST", "/api/customers", json={"name": "Åsa Öberg", "email": "asa@example.com"})
     assert r.status_code == 201, r.text

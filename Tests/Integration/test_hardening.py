@@ -19,12 +19,6 @@ from test_notifications import DEMO_BOOKING, client_save
 
 
 @pytest.fixture(scope="module")
-def staff(stack):
-    stack.psql("DELETE FROM login_attempts")
-    return Browser(stack, "staff@demo.test")
-
-
-@pytest.fixture(scope="module")
 def customer_id(staff):
     r = staff.send("POST", "/api/customers", json={"name": "Hardening Client", "email": "hard@example.com"})
     assert r.status_code == 201, r.text

@@ -19,12 +19,6 @@ TOTAL = "€3,400.00"  # test_bookings.new_booking: 2 × 1,250.00 + 900.00 EUR
 
 
 @pytest.fixture(scope="module")
-def staff(stack):
-    stack.psql("DELETE FROM login_attempts")
-    return Browser(stack, "staff@demo.test")
-
-
-@pytest.fixture(scope="module")
 def demo_customer(stack):
     """The seeded customer record of customer@demo.test (the one the client portal shows)."""
     customer = stack.psql("SELECT id FROM customers WHERE user_id = (SELECT id FROM users "

@@ -17,12 +17,6 @@ from identity import Browser
 
 
 @pytest.fixture(scope="module")
-def staff(stack):
-    stack.psql("DELETE FROM login_attempts")
-    return Browser(stack, "staff@demo.test")
-
-
-@pytest.fixture(scope="module")
 def customer_id(staff):
     r = staff.send("POST", "/api/customers", json={"name": "Payment Tester", "email": "pay@example.com"})
     assert r.status_code == 201, r.text

@@ -14,12 +14,6 @@ from test_bookings import move, new_booking
 
 
 @pytest.fixture(scope="module")
-def staff(stack):
-    stack.psql("DELETE FROM login_attempts")
-    return Browser(stack, "staff@demo.test")
-
-
-@pytest.fixture(scope="module")
 def customer(staff):
     return staff.send("POST", "/api/customers", json={"name": "Sales Test Customer"}).json()["data"]["id"]
 

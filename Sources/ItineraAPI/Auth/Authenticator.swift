@@ -59,9 +59,8 @@ enum Authenticator {
         }
         guard let cookie = request.cookies[SessionCookie.name], !cookie.isEmpty else { throw APIError.unauthenticated }
         return (
-            "SELECT session_id, user_id, team_id, role, csrf_token, \(scope) FROM "
-                + (touching ? "itinera_auth_session($1, $2)" : "itinera_auth_session_quietly($1, $2)"),
-            [Hex.bytea(SHA256.digest(Array(cookie.utf8))), Int(context.config.sessionIdleTimeout)]
+            "SELECT session_id, user_id, team_id, role, csrf_token, \(scope) FROM itinera_auth_session($1, $2, $3)",
+            [Hex.bytea(SHA256.digest(Array(cookie.utf8))), Int(context.config.sessionIdleTimeout), touching]
         )
     }
 
